@@ -1,0 +1,51 @@
+"""Shared fixtures: a few named units and one user per role, as in the demo."""
+
+import pytest
+
+from tracker.models import Item, ItemOwner, Unit, User
+
+PASSWORD = "test-pass-2025"
+
+
+@pytest.fixture
+def units(db):
+    return {
+        "fgj": Unit.objects.create(name="区发展和改革局", short_name="区发改局",
+                                   kind=Unit.Kind.CITY_DEPARTMENT),
+        "jyj": Unit.objects.create(name="区教育局", kind=Unit.Kind.CITY_DEPARTMENT),
+        "dcs": Unit.objects.create(name="区政府督查室", kind=Unit.Kind.OTHER),
+    }
+
+
+def make_user(username, role, unit=None, **extra):
+    user = User(username=username, role=role, unit=unit, email=f"{username}@example.gov.cn",
+                display_name=username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def users(units):
+    return {
+        "staff": make_user("staff", User.Role.STAFF, units["fgj"]),
+        "head": make_user("head", User.Role.UNIT_HEAD, units["fgj"]),
+        "other_staff": make_user("other_staff", User.Role.STAFF, units["jyj"]),
+        "supervisor": make_user("supervisor", User.Role.SUPERVISOR, units["dcs"]),
+        "leader": make_user("leader", User.Role.LEADER),
+        "admin": make_user("admin", User.Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+
+
+@pytest.fixture
+def make_item(db):
+    def factory(text="完成示范任务。", lead=None, co=(), **fields):
+        item = Item.objects.create(text=text, **fields)
+        if lead is not None:
+            ItemOwner.objects.create(item=item, role=ItemOwner.Role.LEAD, name=lead.name, unit=lead)
+        for position, unit in enumerate(co):
+            ItemOwner.objects.create(item=item, role=ItemOwner.Role.CO, name=unit.name,
+                                     unit=unit, position=position)
+        return item
+
+    return factory

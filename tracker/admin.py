@@ -1,0 +1,158 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker import models
+
+admin.site.site_header = _("督办台 管理")
+admin.site.site_title = _("督办台")
+admin.site.index_title = _("系统管理")
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = models.UnitAlias
+    extra = 1
+
+
+@admin.register(models.Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "aliases__name"]
+    inlines = [UnitAliasInline]
+
+
+@admin.register(models.UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "role", "unit", "email", "is_active"]
+    list_filter = ["role", "is_active", "unit__kind"]
+    search_fields = ["username", "display_name", "email", "unit__name"]
+    autocomplete_fields = ["unit"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("督办台"), {"fields": ("display_name", "role", "unit", "phone", "delivery", "language")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("督办台"), {"fields": ("display_name", "role", "unit", "email")}),
+    )
+
+
+class SourceDocumentInline(admin.TabularInline):
+    model = models.SourceDocument
+    fields = ["doc_number", "title", "issuer", "signed_on", "line_start", "line_end"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(models.SourceFile)
+class SourceFileAdmin(admin.ModelAdmin):
+    list_display = ["name", "gazette_title", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["name", "gazette_title", "sha256"]
+    readonly_fields = ["sha256", "size", "uploaded_at"]
+    inlines = [SourceDocumentInline]
+
+
+@admin.register(models.SourceDocument)
+class SourceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "doc_number", "issuer", "signed_on", "imported_at"]
+    search_fields = ["title", "doc_number", "issuer"]
+    list_filter = ["issuer"]
+    date_hierarchy = "signed_on"
+    readonly_fields = ["sha256"]
+
+
+class ItemOwnerInline(admin.TabularInline):
+    model = models.ItemOwner
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class ItemPersonInline(admin.TabularInline):
+    model = models.ItemPerson
+    extra = 0
+
+
+class DeadlineInline(admin.TabularInline):
+    model = models.Deadline
+    extra = 0
+
+
+class ProgressReportInline(admin.StackedInline):
+    model = models.ProgressReport
+    extra = 0
+    fields = ["author", "created_at", "percent", "narrative", "confirmed_by", "confirmed_at"]
+
+
+@admin.register(models.Item)
+class ItemAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "short_text", "kind", "status", "percent", "due_date", "grade"]
+    list_filter = ["status", "kind", "grade", "tags", "document"]
+    search_fields = ["text", "ref", "owners__name", "people__name"]
+    date_hierarchy = "due_date"
+    filter_horizontal = ["tags"]
+    inlines = [ItemOwnerInline, ItemPersonInline, DeadlineInline, ProgressReportInline]
+    list_select_related = ["document"]
+
+    @admin.display(description=_("任务内容"))
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 50 else obj.text[:50] + "…"
+
+
+@admin.register(models.Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(models.Deadline)
+class DeadlineAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "kind", "expr", "date", "recurrence", "ongoing"]
+    list_filter = ["kind", "ongoing", "recurrence"]
+    date_hierarchy = "date"
+    raw_id_fields = ["item"]
+
+
+@admin.register(models.ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["item", "author", "created_at", "percent"]
+    raw_id_fields = ["item"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(models.Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "item", "content_type", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["item", "report"]
+
+
+@admin.register(models.Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ["item", "kind", "requested_by", "requested_at", "decision", "decided_by"]
+    list_filter = ["kind", "decision"]
+    raw_id_fields = ["item"]
+
+
+@admin.register(models.Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["item", "kind", "author", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["item"]
+
+
+@admin.register(models.Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(models.Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "at"]
