@@ -1,0 +1,283 @@
+"""Stage 2: raw text to logical lines.
+
+PDF-to-text conversion leaves artefacts that the later stages must not see:
+lines broken mid-sentence (two-column layout, page breaks), bold text printed
+twice (``11.. 标题标题。。``), stray ``**`` bold markers, page numbers. This stage
+undoes them and returns :class:`Line` objects that remember which original lines
+they came from, so every item can link back to its source paragraph.
+
+:func:`fold` maps punctuation variants (〔〕［］（）：；，) and full-width letters to
+one form *character for character*, so a regex match on the folded text has the
+same offsets in the display text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        "〔": "[", "〕": "]", "［": "[", "］": "]", "【": "[", "】": "]",
+        "\u3000": " ", "、": "、", "—": "-", "－": "-", "–": "-",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Same-length folding of punctuation variants, for matching only."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A logical line: one paragraph, heading or table row."""
+
+    text: str
+    lineno: int  # first original line (1-based)
+    end: int  # last original line
+    key: str = field(default="", compare=False, repr=False)  # folded text
+
+    @classmethod
+    def make(cls, text: str, lineno: int, end: int | None = None) -> Line:
+        return cls(text, lineno, end if end is not None else lineno, fold(text))
+
+
+# --- recognisers shared with later stages ----------------------------------
+
+CN_NUM = "一二三四五六七八九十百零〇"
+# 一、  (一)  1.  1、  (1)  ①  第一条 / 第一章
+MARKER = re.compile(
+    rf"^\s*(?:[{CN_NUM}]+\s*[、.]|\(\s*[{CN_NUM}]+\s*\)|\d{{1,3}}\s*[.、](?!\d)"
+    rf"|\(\s*\d{{1,3}}\s*\)|[①-⑳]|第[{CN_NUM}\d]+[条章节部分])"
+)
+DOC_NUMBER = re.compile(
+    r"^[^\s,，。:：]{1,16}\s*[\[〔［【(（]\s*((?:19|20)\d\d)\s*[\]〕］】)）]\s*\d+\s*号$"
+)
+DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_TERMINAL = set("。！？；：!?;:…")
+_CLOSERS = set("〕］】）)]")
+_OPENERS = set("〔［【（([")
+_ANNOTATION_START = re.compile(r"^[\[(]\s*(?:责任|牵头|配合|分管|协办|主办|承办)")
+_RUNNING_TEXT = re.compile(r"[,，。;；]")
+# lines that are complete by themselves although they end without punctuation
+_STANDALONE = re.compile(
+    r"^(?:附\s*件|附\s*表|联系人|联系电话|电话|邮箱|传真|地址|抄送|特此\S{2}$)|特此\S{2}$"
+)
+_CHRONICLE = re.compile(r"^\S{2,20}?\d{1,2}月大事记$")
+_PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
+_RUNNING_HEAD = re.compile(r"^\S{2,12}(?:人民政府|政府办公室)公报$")
+_BOLD = re.compile(r"(?<!\*)\*\*(?!\*)")
+_BOLD_HEADING = re.compile(r"(?<!\*)\*\*(?!\*)(?=\s*" + MARKER.pattern[1:] + ")")
+_DOUBLED_START = re.compile(rf"^(?:(\d{{1,2}})\1\.\.|（（|\(\(|([{CN_NUM}])\2[{CN_NUM}、])")
+
+
+def is_marker_line(key: str) -> bool:
+    return bool(MARKER.match(key))
+
+
+def unbalanced(key: str) -> bool:
+    depth = 0
+    for ch in key:
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS and depth:
+            depth -= 1
+    return depth > 0
+
+
+# --- doubled bold text --------------------------------------------------------
+
+
+def undouble(text: str) -> tuple[str, int]:
+    """Decode the longest prefix that is a chain of doubled segments.
+
+    Returns the decoded prefix and how many characters of ``text`` it used.
+    Single blanks between segments are kept as they are.
+    """
+    n = len(text)
+    back: list[tuple[int, int] | None] = [None] * (n + 1)
+    back[0] = (0, 0)
+    for i in range(n):
+        if back[i] is None:
+            continue
+        if text[i] == " " and back[i + 1] is None:
+            back[i + 1] = (i, 1)
+        for size in range(1, (n - i) // 2 + 1):
+            j = i + 2 * size
+            if back[j] is None and text[i:i + size] == text[i + size:j]:
+                back[j] = (i, size)
+    end = max(i for i in range(n + 1) if back[i] is not None)
+    parts = []
+    pos = end
+    while pos:
+        start, size = back[pos]
+        parts.append(text[start:start + size])
+        pos = start
+    return "".join(reversed(parts)), end
+
+
+def _undouble_line(text: str) -> tuple[str, bool]:
+    """Undo doubling at the start of a bold heading line; tell if it was whole."""
+    if not _DOUBLED_START.match(text):
+        return text, False
+    decoded, used = undouble(text)
+    if used < 4:
+        return text, False
+    return decoded + text[used:], used >= len(text.rstrip())
+
+
+def _fully_doubled(text: str) -> str | None:
+    if len(text) < 4:
+        return None
+    decoded, used = undouble(text)
+    return decoded if used == len(text) else None
+
+
+# --- physical lines ---------------------------------------------------------
+
+
+def _physical_lines(text: str) -> list[Line]:
+    """Strip, split ``**``-glued headings, undouble bold, drop furniture."""
+    out: list[Line] = []
+    carry_doubling = False
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip() if "\t" not in raw else raw.strip(" \u3000\r")
+        if not stripped:
+            continue
+        if carry_doubling and "\t" not in stripped:
+            decoded = _fully_doubled(stripped)
+            if decoded is not None:
+                out.append(Line.make(decoded, number))
+                continue
+        carry_doubling = False
+        for piece in _BOLD_HEADING.split(stripped):
+            piece = _BOLD.sub("", piece).strip(" \u3000\r" if "\t" in piece else None)
+            if not piece:
+                continue
+            piece, whole = _undouble_line(piece)
+            carry_doubling = whole
+            if "\t" not in piece and _is_furniture(piece, number):
+                continue
+            out.append(Line.make(piece, number))
+    return out
+
+
+def _is_furniture(text: str, number: int) -> bool:
+    if _PAGE_NUMBER.match(text):
+        return True
+    # the masthead on the cover is kept; repeated later it is a running head
+    return number > 60 and bool(_RUNNING_HEAD.match(text))
+
+
+# --- joining broken lines -----------------------------------------------------
+
+
+def _wrap_width(lines: list[Line]) -> int:
+    """Typical length of a wrapped line (small for two-column layouts)."""
+    lengths = sorted(len(line.text) for line in lines if "\t" not in line.text)
+    if not lengths:
+        return 0
+    return lengths[int(len(lengths) * 0.8)]
+
+
+_ISSUER = re.compile(r"^\S{2,30}(?:政府|办公室|办公厅|局|委|委员会|部门|厅|院|中心|公司|会|署|办)$")
+_TOC_ENTRY = re.compile(r"^-|\(\d{1,3}\)$|\d{1,3}$")
+_MAX_TITLE_LINES = 4
+
+
+def is_title_line(key: str) -> bool:
+    """Could this line be (part of) a document title?"""
+    key = key.strip()
+    return (
+        bool(key)
+        and len(key) <= 90
+        and key[-1] not in _TERMINAL
+        and key[-1] not in _CLOSERS
+        and "\t" not in key
+        and not _TOC_ENTRY.search(key)
+        and not DATE_LINE.match(key)
+        and not DOC_NUMBER.match(key)
+    ) or bool(re.search(r"[(（][^()（）]*[)）]$", key) and "关于" in key)
+
+
+def title_start(keys: list[str], k: int, floor: int = 0) -> int:
+    """Index of the first title line above the 文号 at ``k``.
+
+    A title reads ``issuer 关于 subject 的通知``, possibly over several lines.
+    Once the lines gathered have an issuer before 关于 the title is complete; if
+    they start with 关于, only an issuer-like line may still precede them.
+    """
+    start = k
+    while start - 1 >= floor and k - start < _MAX_TITLE_LINES:
+        candidate = keys[start - 1]
+        if not is_title_line(candidate):
+            break
+        gathered = "".join(keys[start:k])
+        about = gathered.find("关于")
+        if about > 0:
+            break
+        if about == 0 or gathered.startswith("印发"):
+            if _ISSUER.match(re.sub(r"\s+", "", candidate)):
+                start -= 1
+            break
+        start -= 1
+    return start
+
+
+def _title_zone(lines: list[Line]) -> set[int]:
+    """Indices of lines just above a 文号: a document title, never joined to
+    the end of the previous document."""
+    keys = [line.key for line in lines]
+    zone: set[int] = set()
+    for k, key in enumerate(keys):
+        if DOC_NUMBER.match(key):
+            zone.update(range(title_start(keys, k), k))
+    return zone
+
+
+def _continues(prev: Line, nxt: Line, width: int) -> bool:
+    """Is ``nxt`` the rest of a sentence or heading broken after ``prev``?"""
+    a, b = prev.key.rstrip(), nxt.key.lstrip()
+    if "\t" in a or "\t" in b:
+        return False
+    if DOC_NUMBER.match(a) or DOC_NUMBER.match(b) or DATE_LINE.match(a) or DATE_LINE.match(b):
+        return False
+    if _STANDALONE.match(a) or _STANDALONE.match(b) or _CHRONICLE.match(a) or _CHRONICLE.match(b):
+        return False
+    if _ANNOTATION_START.match(b):
+        return True
+    if unbalanced(a):
+        return not is_marker_line(b) or b.startswith("(")
+    if a[-1] in _TERMINAL or a[-1] in _CLOSERS or is_marker_line(b):
+        return False
+    if is_marker_line(a):
+        # A bare heading (一、总体要求) stands alone; a numbered paragraph that is
+        # already running text, or that ran to the right margin, goes on.
+        return bool(_RUNNING_TEXT.search(a)) or (width > 0 and len(a) >= 0.85 * width)
+    return True
+
+
+def join_broken(lines: list[Line]) -> list[Line]:
+    width = _wrap_width(lines)
+    titles = _title_zone(lines)
+    # an issuer line sits right above the signing date and ends nothing
+    signatures = {i - 1 for i, line in enumerate(lines) if DATE_LINE.match(line.key)}
+    out: list[Line] = []
+    for index, line in enumerate(lines):
+        if (
+            out
+            and (index in titles) == (index - 1 in titles)
+            and index not in signatures
+            and _continues(out[-1], line, width)
+        ):
+            prev = out[-1]
+            out[-1] = Line.make(prev.text + line.text, prev.lineno, line.end)
+        else:
+            out.append(line)
+    return out
+
+
+def clean(text: str) -> list[Line]:
+    """Logical lines of a decoded gazette, mapped to original line numbers."""
+    return join_broken(_physical_lines(text))

@@ -1,0 +1,253 @@
+"""Stage 4: a document's lines to tracked items.
+
+Walks the body once, keeping the chain of headings (一、 > (一) > 1. > (1)) that
+are above the current line. A paragraph becomes an item when
+
+* it carries an owner annotation (〔责任单位：…〕, (分管领导:…), (民生实事项目)…), or
+* it is a numbered paragraph under a heading that assigns owners
+  (``(一)X牵头的工作``, ``(一)采供血机构``), or
+* it states a report obligation with a time (2月10日前上报工作方案);
+
+and every data row of a task or project table is an item. Items inherit owners
+from their headings: leaders accumulate, units come from the nearest level that
+names any.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.parsing.clean import CN_NUM, Line, fold
+from tracker.parsing.deadlines import document_period, find_deadlines
+from tracker.parsing.owners import Owners, annotations, heading_owners, split_names
+from tracker.parsing.split import Document
+from tracker.parsing.tables import TableRecord, parse_table
+
+_MARKERS = (
+    (re.compile(rf"^\s*第([{CN_NUM}\d]+)(章|部分)\s*"), 0, "第{}{}"),
+    (re.compile(rf"^\s*([{CN_NUM}]+)\s*[、.]\s*"), 1, "{}"),
+    (re.compile(rf"^\s*\(\s*([{CN_NUM}]+)\s*\)\s*"), 2, "({})"),
+    (re.compile(rf"^\s*第([{CN_NUM}\d]+)(条)\s*"), 3, "第{}{}"),
+    (re.compile(r"^\s*(\d{1,3})\s*[.、](?!\d)\s*"), 3, "{}"),
+    (re.compile(r"^\s*\(\s*(\d{1,3})\s*\)\s*"), 4, "({})"),
+    (re.compile(r"^\s*([①-⑳])\s*"), 5, "{}"),
+)
+_SENTENCE_END = re.compile(r"[。;!?]")
+_REPORT_VERB = re.compile(r"上报|报送|报市|报区|报县|报省|报告|提交|反馈|报备|备案")
+_SUBJECT = re.compile(r"^(.{2,60}?)(?:要|应|须|需|务必)(?:在|于)")
+_GENERIC_HEADING = re.compile(r"(?:要求|原则|目标|措施|保障|职责|组成|任务|机制|体系|范围|依据|分工|"
+                              r"组织|领导|内容|步骤|安排|方式|程序|说明|则)$")
+_UNIT_HEADING = re.compile(r"^[^,，。;；:：的]{2,16}(?:机构|医院|中心|局|委|办|政府|公司|部门|单位|街道|镇)$")
+_MAX_HEADING = 60
+
+
+@dataclass
+class Deadline:
+    expr: str
+    date: date | None
+    recurrence: str = ""
+    what: str = ""
+    working_days: tuple[int, int] | None = None
+    ongoing: bool = False
+
+
+@dataclass
+class Item:
+    ref: str
+    line: int
+    text: str
+    kind: str
+    section: str
+    owners: Owners
+    deadlines: list[Deadline] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    end_line: int = 0
+
+    @property
+    def due(self) -> date | None:
+        """The final due date: the latest dated deadline."""
+        dated = [d.date for d in self.deadlines if d.date]
+        return max(dated) if dated else None
+
+
+@dataclass
+class _Heading:
+    level: int
+    label: str
+    text: str
+    owners: Owners
+
+
+def marker(key: str) -> tuple[int, str, int] | None:
+    """(level, label, length of the marker) of a numbered line."""
+    for pattern, level, label in _MARKERS:
+        match = pattern.match(key)
+        if match:
+            return level, label.format(*match.groups()), match.end()
+    return None
+
+
+def _strip_annotations(key: str) -> str:
+    _, spans = annotations(key)
+    for start, end in reversed(spans):
+        key = key[:start] + key[end:]
+    return key.strip()
+
+
+def _is_heading(rest_key: str) -> bool:
+    bare = _strip_annotations(rest_key)
+    return len(bare) <= _MAX_HEADING and not _SENTENCE_END.search(bare.rstrip("。"))\
+        and not bare.endswith(("。", ";"))
+
+
+class _Walker:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.year = doc.year or date.today().year
+        head = " ".join(line.text for line in doc.lines[doc.body_start:doc.body_start + 3])
+        # a 2023—2024年 winter plan: its 3月底前 falls in 2024
+        self.period = document_period(doc.title, head, doc.signed)
+        self.stack: list[_Heading] = []
+        self.items: list[Item] = []
+        self.unnumbered = 0
+
+    # headings -------------------------------------------------------------
+    def push(self, level: int, label: str, text: str) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
+        owners = heading_owners(text)
+        bare = _strip_annotations(fold(text)).rstrip("。")
+        if not owners.has_units() and _UNIT_HEADING.match(bare) and not _GENERIC_HEADING.search(bare):
+            owners.lead_units.append(text.strip().rstrip("。"))
+        self.stack.append(_Heading(level, label, text, owners))
+        self.unnumbered = 0
+
+    def inherited(self) -> Owners:
+        owners = Owners()
+        for heading in self.stack:
+            owners.responsible_leaders.extend(
+                n for n in heading.owners.responsible_leaders if n not in owners.responsible_leaders
+            )
+            owners.responsible_offices.extend(heading.owners.responsible_offices)
+            owners.responsible_persons.extend(heading.owners.responsible_persons)
+            owners.tags.extend(heading.owners.tags)
+        for heading in reversed(self.stack):
+            if heading.owners.has_units():
+                owners.lead_units = list(heading.owners.lead_units)
+                owners.co_units = list(heading.owners.co_units)
+                owners.responsible_units = list(heading.owners.responsible_units)
+                break
+        return owners
+
+    def assigns_owners(self) -> bool:
+        return any(not h.owners.is_empty() for h in self.stack)
+
+    def section(self) -> str:
+        return " / ".join(h.text for h in self.stack)
+
+    def ref(self, label: str) -> str:
+        return ".".join([h.label for h in self.stack] + [label])
+
+    # paragraphs -----------------------------------------------------------
+    def paragraph(self, line: Line, label: str | None, text: str) -> None:
+        own, _ = annotations(text)
+        deadlines = self.deadlines(text)
+        report = _has_report(text, deadlines)
+        if own.is_empty() and not report and not (label and self.assigns_owners()):
+            return
+        owners = self.inherited()
+        _apply(owners, own)
+        if not owners.has_units() and report:
+            owners.responsible_units.extend(_subject_units(text))
+        if label is None:
+            self.unnumbered += 1
+            label = f"¶{self.unnumbered}"
+        kind = "report" if report and own.is_empty() and not self.assigns_owners() else "task"
+        self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
+                               deadlines, end_line=line.end))
+
+    def table(self, lines: list[Line]) -> None:
+        for record in parse_table(lines, [h.text for h in self.stack]):
+            self.items.append(self.record_item(record))
+
+    def record_item(self, record: TableRecord) -> Item:
+        owners = self.inherited()
+        if record.units:
+            own = Owners()
+            own.lead_units.extend(split_names(record.units))
+            _apply(owners, own)
+        deadlines = self.deadlines(record.text) if record.kind == "task" else []
+        for column, cell in record.dates:
+            for found in self.deadlines(cell):
+                found.what = found.what or column
+                deadlines.append(found)
+        ref = record.ref or self.ref(f"r{len(self.items) + 1}")
+        return Item(ref, record.line.lineno, record.text, record.kind, " / ".join(record.section),
+                    owners, deadlines, dict(record.fields), end_line=record.line.end)
+
+    def deadlines(self, text: str) -> list[Deadline]:
+        found = find_deadlines(text, self.year, period=self.period)
+        return [Deadline(m.expr, m.date, m.recurrence, m.what, m.working_days, m.ongoing)
+                for m in found]
+
+
+def _apply(owners: Owners, own: Owners) -> None:
+    """An item's own units replace inherited ones; people add up."""
+    if own.has_units():
+        owners.lead_units = list(own.lead_units)
+        owners.co_units = list(own.co_units)
+        owners.responsible_units = list(own.responsible_units)
+    for name in ("responsible_leaders", "responsible_offices", "responsible_persons", "tags"):
+        mine = getattr(owners, name)
+        mine.extend(n for n in getattr(own, name) if n not in mine)
+
+
+def _has_report(text: str, deadlines: list[Deadline]) -> bool:
+    """A time expression followed, in the same sentence, by a report verb."""
+    for found in deadlines:
+        if found.date is None and not found.recurrence and not found.working_days:
+            continue
+        at = text.find(found.expr)
+        if at < 0:
+            continue
+        tail = _SENTENCE_END.split(fold(text[at:]), maxsplit=1)[0]
+        if _REPORT_VERB.search(tail):
+            return True
+    return False
+
+
+def _subject_units(text: str) -> list[str]:
+    match = _SUBJECT.match(fold(text))
+    if not match:
+        return []
+    names = split_names(text[: match.end(1)])
+    return [n for n in names if re.search(r"(?:各|市|区|县).*(?:政府|局|委|办|部门|单位|\))$", fold(n))
+            or re.match(r"^各", n)]
+
+
+def find_items(doc: Document) -> list[Item]:
+    walker = _Walker(doc)
+    body = doc.lines[doc.body_start:]
+    index = 0
+    while index < len(body):
+        line = body[index]
+        if "\t" in line.text:
+            end = index
+            while end < len(body) and "\t" in body[end].text:
+                end += 1
+            walker.table(body[index:end])
+            index = end
+            continue
+        found = marker(line.key)
+        if found:
+            level, label, size = found
+            rest = line.text[size:].strip()
+            if _is_heading(fold(rest)):
+                walker.push(level, label, rest)
+            else:
+                walker.paragraph(line, label, rest)
+        else:
+            walker.paragraph(line, None, line.text.strip())
+        index += 1
+    return walker.items

@@ -1,0 +1,248 @@
+"""Stage 5: who owns an item.
+
+Owners come from bracket annotations (〔责任单位：A、B，C〕, (牵头部门:…;配合部门:…),
+(分管领导:…;责任科室:…;责任人:…), 〔X牵头，Y配合，Z分别负责〕) and from headings
+(``二、副区长X负责的工作`` names a leader, ``(一)Y牵头的工作(责任领导:Z)`` a lead
+unit and a leader). Names are kept as written; lists are split on 、，,; but never
+inside parentheses, so 各县（市、区）人民政府 stays one unit.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+
+from tracker.parsing.clean import fold
+
+
+@dataclass
+class Owners:
+    """lead = 牵头单位, co = 配合单位, responsible = 责任单位 beside a named lead."""
+
+    lead_units: list[str] = field(default_factory=list)
+    co_units: list[str] = field(default_factory=list)
+    responsible_units: list[str] = field(default_factory=list)
+    responsible_leaders: list[str] = field(default_factory=list)
+    responsible_offices: list[str] = field(default_factory=list)
+    responsible_persons: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def merge(self, other: Owners) -> None:
+        for f in fields(self):
+            mine = getattr(self, f.name)
+            mine.extend(name for name in getattr(other, f.name) if name not in mine)
+
+    def has_units(self) -> bool:
+        return bool(self.lead_units or self.co_units or self.responsible_units)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+
+_ROLE_FIELDS = (
+    (re.compile(r"^(?:牵头(?:部门|单位|领导)?|主办单位|主责部门)$"), "lead_units"),
+    (re.compile(r"^(?:配合(?:部门|单位)?|协办单位|参与(?:部门|单位)|协同单位)$"), "co_units"),
+    (re.compile(r"^责任(?:单位|部门|主体)$"), "responsible_units"),
+    (re.compile(r"^(?:责任领导|分管领导|包联领导|牵头领导|联系领导|分管副?\S{0,3}长)$"),
+     "responsible_leaders"),
+    (re.compile(r"^(?:责任科室|责任股室|承办科室|科室|责任股|具体承办)$"), "responsible_offices"),
+    (re.compile(r"^(?:责任人|具体责任人|联系人)$"), "responsible_persons"),
+)
+_KEYED = re.compile(r"^\s*([^:;,、]{1,8}?)\s*:\s*(.*)$", re.S)
+_SEPARATORS = set("、,;，；")
+_TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)$")
+# 〔X牵头，Y配合，Z分别负责〕 / ［A、B按职责分工负责］ / (市X局督促落实)
+_VERB_CLAUSE = re.compile(
+    r"^(.+?)(牵头(?:负责)?|配合|协助|按职责分工负责|按职责负责|分别负责|各负其责|督促落实|负责落实|负责)$"
+)
+_VERB_FIELD = {"牵头": "lead_units", "牵头负责": "lead_units", "配合": "co_units", "协助": "co_units"}
+TAG = re.compile(r"^(民生实事(?:项目)?|重点项目|重点任务|省级民生实事|市级民生实事)$")
+_UNIT_END = re.compile(
+    r"(?:政府|局|委|办|中心|公司|院|会|部|厅|队|所|站|处|室|组|县|区|市|镇|乡|街道|办事处|单位|部门|"
+    r"集团|机构|分局|支队|大队|银行|校|学校|医院|\))$"
+)
+_BOUNDARY = set("。;；!?！？:：")
+_KEYED_ANY = re.compile(
+    r"(?:牵头(?:部门|单位)|配合(?:部门|单位)|责任(?:单位|部门|领导|科室|人)|分管领导|责任股室|协办单位)\s*:"
+)
+ANNOTATION = re.compile(r"[\[(]((?:[^()\[\]]|\([^()]*\))*)[\])]")
+
+
+def split_names(text: str) -> list[str]:
+    """Split a name list on 、，,；; outside parentheses; keep names as written."""
+    names, depth, current = [], 0, []
+    for ch in text:
+        if ch in "（([〔［【":
+            depth += 1
+        elif ch in "）)]〕］】":
+            depth = max(0, depth - 1)
+        if ch in _SEPARATORS and depth == 0:
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    names.append("".join(current))
+    return [clean_name(name) for name in names if clean_name(name)]
+
+
+def clean_name(name: str) -> str:
+    name = name.strip(" \u3000。.")
+    name = re.sub(r"^(?:和|及|与)", "", name)
+    if len(name) > 3:
+        name = _TRAILING_ETC.sub("", name)
+    return name.strip()
+
+
+def _comma_split(text: str) -> tuple[str, str]:
+    """Split at the first top-level comma: ［责任单位：lead，co、co］."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "（([":
+            depth += 1
+        elif ch in "）)]":
+            depth = max(0, depth - 1)
+        elif ch in ",，" and depth == 0:
+            return text[:i], text[i + 1:]
+    return text, ""
+
+
+def _split_clauses(text: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（([":
+            depth += 1
+        elif ch in "）)]":
+            depth = max(0, depth - 1)
+        elif ch in ";；" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [clause.strip() for clause in out if clause.strip()]
+
+
+def _role_field(key: str) -> str | None:
+    key = re.sub(r"\s+", "", fold(key))
+    for pattern, name in _ROLE_FIELDS:
+        if pattern.match(key):
+            return name
+    return None
+
+
+def parse_annotation(body: str) -> Owners | None:
+    """Owners named in the text inside one pair of brackets, or None."""
+    body = body.strip()
+    if TAG.match(fold(body)):
+        return Owners(tags=[body])
+    owners = Owners()
+    clauses = _split_clauses(body)
+    keyed = [_KEYED.match(fold(clause)) for clause in clauses]
+    if any(m and _role_field(m.group(1)) for m in keyed):
+        _parse_keyed(clauses, keyed, owners)
+    else:
+        _parse_verbs(body, owners)
+    return None if owners.is_empty() else owners
+
+
+def _parse_keyed(clauses: list[str], keyed: list[re.Match | None], owners: Owners) -> None:
+    explicit_lead = any(m and _role_field(m.group(1)) == "lead_units" for m in keyed)
+    for clause, match in zip(clauses, keyed, strict=True):
+        role = _role_field(match.group(1)) if match else None
+        if role is None:
+            continue
+        value = clause[len(clause) - len(match.group(2)):]
+        if role == "responsible_units" and not explicit_lead:
+            lead, rest = _comma_split(value)
+            owners.lead_units.extend(split_names(lead))
+            owners.co_units.extend(split_names(rest))
+        else:
+            getattr(owners, role).extend(split_names(value))
+
+
+def _parse_verbs(body: str, owners: Owners) -> None:
+    for clause in re.split(r"[,，;；]", body):
+        match = _VERB_CLAUSE.match(clause.strip())
+        if not match:
+            continue
+        names = [n for n in split_names(match.group(1)) if _UNIT_END.search(fold(n))]
+        if not names:
+            continue
+        getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units")).extend(names)
+    # a bare unit list in brackets at the end of a task: (市住建局、市应急局)
+    if owners.is_empty():
+        names = split_names(body)
+        if names and len(body) <= 80 and all(
+            _UNIT_END.search(fold(n)) and _looks_like_unit(n) for n in names
+        ):
+            owners.responsible_units.extend(names)
+
+
+def _looks_like_unit(name: str) -> bool:
+    if re.match(r"^(?:对接|联系|协调|配合|会同|指导|督促|由|向|经)", name):
+        return False
+    return 2 <= len(name) <= 30 and bool(re.match(r"^(?:市|区|县|省|各|全|[^\d\s]{1,6}(?:市|县|区|镇))", name))
+
+
+def annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
+    """All owner annotations in a paragraph, with their spans (to cut them out)."""
+    owners = Owners()
+    spans = []
+    key = fold(text)
+    for match in ANNOTATION.finditer(key):
+        body = text[match.start(1):match.end(1)]
+        keyed = bool(_KEYED_ANY.search(fold(body))) or bool(TAG.match(fold(body).strip()))
+        # an unkeyed bracket is an annotation only at a sentence boundary:
+        # 严格准入(市工信局督促落实)。 yes, 区发展和改革局(区能源局)牵头 no
+        if not keyed and not _at_boundary(key, match.start(), match.end(), _has_verb(body)):
+            continue
+        found = parse_annotation(body)
+        if found:
+            owners.merge(found)
+            spans.append(match.span())
+    return owners, spans
+
+
+def _has_verb(body: str) -> bool:
+    return any(_VERB_CLAUSE.match(clause.strip()) for clause in re.split(r"[,，;；]", body))
+
+
+def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:
+    """A verb annotation may close its sentence (…准入(市X局督促落实)。); a bare
+    unit list must stand after one (…。(市X局、市Y局)) or end the paragraph."""
+    before = key[:start].rstrip()
+    after = key[end:].lstrip()
+    if not before or before[-1] in _BOUNDARY or not after:
+        return True
+    return verb and after[0] in _BOUNDARY
+
+
+# --- headings ------------------------------------------------------------------
+
+_LEADER_HEADING = re.compile(
+    r"^(?:.*?(?:长|书记|主任|委员|主席|员|助理|常委))([^\s、,，()（）:：]{2,4}?)(?:同志)?负责(?:的|实施的)?工作"
+)
+_UNIT_HEADING = re.compile(r"^(.+?)(?:牵头|负责实施|牵头负责|负责|落实|承担)的工作")
+
+
+def heading_owners(heading: str) -> Owners:
+    """Owners a division-of-labour heading hands down to the tasks under it."""
+    owners, spans = annotations(heading)
+    key = fold(heading)
+    for start, end in reversed(spans):
+        key = key[:start] + key[end:]
+    key = key.strip()
+    leader = _LEADER_HEADING.match(key)
+    if leader:
+        owners.responsible_leaders.insert(0, heading[leader.start(1):leader.end(1)])
+        return owners
+    unit = _UNIT_HEADING.match(key)
+    if unit and len(unit.group(1)) <= 40:
+        name = _original(heading, key, unit.start(1), unit.end(1))
+        owners.lead_units.insert(0, name.strip())
+    return owners
+
+
+def _original(original: str, key: str, start: int, end: int) -> str:
+    """Map a span of the annotation-free key back to the original text."""
+    fragment = key[start:end]
+    folded = fold(original)
+    at = folded.find(fragment)
+    return original[at:at + len(fragment)] if at >= 0 else fragment

@@ -1,0 +1,178 @@
+"""Stage 4b: tab-separated tables to records.
+
+Tables come out of the PDF as tab-separated rows. A table has a header row
+(repeated after every page break), optional section rows (一、产业转型(66个),
+(一)高端装备制造产业链(2个)) and data rows. Merged cells arrive flattened: a
+value may sit on one row of its group and the other rows leave that cell empty,
+and a row may have a cell more or less than the header. So the date and the
+unit columns of a task table are found by what a cell looks like, not only by
+position.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.parsing.clean import CN_NUM, Line, fold
+
+_HEADER_WORDS = re.compile(r"序号|名称|任务|时限|时间|单位|措施|类别|地点|内容|事项|层级|工作|备注|部门")
+_TEXT_COLUMN = re.compile(r"项目名称|名称|任务|措施|事项|工作内容|内容|工作")
+_UNIT_COLUMN = re.compile(r"责任单位|牵头单位|责任部门|牵头部门|单位|部门")
+_DATE_COLUMN = re.compile(r"时限|时间|日期|时序|进度")
+_SECTION = re.compile(rf"^(?:[{CN_NUM}]+[、.]|\([{CN_NUM}]+\))")
+_COUNT = re.compile(r"\s*\(\s*\d+\s*个\s*\)\s*$")
+_TOTAL = re.compile(r"^(?:合\s*计|总\s*计|小\s*计)")
+_NUMBER = re.compile(r"^\d{1,4}$")
+_DATE_CELL = re.compile(
+    r"^(?:(?:19|20)\d\d\s*年)?\s*(?:\d{1,2}\s*月|[一二三四]季度|上半年|下半年|年底|年内|全年)"
+    r"|^(?:长期坚持|持续开展|持续推进|长期|常态化|每月|每季度|每年)"
+)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class TableRecord:
+    """One data row of a table, ready to become an item."""
+
+    line: Line
+    ref: str
+    text: str
+    section: list[str]
+    fields: dict[str, str] = field(default_factory=dict)
+    units: str = ""  # the 责任单位 cell as written
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (column, cell)
+    kind: str = "task"
+
+
+@dataclass
+class _Layout:
+    header: list[str]
+    text_column: int
+    kind: str
+
+
+def cells_of(line: Line) -> list[str]:
+    return [cell.strip() for cell in line.text.split("\t")]
+
+
+def _is_header(cells: list[str]) -> bool:
+    filled = [squash(c) for c in cells if c.strip()]
+    if len(filled) < 2 or any(_NUMBER.match(c) for c in filled):
+        return False
+    hits = sum(1 for c in filled if len(c) <= 12 and _HEADER_WORDS.search(c))
+    return hits >= 2 and hits * 2 >= len(filled)
+
+
+def _layout(header: list[str]) -> _Layout | None:
+    names = [squash(h) for h in header]
+    for pattern in ("项目名称", "名称", "主要任务", "工作任务", "任务", "工程措施", "措施", "事项", "内容"):
+        for index, name in enumerate(names):
+            if pattern in name and not _UNIT_COLUMN.fullmatch(name):
+                kind = "project" if "项目" in name else "task"
+                return _Layout(names, index, kind)
+    return None
+
+
+def _section_title(cells: list[str]) -> str | None:
+    filled = [c for c in cells if c.strip()]
+    if len(filled) != 1 or cells[0].strip() != filled[0]:
+        return None
+    text = filled[0]
+    count = _COUNT.search(fold(text))
+    if _TOTAL.match(text) or not (_SECTION.match(fold(text)) or count):
+        return None
+    return (text[: count.start()] if count else text).strip()
+
+
+def _section_level(title: str) -> int:
+    return 1 if re.match(rf"^[{CN_NUM}]+[、.]", fold(title)) else 2
+
+
+def parse_table(lines: list[Line], section: list[str]) -> list[TableRecord]:
+    """Records of one table (a run of tab-separated lines)."""
+    layout: _Layout | None = None
+    path = list(section)
+    base = len(section)
+    records: list[TableRecord] = []
+    for line in lines:
+        cells = cells_of(line)
+        if _is_header(cells):
+            if layout is None or [squash(c) for c in cells] != layout.header:
+                layout = _layout(cells)
+            continue
+        title = _section_title(cells)
+        if title:
+            level = _section_level(title)
+            path = path[: base + level - 1] + [title]
+            continue
+        if layout is None or _TOTAL.match(cells[0]):
+            continue
+        record = _record(line, cells, layout, path)
+        if record:
+            records.append(record)
+    return records
+
+
+def _record(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
+    filled = [c for c in cells if c]
+    if len(filled) < 2:
+        return None
+    if layout.kind == "project":
+        return _project(line, cells, layout, path)
+    return _task(line, cells, layout, path)
+
+
+def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
+    if layout.text_column >= len(cells) or len(cells[layout.text_column]) < 2:
+        return None
+    ref = cells[0] if _NUMBER.match(cells[0]) else ""
+    record = TableRecord(line, ref, cells[layout.text_column], list(path), kind="project")
+    for index, name in enumerate(layout.header):
+        if index in (0, layout.text_column) and (index == layout.text_column or name == "序号"):
+            continue
+        if index < len(cells) and name:
+            record.fields[name] = cells[index]
+            if _DATE_COLUMN.search(name) and cells[index]:
+                record.dates.append((name, cells[index]))
+            if _UNIT_COLUMN.search(name) and cells[index]:
+                record.units = cells[index]
+    return record
+
+
+def _task(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
+    """Task tables: find the date cell and the unit cell by content."""
+    date_at = next((i for i, c in enumerate(cells) if c and _DATE_CELL.match(fold(c))
+                    and len(c) <= 24), None)
+    unit_at = None
+    if layout.header and _UNIT_COLUMN.search(layout.header[-1]):
+        unit_at = max((i for i, c in enumerate(cells) if c), default=None)
+        if unit_at is not None and (unit_at == date_at or unit_at < 1):
+            unit_at = None
+    candidates = [i for i, c in enumerate(cells) if c and i not in (date_at, unit_at)]
+    if not candidates:
+        return None
+    text_at = max(candidates, key=lambda i: len(cells[i]))
+    if len(cells[text_at]) < 4:
+        return None
+    ref = cells[0] if _NUMBER.match(cells[0]) else ""
+    record = TableRecord(line, ref, cells[text_at], list(path))
+    if date_at is not None:
+        record.dates.append((_column_name(layout, cells, date_at), cells[date_at]))
+        record.fields[_column_name(layout, cells, date_at)] = cells[date_at]
+    if unit_at is not None:
+        record.units = cells[unit_at]
+    if date_at and date_at - 1 != text_at and cells[date_at - 1]:
+        record.fields[_column_name(layout, cells, date_at - 1)] = cells[date_at - 1]
+    return record
+
+
+def _column_name(layout: _Layout, cells: list[str], index: int) -> str:
+    """Header of a cell; rows with merged cells are shifted, so a date cell is
+    named after the table's date column wherever it sits."""
+    if len(cells) == len(layout.header) and index < len(layout.header):
+        return layout.header[index]
+    dated = [name for name in layout.header if _DATE_COLUMN.search(name)]
+    return dated[0] if dated else f"列{index + 1}"
