@@ -177,7 +177,7 @@ _YEAR = r"(?:(?<![\d.])\d(?:[ \u3000]?\d){3}(?![ \u3000]?\d)|[〇零一二三四
 _MON_A = r"(?<![\d.:/·])\d(?:[ \u3000]?\d)?"
 _MON_C = r"(?<![一二三四五六七八九十百千万〇零两几第每个上下本这该前后近])(?:十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d(?:[ \u3000]?\d)?|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
-_REL = r"今|明|次|翌|当|本|来"
+_REL = r"今|明|次|翌|当|本|来|下一?"
 _SEP = r"(?:-{1,2}|至|到)"
 _BEFORE = r"(?:之前|以前|前|为止|止)"
 _CNT = r"(?:\d{1,3}|[一二三四五六七八九十两]{1,3})"
@@ -185,7 +185,7 @@ _CNT = r"(?:\d{1,3}|[一二三四五六七八九十两]{1,3})"
 
 def _point(s: str) -> str:
     return (
-        rf"(?:(?P<y{s}>{_YEAR}){_S}年{_S}|(?P<r{s}>{_REL}){_S}年{_S})?"
+        rf"(?:(?P<y{s}>{_YEAR}){_S}年{_S}|(?P<r{s}>{_REL}){_S}年(?:{_S}度)?{_S})?"
         rf"(?:(?P<ma{s}>{_MON_A})|(?P<mc{s}>{_MON_C})){_S}月(?:{_S}份)?"
         rf"(?:{_S}(?:(?P<d{s}>{_DAY}){_S}[日号]|(?P<sub{s}>上旬|中旬|下旬|底|末|初)))?"
     )
@@ -197,17 +197,17 @@ _RE_POINT = re.compile(
     + rf"(?P<b>{_S}{_BEFORE})?"
 )
 _RE_MONTH_RANGE = re.compile(
-    rf"(?:(?P<y>{_YEAR}){_S}年{_S}|(?P<r>{_REL}){_S}年{_S})?"
+    rf"(?:(?P<y>{_YEAR}){_S}年{_S}|(?P<r>{_REL}){_S}年(?:{_S}度)?{_S})?"
     rf"(?P<m1>{_MON_A}|{_MON_C}){_S}{_SEP}{_S}(?P<m2>\d(?:[ \u3000]?\d)?|十[一二]?|[一二三四五六七八九])"
     rf"{_S}月(?:{_S}份)?(?:{_S}(?P<sub>底|末))?(?P<b>{_S}{_BEFORE})?"
 )
 _RE_QUARTER = re.compile(
-    rf"(?<!每)(?:(?P<y>{_YEAR}){_S}年{_S}(?:第)?|(?P<r>{_REL}){_S}年{_S}(?:第)?|(?:前|第){_S})?"
+    rf"(?<!每)(?:(?P<y>{_YEAR}){_S}年{_S}(?:第)?|(?P<r>{_REL}){_S}年(?:{_S}度)?{_S}(?:第)?|(?:前|第){_S})?"
     rf"(?<![每\d一二三四五六七八九十])(?P<q>[一二三四1-4]){_S}季度(?:{_S}(?:末|底))?"
     rf"(?P<b>{_S}{_BEFORE})?"
 )
 _RE_HALF = re.compile(
-    rf"(?<!每)(?:(?P<y>{_YEAR}){_S}年{_S}|(?P<r>{_REL}){_S}年{_S})?"
+    rf"(?<!每)(?:(?P<y>{_YEAR}){_S}年{_S}|(?P<r>{_REL}){_S}年(?:{_S}度)?{_S})?"
     rf"(?P<h>上|下){_S}半{_S}年(?!{_S}[\d一二三四五六七八九十两])(?:{_S}(?:末|底))?"
     rf"(?P<b>{_S}{_BEFORE})?"
 )
@@ -268,16 +268,18 @@ _PLAIN_RECURRENCES = {"monthly", "quarterly", "weekly", "daily", "yearly"}
 
 # context checks (run on the folded text)
 _EVERY_YEAR_BEFORE = re.compile(rf"每{_S}(?:个{_S})?年(?:{_S}度)?{_S}$")
-_PLAN_PAREN_BEFORE = re.compile(rf"(?:规划|方案|计划|纲要|意见|行动|工程|办法|细则){_S}\({_S}$")
-_REFERENCE_BEFORE = re.compile(rf"(?:比|较|相比|同比|对){_S}$")
+_PLAN_PAREN_BEFORE = re.compile(rf"(?:规划|方案|计划|纲要|意见|行动|工程|办法|细则|期){_S}\({_S}$")
+_REFERENCE_BEFORE = re.compile(rf"(?:比|较|相比|同比|对|同年|去年|上年|前年){_S}$")
 _RATE_BEFORE = re.compile(r"每[^每\s,.;:。，；、]{1,3}$")
 _RATE_AFTER = re.compile(
     rf"{_S}(?:\d|[一二三四五六七八九十两百千]+{_S}[万千百元]|每|不超过|不低于|最高|最多|可享受"
     r"|补贴|资金|收入|人均|户均)"
 )
 _START_AFTER = re.compile(
-    rf"{_S}(?:起|开始|以来|至今|以后|之后|后|施行|实施|印发|发布|出台|召开|发生|出生|正式)"
+    rf"{_S}(?:起|开始|以来|至今|以后|之后|后)"
 )
+_EVENT_AFTER = re.compile(rf"{_S}(?:施行|实施|印发|发布|出台|发生|出生|正式)")
+_SPAN_AFTER = re.compile(rf"{_S}(?:为|是|期间|规划期)")
 _STAT_AFTER = re.compile(
     rf"{_S}(?:份{_S})?(?:的{_S})?(?:全市|全区|全县|全省)?{_S}"
     r"(?:同比|环比|累计|销售|营业|产值|增速|入统|研发|税收|利润|主营|平均|均值)"
@@ -353,7 +355,7 @@ class _Ctx:
 def _rel(word: str | None) -> int | None:
     if not word:
         return None
-    return 1 if word in ("明", "次", "翌", "来") else 0
+    return 1 if word in ("明", "次", "翌", "来", "下", "下一") else 0
 
 
 def _point_date(g: dict, s: str, ctx: _Ctx, year: int | None, rel: int | None):
@@ -583,8 +585,12 @@ def _keep(c: _Cand, key: str, ctx: _Ctx) -> bool:
         return False
     if c.kind == "quoted" and _INCIDENT_AFTER.match(key, end):
         return False
+    if c.kind == "yearrange" and _SPAN_AFTER.match(key, end):
+        return False  # 2021—2025年为规划期: a span described, not a deadline
     if not c.before:
         if _START_AFTER.match(key, end):
+            return False
+        if c.kind not in ("range", "yearrange") and _EVENT_AFTER.match(key, end):
             return False
         if _STAT_AFTER.match(key, end):
             return False
