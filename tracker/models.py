@@ -475,6 +475,10 @@ class Evidence(models.Model):
         ProgressReport, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
     )
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
+    # Evidence filed with a completion request (申请办结) rather than with a progress report.
+    request = models.ForeignKey(
+        "Request", on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
     file = models.FileField(_("文件"), upload_to=evidence_path)
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
