@@ -1,0 +1,119 @@
+"""Stage 4: items found in each format, owners inherited, deadlines attached."""
+from datetime import date
+
+from tracker.parsing.pipeline import parse_text, to_json
+
+from .fixtures import DIVISION_OF_LABOUR, NOTICE_WITH_REPORTS, PROJECT_LIST, WINTER_PLAN
+
+
+def items_of(text: str):
+    (parsed,) = parse_text(text).documents
+    return parsed.items
+
+
+def by_start(items, start: str):
+    return next(item for item in items if item.text.startswith(start))
+
+
+def test_division_of_labour_items_and_their_refs():
+    items = items_of(DIVISION_OF_LABOUR)
+    assert [item.ref for item in items] == ["一.(一).1", "二.(一).1", "二.(一).2", "二.(一).3",
+                                           "三.(一).1"]
+    assert items[0].text.startswith("抓好重点项目建设")
+
+
+def test_a_heading_leader_and_the_task_annotation():
+    item = by_start(items_of(DIVISION_OF_LABOUR), "抓好重点项目建设")
+    assert item.owners.responsible_leaders == ["王一"]
+    assert item.owners.lead_units == ["各镇（街道）及区直各有关单位"]
+    assert item.owners.responsible_persons == ["各单位主要负责人"]
+
+
+def test_owners_inherited_from_headings_and_added_by_the_task():
+    item = by_start(items_of(DIVISION_OF_LABOUR), "新增充电桩")
+    assert item.owners.lead_units == ["区发展和改革局(区能源局)"]
+    assert item.owners.responsible_leaders == ["赵二", "钱三", "孙四", "李五"]
+    assert item.owners.responsible_offices == ["能源股", "城建科"]
+    assert item.owners.responsible_persons == ["周六", "吴七"]
+
+
+def test_a_task_split_across_a_page_break_is_one_item():
+    items = items_of(DIVISION_OF_LABOUR)
+    item = by_start(items, "推进老旧小区改造")
+    assert "开工率上半年达到80%以上" in item.text
+    assert item.owners.responsible_persons == ["郑八"]
+    assert {d.date for d in item.deadlines} == {date(2024, 12, 31), date(2024, 3, 31),
+                                                date(2024, 6, 30)}
+    assert item.due == date(2024, 12, 31)
+
+
+def test_tags_and_quoted_dates():
+    items = items_of(DIVISION_OF_LABOUR)
+    assert by_start(items, "新建口袋公园").owners.tags == ["民生实事项目"]
+    item = by_start(items, "确保玉苑社区")
+    assert item.owners.lead_units == ["甲街道办事处"]
+    assert item.due == date(2024, 4, 30)
+
+
+def test_project_table_rows_are_items():
+    items = items_of(PROJECT_LIST)
+    assert [(i.ref, i.kind) for i in items] == [("1", "project"), ("2", "project"),
+                                                ("3", "project")]
+    assert items[1].fields == {"层级": "省重点", "建设地点": "甲县"}
+    assert items[0].section == "一、产业转型 / (一)装备制造产业链"
+
+
+def test_march_in_a_winter_plan_falls_in_the_next_year():
+    item = by_start(items_of(WINTER_PLAN), "深入推进散煤治理")
+    dates = sorted(d.date for d in item.deadlines if d.date)
+    assert dates == [date(2023, 10, 31), date(2024, 3, 31)]
+    assert item.due == date(2024, 3, 31)
+
+
+def test_lead_co_and_responsible_units_in_a_winter_plan():
+    items = items_of(WINTER_PLAN)
+    item = by_start(items, "深入推进散煤治理")
+    assert item.owners.lead_units == ["市能源局", "市住建局"]
+    assert item.owners.co_units == ["市财政局"]
+    assert item.owners.responsible_units == ["各县（市、区）人民政府"]
+    verbs = by_start(items, "加强工业企业治理")
+    assert verbs.owners.lead_units == ["市生态环境局"]
+    assert verbs.owners.co_units == ["市工信局"]
+
+
+def test_a_task_table_with_date_and_unit_columns():
+    items = items_of(WINTER_PLAN)
+    row = by_start(items, "关停4.3米焦炉")
+    assert row.owners.lead_units == ["市工信局", "甲县人民政府"]
+    assert row.due == date(2023, 12, 31)
+    ongoing = by_start(items, "持续开展排查整治")
+    assert ongoing.due is None
+    assert any(d.ongoing for d in ongoing.deadlines)
+
+
+def test_report_obligations_in_running_text():
+    items = items_of(NOTICE_WITH_REPORTS)
+    assert len(items) == 1
+    item = items[0]
+    assert item.kind == "report"
+    assert "各镇（街道）" in item.owners.responsible_units
+    assert date(2024, 2, 10) in {d.date for d in item.deadlines}
+    assert "monthly:25" in {d.recurrence for d in item.deadlines}
+
+
+def test_intro_paragraphs_and_signatures_are_not_items():
+    texts = [item.text for item in items_of(DIVISION_OF_LABOUR)]
+    assert not any("印发给你们" in text or "全面负责" in text for text in texts)
+
+
+def test_json_has_the_fields_the_scorer_reads():
+    data = to_json(parse_text(DIVISION_OF_LABOUR, "x.txt"))
+    assert data["source"] == "x.txt"
+    doc = data["documents"][0]
+    assert {"title", "doc_number", "issuer", "signed", "line_start", "line_end"} <= set(doc)
+    item = doc["items"][1]
+    assert {"ref", "line", "text", "kind", "section", "lead_units", "co_units",
+            "responsible_units", "responsible_leaders", "responsible_offices",
+            "responsible_persons", "tags", "deadlines", "fields"} <= set(item)
+    assert item["deadlines"][0] == {"expr": "5月底前", "date": "2024-05-31", "recurrence": "",
+                                    "what": item["deadlines"][0]["what"]}
