@@ -117,3 +117,18 @@ def test_json_has_the_fields_the_scorer_reads():
             "responsible_persons", "tags", "deadlines", "fields"} <= set(item)
     assert item["deadlines"][0] == {"expr": "5月底前", "date": "2024-05-31", "recurrence": "",
                                     "what": item["deadlines"][0]["what"]}
+
+
+def test_a_chronicle_has_no_items():
+    text = DIVISION_OF_LABOUR + "\n某某市人民政府9月大事记\n\n9月1日 各县（市、区）要在9月5日前上报情况。\n"
+    gazette = parse_text(text)
+    assert gazette.documents[-1].items == []
+
+
+def test_a_numbered_paragraph_closes_its_sibling_heading():
+    text = ("某某市人民政府 关于某项工作的通知\n\n某政发〔2024〕1号\n\n各单位：\n\n"
+            "(一)采供血机构\n\n1. 建立血液管理信息系统；\n\n(二)医疗机构应当落实减免政策。"
+            "(市卫健委负责)\n")
+    items = items_of(text)
+    assert [(i.ref, i.owners.lead_units or i.owners.responsible_units) for i in items] == [
+        ("(一).1", ["采供血机构"]), ("(二)", ["市卫健委"])]

@@ -59,3 +59,7 @@ def test_headings_hand_down_a_leader_or_a_lead_unit():
     assert owners.lead_units == ["区发展和改革局(区能源局)"]
     assert owners.responsible_leaders == ["钱三"]
     assert heading_owners("相关镇(街道)负责实施的工作").lead_units == ["相关镇(街道)"]
+
+
+def test_angle_brackets_also_protect_a_unit_name():
+    assert split_names("市安委办、各县〈市、区〉人民政府") == ["市安委办", "各县〈市、区〉人民政府"]

@@ -118,7 +118,9 @@ class _Walker:
             self.stack.pop()
         owners = heading_owners(text)
         bare = _strip_annotations(fold(text)).rstrip("。")
-        if not owners.has_units() and _UNIT_HEADING.match(bare) and not _GENERIC_HEADING.search(bare):
+        # (一)采供血机构: a sub-heading that is only a unit name owns what follows
+        if (level in (1, 2) and not owners.has_units() and _UNIT_HEADING.match(bare)
+                and not _GENERIC_HEADING.search(bare)):
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
         self.unnumbered = 0
@@ -150,11 +152,16 @@ class _Walker:
         return ".".join([h.label for h in self.stack] + [label])
 
     # paragraphs -----------------------------------------------------------
-    def paragraph(self, line: Line, label: str | None, text: str) -> None:
+    def paragraph(self, line: Line, label: str | None, text: str, level: int = 99) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, _ = annotations(text)
+        candidate = not own.is_empty() or bool(label and self.assigns_owners())
+        if not candidate and not _REPORT_VERB.search(text):
+            return  # cheap exit: most paragraphs of a gazette are not items
         deadlines = self.deadlines(text)
         report = _has_report(text, deadlines)
-        if own.is_empty() and not report and not (label and self.assigns_owners()):
+        if not candidate and not report:
             return
         owners = self.inherited()
         _apply(owners, own)
@@ -227,6 +234,8 @@ def _subject_units(text: str) -> list[str]:
 
 
 def find_items(doc: Document) -> list[Item]:
+    if not doc.doc_number:
+        return []  # a chronicle (大事记) reports what happened; it assigns nothing
     walker = _Walker(doc)
     body = doc.lines[doc.body_start:]
     index = 0
@@ -246,7 +255,7 @@ def find_items(doc: Document) -> list[Item]:
             if _is_heading(fold(rest)):
                 walker.push(level, label, rest)
             else:
-                walker.paragraph(line, label, rest)
+                walker.paragraph(line, label, rest, level)
         else:
             walker.paragraph(line, None, line.text.strip())
         index += 1

@@ -49,6 +49,8 @@ _ROLE_FIELDS = (
 )
 _KEYED = re.compile(r"^\s*([^:;,、]{1,8}?)\s*:\s*(.*)$", re.S)
 _SEPARATORS = set("、,;，；")
+_OPEN = set("（([〔［【〈《")
+_CLOSE = set("）)]〕］】〉》")
 _TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)$")
 # 〔X牵头，Y配合，Z分别负责〕 / ［A、B按职责分工负责］ / (市X局督促落实)
 _VERB_CLAUSE = re.compile(
@@ -71,9 +73,9 @@ def split_names(text: str) -> list[str]:
     """Split a name list on 、，,；; outside parentheses; keep names as written."""
     names, depth, current = [], 0, []
     for ch in text:
-        if ch in "（([〔［【":
+        if ch in _OPEN:
             depth += 1
-        elif ch in "）)]〕］】":
+        elif ch in _CLOSE:
             depth = max(0, depth - 1)
         if ch in _SEPARATORS and depth == 0:
             names.append("".join(current))
@@ -96,9 +98,9 @@ def _comma_split(text: str) -> tuple[str, str]:
     """Split at the first top-level comma: ［责任单位：lead，co、co］."""
     depth = 0
     for i, ch in enumerate(text):
-        if ch in "（([":
+        if ch in _OPEN:
             depth += 1
-        elif ch in "）)]":
+        elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif ch in ",，" and depth == 0:
             return text[:i], text[i + 1:]
@@ -108,9 +110,9 @@ def _comma_split(text: str) -> tuple[str, str]:
 def _split_clauses(text: str) -> list[str]:
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch in "（([":
+        if ch in _OPEN:
             depth += 1
-        elif ch in "）)]":
+        elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif ch in ";；" and depth == 0:
             out.append(text[start:i])

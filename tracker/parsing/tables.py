@@ -67,7 +67,12 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def _layout(header: list[str]) -> _Layout | None:
+    """Which column holds the item text; None for tables that assign nothing
+    (indicator tables, lists of schools): a task table needs a date or a unit
+    column, a project list a 项目 column."""
     names = [squash(h) for h in header]
+    if not any(_DATE_COLUMN.search(n) or _UNIT_COLUMN.search(n) or "项目" in n for n in names):
+        return None
     for pattern in ("项目名称", "名称", "主要任务", "工作任务", "任务", "工程措施", "措施", "事项", "内容"):
         for index, name in enumerate(names):
             if pattern in name and not _UNIT_COLUMN.fullmatch(name):
