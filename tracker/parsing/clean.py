@@ -77,13 +77,8 @@ def is_marker_line(key: str) -> bool:
 
 
 def unbalanced(key: str) -> bool:
-    depth = 0
-    for ch in key:
-        if ch in _OPENERS:
-            depth += 1
-        elif ch in _CLOSERS and depth:
-            depth -= 1
-    return depth > 0
+    """More brackets opened than closed (``key`` is folded text)."""
+    return key.count("(") + key.count("[") > key.count(")") + key.count("]")
 
 
 # --- doubled bold text --------------------------------------------------------
@@ -272,7 +267,8 @@ def join_broken(lines: list[Line]) -> list[Line]:
             and _continues(out[-1], line, width)
         ):
             prev = out[-1]
-            out[-1] = Line.make(prev.text + line.text, prev.lineno, line.end)
+            # folding is per character, so keys concatenate like texts
+            out[-1] = Line(prev.text + line.text, prev.lineno, line.end, prev.key + line.key)
         else:
             out.append(line)
     return out
