@@ -103,6 +103,18 @@ DATED = [
     ("5 月底前完成。", [("5 月底前", D(2024, 5, 31))]),
     ("2024 年 10 月 15 日前完成。", [("2024 年 10 月 15 日前", D(2024, 10, 15))]),
     ("１０月底前完成。", [("１０月底前", D(2024, 10, 31))]),
+    # numeric formats (tables)
+    ("2024.6.30前完成。", [("2024.6.30前", D(2024, 6, 30))]),
+    ("完成时限:2024-09-15", [("2024-09-15", D(2024, 9, 15))]),
+    ("2025/3/1前投用。", [("2025/3/1前", D(2025, 3, 1))]),
+    ("6.30前完成签约。", [("6.30前", D(2024, 6, 30))]),
+    # more parts of months and years
+    ("5月中下旬完成。", [("5月中下旬", D(2024, 5, 31))]),
+    ("本年度内完成。", [("本年度内", D(2024, 12, 31))]),
+    ("今年内完成。", [("今年内", D(2024, 12, 31))]),
+    ("下年度1月初报送。", [("下年度1月初", D(2025, 1, 10))]),
+    ("11月底至12月初开展复查。", [("11月底至12月初", D(2024, 12, 10))]),
+    ("2024年11月至2025年2月开展专项行动。", [("2024年11月至2025年2月", D(2025, 2, 28))]),
 ]
 
 
@@ -137,6 +149,19 @@ def test_document_year_is_the_default():
 def test_past_year_with_before_is_kept_when_recent():
     # a document signed early in 2024 may still list a December 2023 deadline
     assert dated("2023年12月底前完成。") == [("2023年12月底前", D(2023, 12, 31))]
+
+
+def test_whole_cell_ongoing():
+    for cell in ("长期", "持续", " 长期坚持 ", "常态化"):
+        [m] = find_deadlines(cell, YEAR)
+        assert (m.ongoing, m.date, cell[m.start:m.end]) == (True, None, cell.strip())
+
+
+def test_every_year_end_and_last_working_day():
+    [m] = find_deadlines("每年年底开展总评。", YEAR)
+    assert (m.expr, m.recurrence) == ("每年年底", "yearly:12-31")
+    # 最后一个工作日 is not an offset of one working day
+    assert [m.working_days for m in find_deadlines("每月最后一个工作日报送。", YEAR)] == [None]
 
 
 def test_bare_year_cell_is_that_years_end():
@@ -387,6 +412,12 @@ FALSE_POSITIVES = [
     "在 个工作日内给予书面回复。",
     "3.15万元的补贴。",
     "同年12月完成了初稿。",
+    "2024年3月至5月先后召开了三次论证会。",
+    "2024年2月已完成初步设计。",
+    "经2024年3月12日区政府常务会议研究同意。",
+    "增长6.30%。",
+    "执行GB 3095-2012标准。",
+    "总投资2024.6万元。",
 ]
 
 

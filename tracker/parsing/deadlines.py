@@ -187,7 +187,7 @@ def _point(s: str) -> str:
     return (
         rf"(?:(?P<y{s}>{_YEAR}){_S}年{_S}|(?P<r{s}>{_REL}){_S}年(?:{_S}度)?{_S})?"
         rf"(?:(?P<ma{s}>{_MON_A})|(?P<mc{s}>{_MON_C})){_S}月(?:{_S}份)?"
-        rf"(?:{_S}(?:(?P<d{s}>{_DAY}){_S}[日号]|(?P<sub{s}>上旬|中旬|下旬|底|末|初)))?"
+        rf"(?:{_S}(?:(?P<d{s}>{_DAY}){_S}[日号]|(?P<sub{s}>上中旬|中下旬|上旬|中旬|下旬|底|末|初)))?"
     )
 
 
@@ -212,7 +212,7 @@ _RE_HALF = re.compile(
     rf"(?P<b>{_S}{_BEFORE})?"
 )
 _RE_YEAR_END = re.compile(
-    rf"(?:(?P<y>{_YEAR})|(?P<r>{_REL})){_S}年{_S}(?:年{_S})?"
+    rf"(?:(?P<y>{_YEAR})|(?P<r>{_REL})){_S}年{_S}(?:度{_S})?(?:年{_S})?"
     rf"(?:(?P<k>底|末|内)(?P<b>{_S}{_BEFORE})?|(?P<bk>以前|之前|前)(?!{_S}[\d一二三四五六七八九十两]))"
 )
 _RE_YEAR_WORD = re.compile(
@@ -232,8 +232,13 @@ _RE_QUOTED = re.compile(
     rf"(?P<b>{_S}{_BEFORE})?"
     rf"|(?<![\d.·])(?P<m2>\d{{1,2}})·(?P<d2>\d{{1,2}})(?![\d·])(?P<b2>{_S}{_BEFORE})?"
 )
+_RE_NUMERIC = re.compile(
+    rf"(?<![\d.\-/])(?P<y>(?:19|20)\d\d)(?P<sep>[.\-/])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})"
+    rf"(?![\d.\-/])(?P<b>{_S}{_BEFORE})?"
+    rf"|(?<![\d.\-/])(?P<m2>\d{{1,2}})\.(?P<d2>\d{{1,2}})(?![\d.])(?P<b2>{_S}{_BEFORE})"
+)
 _RE_WORKDAYS = re.compile(
-    rf"(?<![\d.一二三四五六七八九十百千两第])(?P<a>{_CNT})"
+    rf"(?<![\d.一二三四五六七八九十百千两第])(?<!最后)(?P<a>{_CNT})"
     rf"(?:{_S}(?:{_SEP}|或){_S}(?P<c>{_CNT}))?{_S}个?{_S}工作日(?:{_S}(?:之内|以内|内))?"
 )
 _RE_TODAY = re.compile(r"当[天日](?![均])")
@@ -261,7 +266,8 @@ _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"每{_S}(?:个{_S})?(?:周|星期)(?P<n>[一二三四五六日天1-7])?(?![次个些])"
                 rf"|按{_S}周"), "weekly"),
     (re.compile(rf"每{_S}[日天]|按{_S}日(?!{_S}[\d期])"), "daily"),
-    (re.compile(rf"每{_S}(?:个{_S})?年{_S}(?:度{_S})?(?:底|末)(?:{_S}前)?"), "yearly:12-31"),
+    (re.compile(rf"每{_S}(?:个{_S})?年{_S}(?:度{_S})?(?:年{_S})?(?:底|末)(?:{_S}前)?"),
+     "yearly:12-31"),
     (re.compile(rf"{_EVERY}年(?:{_S}度)?|按{_S}年度?"), "yearly"),
 ]
 _PLAIN_RECURRENCES = {"monthly", "quarterly", "weekly", "daily", "yearly"}
@@ -269,7 +275,7 @@ _PLAIN_RECURRENCES = {"monthly", "quarterly", "weekly", "daily", "yearly"}
 # context checks (run on the folded text)
 _EVERY_YEAR_BEFORE = re.compile(rf"每{_S}(?:个{_S})?年(?:{_S}度)?{_S}$")
 _PLAN_PAREN_BEFORE = re.compile(rf"(?:规划|方案|计划|纲要|意见|行动|工程|办法|细则|期){_S}\({_S}$")
-_REFERENCE_BEFORE = re.compile(rf"(?:比|较|相比|同比|对|同年|去年|上年|前年){_S}$")
+_REFERENCE_BEFORE = re.compile(rf"(?:比|较|相比|同比|对|经|同年|去年|上年|前年){_S}$")
 _RATE_BEFORE = re.compile(r"每[^每\s,.;:。，；、]{1,3}$")
 _RATE_AFTER = re.compile(
     rf"{_S}(?:\d|[一二三四五六七八九十两百千]+{_S}[万千百元]|每|不超过|不低于|最高|最多|可享受"
@@ -279,6 +285,7 @@ _START_AFTER = re.compile(
     rf"{_S}(?:起|开始|以来|至今|以后|之后|后)"
 )
 _EVENT_AFTER = re.compile(rf"{_S}(?:施行|实施|印发|发布|出台|发生|出生|正式)")
+_PAST_CLAUSE = re.compile(r"[^。;；\n]{0,40}?(?:(?<![为除罢])了(?!解)|已经|已完成|已建成|已通过)")
 _SPAN_AFTER = re.compile(rf"{_S}(?:为|是|期间|规划期)")
 _STAT_AFTER = re.compile(
     rf"{_S}(?:份{_S})?(?:的{_S})?(?:全市|全区|全县|全省)?{_S}"
@@ -292,10 +299,11 @@ _WHAT_VERB = re.compile(
     r"上报|报送|报告|提交|报回|呈报|反馈|递交|报至|报给|汇报|上传|报备|备案|书面报|报市|报区|报县|报省"
 )
 _LIST_NEXT = re.compile(rf"{_S}[、,和及]{_S}")
+_WHOLE_ONGOING = re.compile(r"^\s*(?:长期|持续|常年|常态化?)(?:开展|推进|坚持|实施|执行)?\s*$")
 _WHOLE_YEAR = re.compile(rf"^\s*(?P<y>{_YEAR}){_S}年(?:{_S}(?:度|底|末))?(?:{_S}前)?\s*$")
-_QUICK = re.compile(r"[年月季周星日天旬持常长当·\"'按每]")
+_QUICK = re.compile(r"[年月季周星日天旬持常长当·\"'按每前]|\d[.\-/]\d")
 
-_SUB_DAY = {"上旬": 10, "初": 10, "中旬": 20}  # 下旬 / 底 / 末 → last day
+_SUB_DAY = {"上旬": 10, "初": 10, "中旬": 20, "上中旬": 20}  # 下旬 / 中下旬 / 底 / 末 → last day
 _WINTER = ("秋冬季", "采暖季", "供暖季", "冬春季", "冬季")
 
 
@@ -469,6 +477,16 @@ def _c_quoted(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), date, before=bool(mt["b"] or mt["b2"]), kind="quoted")
 
 
+def _c_numeric(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+    """2024.6.30, 2024-06-30, 2024/6/30; 6.30 only when 前 follows (else it is a decimal)."""
+    if mt["y"]:
+        y, m, d = int(mt["y"]), int(mt["m"]), int(mt["d"])
+        return _Cand(mt.start(), mt.end(), datetime.date(y, m, d), explicit_year=y,
+                     before=bool(mt["b"]))
+    date = ctx.resolve(int(mt["m2"]), int(mt["d2"]), None, None)
+    return _Cand(mt.start(), mt.end(), date, before=True)
+
+
 def _c_workdays(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     a = _num(mt["a"])
     c = _num(mt["c"]) if mt["c"] else a
@@ -485,19 +503,21 @@ def _c_ongoing(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), None, ongoing=True, kind="ongoing")
 
 
-_DATED: list[tuple[re.Pattern[str], object]] = [
-    (_RE_POINT, _c_point),
-    (_RE_MONTH_RANGE, _c_month_range),
-    (_RE_QUARTER, _c_quarter),
-    (_RE_HALF, _c_half),
-    (_RE_YEAR_END, _c_year_end),
-    (_RE_YEAR_WORD, _c_year_word),
-    (_RE_BY_YEAR, _c_by_year),
-    (_RE_YEAR_RANGE, _c_year_range),
-    (_RE_QUOTED, _c_quoted),
-    (_RE_WORKDAYS, _c_workdays),
-    (_RE_TODAY, _c_today),
-    (_RE_ONGOING, _c_ongoing),
+# (regex, handler, anchors): a regex runs only when one of its anchor characters occurs
+_DATED: list[tuple[re.Pattern[str], object, str]] = [
+    (_RE_POINT, _c_point, "月"),
+    (_RE_MONTH_RANGE, _c_month_range, "月"),
+    (_RE_QUARTER, _c_quarter, "季"),
+    (_RE_HALF, _c_half, "半"),
+    (_RE_YEAR_END, _c_year_end, "年"),
+    (_RE_YEAR_WORD, _c_year_word, "年"),
+    (_RE_BY_YEAR, _c_by_year, "年"),
+    (_RE_YEAR_RANGE, _c_year_range, "年"),
+    (_RE_QUOTED, _c_quoted, "·."),
+    (_RE_NUMERIC, _c_numeric, ".-/"),
+    (_RE_WORKDAYS, _c_workdays, "工"),
+    (_RE_TODAY, _c_today, "当"),
+    (_RE_ONGOING, _c_ongoing, "长常持久"),
 ]
 
 
@@ -522,7 +542,9 @@ def _recurrence(mt: re.Match, label: str) -> str | None:
 
 def _collect(key: str, ctx: _Ctx) -> list[_Cand]:
     cands: list[_Cand] = []
-    for rx, make in _DATED:
+    for rx, make, anchors in _DATED:
+        if not any(ch in key for ch in anchors):
+            continue
         for mt in rx.finditer(key):
             if mt.end() == mt.start():
                 continue
@@ -532,6 +554,8 @@ def _collect(key: str, ctx: _Ctx) -> list[_Cand]:
                 c = None
             if c is not None:
                 cands.append(c)
+    if "每" not in key and "按" not in key:
+        return cands
     for rx, label in _RECURRENCES:
         for mt in rx.finditer(key):
             rec = _recurrence(mt, label)
@@ -594,6 +618,8 @@ def _keep(c: _Cand, key: str, ctx: _Ctx) -> bool:
             return False
         if _STAT_AFTER.match(key, end):
             return False
+        if _PAST_CLAUSE.match(key, end):
+            return False  # 2023年5月至9月先后召开了…: a narrative, not a task
     return True
 
 
@@ -618,6 +644,9 @@ def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | No
     if not _QUICK.search(key):
         return []
     ctx = _Ctx(year, period)
+    if _WHOLE_ONGOING.match(key):  # a 完成时限 cell that says 长期 / 持续
+        s, e = len(key) - len(key.lstrip()), len(key.rstrip())
+        return [DeadlineMatch(text[s:e], None, "", "", None, True, s, e)]
     whole = _WHOLE_YEAR.match(key)
     if whole:
         y = _year_num(whole["y"])
