@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -225,6 +226,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Imports and reminders get their own queues so that a long parse never delays an e-mail
+# and either can be scaled out with more workers (deploy/ starts workers on all three).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.*import*": {"queue": "imports"},
+    "tracker.tasks.*parse*": {"queue": "imports"},
+    "tracker.tasks.*remind*": {"queue": "reminders"},
+    "tracker.tasks.*digest*": {"queue": "reminders"},
+    "tracker.tasks.*mail*": {"queue": "reminders"},
+}
+DUBAN_QUEUES = ["celery", "imports", "reminders"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -243,6 +255,31 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Monitoring calls /healthz on gunicorn directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content Security Policy (config/csp.py): no inline scripts anywhere; JavaScript is served
+# from static files and data reaches it through json_script.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    # plotly.js injects <style> rules and style attributes into its SVG: checked in Chromium,
+    # it needs 'unsafe-inline' for styles (not for scripts, and no 'unsafe-eval').
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# /healthz: a heartbeat older than this many seconds marks the worker or beat as down.
+HEALTHZ_MAX_HEARTBEAT_AGE = env_int("HEALTHZ_MAX_HEARTBEAT_AGE", 180)
+# Test-only: a fixed "now" for tracker.clock (ISO 8601), so real processes see reminders due.
+DUBAN_FAKE_NOW = env_str("DUBAN_FAKE_NOW")
+if DUBAN_FAKE_NOW and PRODUCTION:
+    raise ImproperlyConfigured("DUBAN_FAKE_NOW is for tests; unset it when DUBAN_ENV=production.")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {

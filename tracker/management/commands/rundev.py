@@ -5,7 +5,12 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -19,9 +24,14 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             "worker": [python, "-m", "celery", "-A", "config", "worker",
-                       "--loglevel=INFO", "--concurrency=2"],
+                       "-Q", ",".join(settings.DUBAN_QUEUES), "--loglevel=INFO",
+                       "--concurrency=2"],
             "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         }
+        # Ctrl-C (SIGINT) or a service manager's SIGTERM stops all three, also when this
+        # command was started in the background with SIGINT ignored.
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.stdout.write(self.style.SUCCESS(f"督办台 running at http://{addr}/ (Ctrl-C to stop)"))
         try:
