@@ -27,6 +27,10 @@ expression                  result
 “4·30”, "5·31", 4·30         04-30 (quotes optional when the dot is ·•・; ``“1·24”事故`` is
                             an incident name, not a date)
 二〇二四年十二月底前          Chinese numerals for years, months, days, quarters, counts
+2024.6.30, 2024-06-30       numeric dates; ``6.30前`` only with 前 (else it is a decimal)
+5月31日(周五)18时前          weekday and time of day are part of the expression
+下年度1月初, 本年度内         relative years (今 / 本 / 当 → year, 明 / 次 / 翌 / 来 / 下 → year+1)
+长期 / 持续 (a whole cell)    ongoing (a 完成时限 column that holds only that word)
 ==========================  ====================================================
 
 Recurring obligations have ``date=None`` (a recurring report must not become an item's
@@ -194,7 +198,8 @@ def _point(s: str) -> str:
 _RE_POINT = re.compile(
     _point("1")
     + rf"(?:{_S}{_SEP}{_S}(?:{_point('2')}|(?P<d3>{_DAY}){_S}[日号]))?"
-    + rf"(?P<b>{_S}{_BEFORE})?"
+    + rf"(?P<b>(?:{_S}\((?:星期|周)[一二三四五六日天]\))?"
+    + rf"(?:{_S}\d{{1,2}}{_S}(?:时|点)(?:{_S}\d{{1,2}}{_S}分)?|{_S}\d{{1,2}}:\d\d)?{_S}{_BEFORE})?"
 )
 _RE_MONTH_RANGE = re.compile(
     rf"(?:(?P<y>{_YEAR}){_S}年{_S}|(?P<r>{_REL}){_S}年(?:{_S}度)?{_S})?"
