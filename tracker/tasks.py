@@ -14,3 +14,15 @@ def heartbeat(name="worker"):
     if name != "worker":
         Heartbeat.objects.update_or_create(name="worker", defaults={"at": now})
     return now.isoformat()
+
+
+@shared_task(acks_late=True)
+def parse_import(job_id):
+    """Parse an uploaded file into its preview (tracker.importing.run_import_job).
+
+    Idempotent: the job is claimed by a conditional UPDATE, so a second delivery does nothing.
+    """
+    from tracker.importing import run_import_job
+
+    job = run_import_job(job_id)
+    return job.status if job else None
