@@ -2,13 +2,15 @@
 
 import pytest
 
-from tracker.models import Item, ItemOwner, Unit, User
-
+# Django models are imported inside the fixtures so that tests which need no database
+# (the parser's) can also run with the Django plugin off: `pytest -p no:django tests/parsing`.
 PASSWORD = "test-pass-2025"
 
 
 @pytest.fixture
 def units(db):
+    from tracker.models import Unit
+
     return {
         "fgj": Unit.objects.create(name="区发展和改革局", short_name="区发改局",
                                    kind=Unit.Kind.CITY_DEPARTMENT),
@@ -18,6 +20,8 @@ def units(db):
 
 
 def make_user(username, role, unit=None, **extra):
+    from tracker.models import User
+
     user = User(username=username, role=role, unit=unit, email=f"{username}@example.gov.cn",
                 display_name=username, **extra)
     user.set_password(PASSWORD)
@@ -27,6 +31,8 @@ def make_user(username, role, unit=None, **extra):
 
 @pytest.fixture
 def users(units):
+    from tracker.models import User
+
     return {
         "staff": make_user("staff", User.Role.STAFF, units["fgj"]),
         "head": make_user("head", User.Role.UNIT_HEAD, units["fgj"]),
@@ -39,6 +45,8 @@ def users(units):
 
 @pytest.fixture
 def make_item(db):
+    from tracker.models import Item, ItemOwner
+
     def factory(text="完成示范任务。", lead=None, co=(), **fields):
         item = Item.objects.create(text=text, **fields)
         if lead is not None:
