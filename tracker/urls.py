@@ -1,7 +1,30 @@
 from django.urls import path
 
-from tracker import views
+from tracker import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Tracking and workflow (tracker/views.py)
+    path("items/", views.item_list, name="item_list"),
+    path("items/export/", views.item_export, name="item_export"),
+    path("items/new/", views.adhoc_create, name="adhoc_create"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/sign/", views.item_sign, name="item_sign"),
+    path("items/<int:pk>/report/", views.item_report, name="item_report"),
+    path("items/<int:pk>/extension/", views.item_extension, name="item_extension"),
+    path("items/<int:pk>/completion/", views.item_completion, name="item_completion"),
+    path("items/<int:pk>/grade/", views.item_grade, name="item_grade"),
+    path("items/<int:pk>/comment/", views.item_comment, name="item_comment"),
+    path("items/<int:pk>/urge/", views.item_urge, name="item_urge"),
+    path("items/<int:pk>/requests/<int:request_id>/decide/", views.request_decide,
+         name="request_decide"),
+    path("items/<int:pk>/reports/<int:report_id>/confirm/", views.report_confirm,
+         name="report_confirm"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    # Import (tracker/import_views.py)
+    path("import/", import_views.upload, name="import_upload"),
+    path("import/<int:pk>/", import_views.job_page, name="import_job"),
+    path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
+    path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
+    path("import/<int:pk>/result/", import_views.result, name="import_result"),
 ]

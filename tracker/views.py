@@ -1,19 +1,398 @@
+"""Tracking pages: the workbench, the item list and its export, the item page and the workflow.
+
+Views are thin: they load the item through tracker.permissions (404 when not visible, 403 when
+the action is not allowed), validate a form and call one action from tracker.actions.
+"""
+
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from tracker.models import Item
+from tracker import actions, forms
+from tracker import permissions as perms
+from tracker.exports import build_ledger
+from tracker.models import (
+    Comment,
+    Evidence,
+    Item,
+    ItemOwner,
+    ItemPerson,
+    ProgressReport,
+    Request,
+    Tag,
+)
 
+PAGE_SIZE = 30
+CONTEXT_LINES = 3
+
+
+# ---- workbench ------------------------------------------------------------------------------
 
 @login_required
 def home(request):
-    """The workbench: how the items this user may see stand today."""
+    """The workbench: how the user's items stand today and what waits for this user."""
+    user = request.user
+    visible = perms.visible_items(user)
     counts = dict(
-        Item.objects.visible_to(request.user)
-        .with_state()
-        .values_list("state")
-        .annotate(n=Count("id"))
+        visible.with_state().order_by().values_list("state").annotate(n=Count("id"))
         .values_list("state", "n")
     )
     states = [(state, label, counts.get(state, 0)) for state, label in Item.State.choices]
-    return render(request, "tracker/home.html", {"states": states, "total": sum(counts.values())})
+    attention = _list_queryset(
+        visible.with_state().filter(state__in=[Item.State.OVERDUE, Item.State.AT_RISK])
+    ).order_by("due_date", "id")[:10]
+    context = {
+        "states": states,
+        "total": sum(counts.values()),
+        "attention": attention,
+        "to_sign": visible.filter(status=Item.Status.NEW).count() if user.is_unit_member else 0,
+    }
+    if user.manages_items:
+        context["pending_requests"] = (
+            Request.objects.filter(decision=Request.Decision.PENDING)
+            .select_related("item", "requested_by").order_by("requested_at")[:20]
+        )
+    if user.role == user.Role.UNIT_HEAD:
+        context["unconfirmed"] = (
+            ProgressReport.objects.filter(item__in=visible, confirmed_at__isnull=True)
+            .select_related("item", "author").order_by("created_at")[:20]
+        )
+    return render(request, "tracker/home.html", context)
+
+
+# ---- list and export ------------------------------------------------------------------------
+
+def _list_queryset(queryset):
+    """What a list row or a 台账 line needs, in a fixed number of queries."""
+    latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id")
+    return queryset.select_related("document").prefetch_related(
+        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
+        Prefetch("people", queryset=ItemPerson.objects.all()),
+        "tags",
+    ).annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
+
+
+def _filtered(request):
+    visible = perms.visible_items(request.user)
+    form = forms.ItemFilterForm(request.GET, visible=visible)
+    items = _list_queryset(form.filter(visible.with_state()))
+    return form, items
+
+
+@login_required
+def item_list(request):
+    form, items = _filtered(request)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    leaders = (
+        ItemPerson.objects.filter(role=ItemPerson.Role.LEADER,
+                                  item__in=perms.visible_items(request.user))
+        .order_by("name").values_list("name", flat=True).distinct()
+    )
+    return render(request, "tracker/item_list.html", {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "leaders": list(leaders),
+        "tags": Tag.objects.order_by("name").values_list("name", flat=True),
+        "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
+    })
+
+
+@login_required
+def item_export(request):
+    _form, items = _filtered(request)
+    data = build_ledger(items)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"督办事项台账-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+# ---- item page ------------------------------------------------------------------------------
+
+def source_context(item, around=CONTEXT_LINES):
+    """The item's lines in its document with a few lines around: [(number, text, is_item)].
+
+    Line numbers are those of the original file; document.line_start is the first line of
+    document.text.
+    """
+    document = item.document
+    if document is None or item.line_start is None:
+        return []
+    lines = document.text.splitlines()
+    first = document.line_start
+    end_line = item.line_end or item.line_start
+    lo = max(item.line_start - around, first)
+    hi = min(end_line + around, first + len(lines) - 1)
+    return [
+        (number, lines[number - first], item.line_start <= number <= end_line)
+        for number in range(lo, hi + 1)
+    ]
+
+
+def audit_trail(item):
+    """The item's history, newest first: who, when, why, and which fields changed."""
+    records = list(item.history.select_related("history_user").order_by("-history_id")[:50])
+    trail = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
+            changes = [
+                (Item._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
+            ]
+        trail.append({"record": newer, "changes": changes})
+    return trail
+
+
+def _has_template(name):
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+DETAIL_FORMS = {
+    "sign": forms.SignForm,
+    "report": forms.ReportForm,
+    "extension": forms.ExtensionRequestForm,
+    "completion": forms.CompletionRequestForm,
+    "grade": forms.GradeForm,
+    "comment": forms.CommentForm,
+    "urge": forms.UrgeForm,
+}
+FORM_ACTION = {
+    "sign": perms.SIGN,
+    "report": perms.REPORT,
+    "extension": perms.REQUEST_EXTENSION,
+    "completion": perms.REQUEST_COMPLETION,
+    "grade": perms.GRADE,
+    "comment": perms.COMMENT,
+    "urge": perms.URGE,
+}
+
+
+def _detail_item(user, pk):
+    queryset = Item.objects.select_related("document").prefetch_related(
+        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
+        "people", "tags", "deadlines",
+        Prefetch("reports", queryset=ProgressReport.objects.select_related(
+            "author", "confirmed_by").prefetch_related("evidence")),
+        Prefetch("requests", queryset=Request.objects.select_related(
+            "requested_by", "decided_by").prefetch_related("evidence")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+    )
+    return perms.get_item_for(user, pk, queryset.with_state())
+
+
+def render_detail(request, item, bound=None, status=200, conflict=None):
+    """The item page; `bound` maps a form key to a submitted form to show with its input."""
+    user = request.user
+    bound = bound or {}
+    allowed = {
+        key: perms.can(user, action, item) and actions.is_possible(action, item)
+        for key, action in FORM_ACTION.items()
+    }
+    detail_forms = {}
+    for key, form_class in DETAIL_FORMS.items():
+        if not allowed[key]:
+            continue
+        if key in bound:
+            detail_forms[key] = bound[key]
+            continue
+        initial = {"version": item.version} if issubclass(form_class, forms.VersionForm) else {}
+        if key == "grade" and item.grade:
+            initial["grade"] = item.grade
+        detail_forms[key] = form_class(initial=initial)
+    decide = perms.can(user, perms.DECIDE_COMPLETION, item)
+    requests = list(item.requests.all())
+    decision_forms = {
+        r.pk: bound.get(("decide", r.pk)) or forms.DecisionForm(initial={"version": item.version})
+        for r in requests if decide and r.decision == Request.Decision.PENDING
+    }
+    return render(request, "tracker/item_detail.html", {
+        "item": item,
+        "state": item.state_on(),
+        "owners": list(item.owners.all()),
+        "people": list(item.people.all()),
+        "source": source_context(item),
+        "forms": detail_forms,
+        "requests": [(r, decision_forms.get(r.pk)) for r in requests],
+        "can_confirm": perms.can(user, perms.CONFIRM, item),
+        "trail": audit_trail(item),
+        "conflict": conflict,
+        "show_reminders": _has_template("tracker/_item_reminders.html"),
+    }, status=status)
+
+
+@login_required
+def item_detail(request, pk):
+    return render_detail(request, _detail_item(request.user, pk))
+
+
+# ---- workflow actions -----------------------------------------------------------------------
+
+def _perform(request, item, key, form, run):
+    """Run an action from a valid form; on bad input, refusal or conflict show the item page."""
+    if not form.is_valid():
+        return render_detail(request, item, bound={key: form}, status=400)
+    try:
+        run(form.cleaned_data)
+    except actions.Conflict as conflict:
+        fresh = _detail_item(request.user, item.pk)
+        data = request.POST.copy()
+        data["version"] = conflict.current.version
+        again = type(form)(data, request.FILES, **_form_kwargs(key, fresh)) \
+            if isinstance(key, str) else forms.DecisionForm(data)
+        again.is_valid()
+        messages.error(request, _(
+            "该事项在您编辑期间已被他人更新（当前为第 %(version)s 版）。页面已显示最新内容，"
+            "您填写的内容保留在下方，请核对后重新提交。") % {"version": conflict.current.version})
+        return render_detail(request, fresh, bound={key: again}, status=409, conflict=conflict)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+        return render_detail(request, _detail_item(request.user, item.pk), status=400)
+    return None
+
+
+def _form_kwargs(key, item):
+    return {"item": item} if key == "extension" else {}
+
+
+def _action_view(key, done_message, run):
+    """A POST-only view for one item action: load, check permission, validate, act, redirect."""
+
+    @login_required
+    @require_POST
+    def view(request, pk):
+        item = _detail_item(request.user, pk)
+        perms.require(request.user, FORM_ACTION[key], item)
+        form = DETAIL_FORMS[key](request.POST, request.FILES, **_form_kwargs(key, item))
+        response = _perform(request, item, key, form,
+                            lambda data: run(request.user, item, data))
+        if response is not None:
+            return response
+        messages.success(request, done_message())
+        return redirect("item_detail", pk=item.pk)
+
+    view.__name__ = f"item_{key}"
+    return view
+
+
+item_sign = _action_view(
+    "sign", lambda: _("已签收。"),
+    lambda user, item, d: actions.do_sign(user, item, d["version"]),
+)
+item_report = _action_view(
+    "report", lambda: _("进展已报送。"),
+    lambda user, item, d: actions.do_report(
+        user, item, d["version"], d["percent"], d["narrative"], d["files"]),
+)
+item_extension = _action_view(
+    "extension", lambda: _("延期申请已提交，等待督查室审核。"),
+    lambda user, item, d: actions.do_request_extension(
+        user, item, d["version"], d["new_date"], d["reason"]),
+)
+item_completion = _action_view(
+    "completion", lambda: _("办结申请已提交，等待督查室审核。"),
+    lambda user, item, d: actions.do_request_completion(
+        user, item, d["version"], d["reason"], d["files"]),
+)
+item_grade = _action_view(
+    "grade", lambda: _("已评定等次。"),
+    lambda user, item, d: actions.do_grade(user, item, d["version"], d["grade"]),
+)
+item_comment = _action_view(
+    "comment", lambda: _("已发表。"),
+    lambda user, item, d: actions.do_comment(user, item, d["text"]),
+)
+item_urge = _action_view(
+    "urge", lambda: _("催办通知已发出。"),
+    lambda user, item, d: actions.do_urge(user, item, d["text"]),
+)
+
+
+@login_required
+@require_POST
+def request_decide(request, pk, request_id):
+    """The supervision office approves or rejects an extension or completion request."""
+    item = _detail_item(request.user, pk)
+    req = get_object_or_404(Request, pk=request_id, item=item)
+    is_completion = req.kind == Request.Kind.COMPLETION
+    perms.require(
+        request.user, perms.DECIDE_COMPLETION if is_completion else perms.DECIDE_EXTENSION, item
+    )
+    form = forms.DecisionForm(request.POST)
+    do = actions.do_decide_completion if is_completion else actions.do_decide_extension
+
+    def run(data):
+        do(request.user, req, data["version"], data["decision"] == form.APPROVE, data["note"])
+
+    response = _perform(request, item, ("decide", req.pk), form, run)
+    if response is not None:
+        return response
+    messages.success(request, _("审核意见已保存。"))
+    return redirect("item_detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def report_confirm(request, pk, report_id):
+    item = _detail_item(request.user, pk)
+    perms.require(request.user, perms.CONFIRM, item)
+    report = get_object_or_404(ProgressReport, pk=report_id, item=item)
+    if actions.do_confirm_report(request.user, report):
+        messages.success(request, _("进展报告已审核确认。"))
+    else:
+        messages.info(request, _("该进展报告此前已确认。"))
+    return redirect("item_detail", pk=item.pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    """Serve an evidence file only to users who may see its item."""
+    evidence = get_object_or_404(Evidence.objects.select_related("item"), pk=pk)
+    item = perms.get_item_for(request.user, evidence.item_id)
+    perms.require(request.user, perms.DOWNLOAD, item)
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- ad hoc assignments ---------------------------------------------------------------------
+
+@login_required
+def adhoc_create(request):
+    perms.require(request.user, perms.CREATE_ADHOC)
+    form = forms.AdhocForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = actions.do_create_adhoc(
+            request.user, data["text"], data["lead"], list(data["co_units"]),
+            received_on=data["received_on"],
+            complex_item=data["complexity"] == form.COMPLEX, due_date=data["due_date"],
+        )
+        messages.success(request, _("交办事项已创建，已按“13710”生成时间节点。"))
+        return redirect("item_detail", pk=item.pk)
+    return render(request, "tracker/item_adhoc_form.html", {"form": form},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,237 @@
+"""The workflow actions: sign, report, confirm, extension, completion, grade, urge, comment."""
+
+import datetime
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.tracking import PDF, fast_passwords, pdf_upload
+from tracker import actions
+from tracker.models import Comment, Deadline, Evidence, Item, ProgressReport, Request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    fast_passwords(settings)
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "uploads")}}}
+
+
+@pytest.fixture
+def item(make_item, units):
+    return make_item(lead=units["fgj"], due_date=datetime.date(2030, 5, 31))
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def signed(item, user):
+    return actions.do_sign(user, item, item.version)
+
+
+def test_signing_starts_the_work_and_records_who_and_when(client, users, item):
+    login(client, users["staff"])
+    response = client.post(reverse("item_sign", args=[item.pk]), {"version": item.version})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Item.Status.IN_PROGRESS
+    assert item.received_at is not None
+    assert item.version == 2
+    last = item.history.order_by("-history_id").first()
+    assert last.history_user == users["staff"]
+    assert last.history_change_reason == "签收"
+
+
+def test_signing_twice_is_refused(users, item):
+    signed(item, users["staff"])
+    with pytest.raises(actions.ActionError):
+        actions.do_sign(users["head"], item, item.version)
+
+
+def test_a_progress_report_with_evidence_sets_the_percent_and_stores_the_file(client, users, item):
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    response = client.post(reverse("item_report", args=[item.pk]), {
+        "version": item.version, "percent": 40, "narrative": "已完成方案制定。",
+        "files": [pdf_upload()],
+    })
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.percent == 40
+    report = ProgressReport.objects.get(item=item)
+    assert (report.author, report.narrative) == (users["staff"], "已完成方案制定。")
+    evidence = report.evidence.get()
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert evidence.original_name == "佐证材料.pdf"
+    stored = Path(evidence.file.path)
+    assert stored.read_bytes() == PDF
+    # Outside the web root: not under the static files the server publishes.
+    assert Path(settings.STATIC_ROOT) not in stored.parents
+    download = client.get(reverse("evidence_download", args=[evidence.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert "attachment" in download["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("病毒.exe", b"MZ\x90\x00", "文件类型不允许"),
+    ("伪装.pdf", b"MZ\x90\x00not a pdf", "内容与扩展名不符"),
+    ("空.pdf", b"", "空文件"),
+])
+def test_bad_evidence_is_refused_with_a_message_and_nothing_is_saved(
+    client, users, item, name, content, message
+):
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    response = client.post(reverse("item_report", args=[item.pk]), {
+        "version": item.version, "percent": 40, "narrative": "我的进展说明",
+        "files": [pdf_upload(name, content)],
+    })
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "我的进展说明" in response.content.decode()  # the user's text is kept
+    item.refresh_from_db()
+    assert item.percent == 0
+    assert not ProgressReport.objects.exists()
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_over_the_size_limit_is_refused(client, users, item, settings):
+    settings.DUBAN_MAX_UPLOAD_BYTES = 100
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    response = client.post(reverse("item_report", args=[item.pk]), {
+        "version": item.version, "percent": 10, "narrative": "x",
+        "files": [pdf_upload(content=PDF + b"0" * 200)],
+    })
+    assert response.status_code == 400
+    assert "超过大小上限" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_the_unit_head_confirms_a_report_once(client, users, item):
+    signed(item, users["staff"])
+    report = actions.do_report(users["staff"], item, item.version, 20, "进展")
+    login(client, users["head"])
+    client.post(reverse("report_confirm", args=[item.pk, report.pk]))
+    report.refresh_from_db()
+    assert report.confirmed_by == users["head"]
+    first = report.confirmed_at
+    assert not actions.do_confirm_report(users["supervisor"], report)
+    report.refresh_from_db()
+    assert (report.confirmed_by, report.confirmed_at) == (users["head"], first)
+
+
+def test_an_approved_extension_moves_the_due_date_and_records_a_deadline(client, users, item):
+    login(client, users["staff"])
+    client.post(reverse("item_extension", args=[item.pk]), {
+        "version": item.version, "new_date": "2030-06-30", "reason": "受天气影响"})
+    request = Request.objects.get(item=item, kind=Request.Kind.EXTENSION)
+    assert request.decision == Request.Decision.PENDING
+    item.refresh_from_db()
+    client.logout()
+    login(client, users["supervisor"])
+    response = client.post(reverse("request_decide", args=[item.pk, request.pk]), {
+        "version": item.version, "decision": "approve", "note": ""})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    request.refresh_from_db()
+    assert item.due_date == datetime.date(2030, 6, 30)
+    assert (request.decision, request.decided_by) == (Request.Decision.APPROVED,
+                                                        users["supervisor"])
+    deadline = Deadline.objects.get(item=item)
+    assert deadline.expr == "延期至2030年6月30日"
+    assert deadline.date == datetime.date(2030, 6, 30)
+    assert "延期至2030年6月30日" in client.get(reverse("item_detail", args=[item.pk])).content.decode()
+
+
+def test_a_rejected_extension_keeps_the_due_date(users, item):
+    request = actions.do_request_extension(users["staff"], item, item.version,
+                                           datetime.date(2030, 7, 1), "理由")
+    actions.do_decide_extension(users["supervisor"], request, item.version, False, "不同意")
+    item.refresh_from_db()
+    assert item.due_date == datetime.date(2030, 5, 31)
+    assert not Deadline.objects.filter(item=item).exists()
+    request.refresh_from_db()
+    assert (request.decision, request.decision_note) == (Request.Decision.REJECTED, "不同意")
+
+
+def test_an_extension_must_move_the_date_later(client, users, item):
+    login(client, users["staff"])
+    response = client.post(reverse("item_extension", args=[item.pk]), {
+        "version": item.version, "new_date": "2030-05-01", "reason": "想提前"})
+    assert response.status_code == 400
+    assert "延期日期须晚于现有完成时限" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+def test_completion_needs_evidence_then_approval_closes_the_item(client, users, item):
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    url = reverse("item_completion", args=[item.pk])
+    response = client.post(url, {"version": item.version, "reason": "已完成"})
+    assert response.status_code == 400
+    assert not Request.objects.exists()
+    client.post(url, {"version": item.version, "reason": "已完成", "files": [pdf_upload()]})
+    item.refresh_from_db()
+    assert item.status == Item.Status.COMPLETION_REQUESTED
+    request = Request.objects.get(kind=Request.Kind.COMPLETION)
+    assert request.evidence.count() == 1
+    actions.do_decide_completion(users["supervisor"], request, item.version, True)
+    item.refresh_from_db()
+    assert item.status == Item.Status.COMPLETED
+    assert item.completed_at is not None
+    assert item.percent == 100
+    assert Item.objects.with_state().get(pk=item.pk).state == Item.State.DONE
+
+
+def test_sending_completion_back_needs_a_reason_and_reopens_the_item(client, users, item):
+    signed(item, users["staff"])
+    request = actions.do_request_completion(users["staff"], item, item.version, "完成了",
+                                            [pdf_upload()])
+    item.refresh_from_db()
+    login(client, users["supervisor"])
+    url = reverse("request_decide", args=[item.pk, request.pk])
+    response = client.post(url, {"version": item.version, "decision": "reject", "note": ""})
+    assert response.status_code == 400
+    assert "退回时请写明理由" in response.content.decode()
+    client.post(url, {"version": item.version, "decision": "reject", "note": "材料不全"})
+    item.refresh_from_db()
+    request.refresh_from_db()
+    assert item.status == Item.Status.IN_PROGRESS
+    assert (request.decision, request.decision_note) == (Request.Decision.REJECTED, "材料不全")
+
+
+def test_one_grade_per_item_and_grading_again_replaces_it(users, item):
+    actions.do_grade(users["supervisor"], item, item.version, "B")
+    actions.do_grade(users["supervisor"], item, item.version, "A")
+    item.refresh_from_db()
+    assert item.grade == "A"
+    reasons = list(item.history.values_list("history_change_reason", flat=True))
+    assert "评定为 A" in reasons and "评定为 B" in reasons
+
+
+def test_urging_and_leaders_comments_are_kept_by_kind(client, users, item):
+    login(client, users["supervisor"])
+    client.post(reverse("item_urge", args=[item.pk]), {"text": "请于本周内反馈"})
+    client.logout()
+    login(client, users["leader"])
+    client.post(reverse("item_comment", args=[item.pk]), {"text": "抓紧推进"})
+    kinds = list(Comment.objects.order_by("id").values_list("kind", "author__username"))
+    assert kinds == [(Comment.Kind.URGE, "supervisor"), (Comment.Kind.INSTRUCTION, "leader")]
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "请于本周内反馈" in page and "抓紧推进" in page
+
+
+def test_overdue_is_derived_never_stored(users, make_item, units):
+    item = make_item(lead=units["fgj"], due_date=datetime.date(2000, 1, 1))
+    assert Item.objects.with_state().get(pk=item.pk).state == Item.State.OVERDUE
+    assert item.status == Item.Status.NEW

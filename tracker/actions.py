@@ -1,0 +1,329 @@
+"""Workflow actions on items: one plain `do_…` function per action, for views, commands and tasks.
+
+Callers check permissions first (tracker/permissions.py); these functions enforce what the
+item's status allows, record who acted and when, and keep the audit trail (django-simple-history
+rows on Item and Deadline, with the action as the change reason).
+
+No lost updates: an action that changes an item names the version the user started from.
+`_claim` moves the item to the next version with a conditional UPDATE; when no row matched,
+someone saved first and the action raises Conflict carrying the newer item, changing nothing.
+"""
+
+import hashlib
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.models import (
+    Comment,
+    Deadline,
+    Evidence,
+    Item,
+    ItemOwner,
+    ProgressReport,
+    Request,
+)
+from tracker.workdays import WorkdayCalendar
+
+
+class ActionError(Exception):
+    """The action cannot happen now (the item's status does not allow it)."""
+
+
+class Conflict(ActionError):
+    """Someone changed the item since the user loaded it; `current` is the newer item."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            _("该事项已被他人更新（当前为第 %(version)s 版），您的修改未保存。")
+            % {"version": current.version}
+        )
+
+
+# Which statuses each action may start from: the workflow in one table.
+S = Item.Status
+ALLOWED_FROM = {
+    "sign": {S.NEW},
+    "report": {S.IN_PROGRESS},
+    "request_extension": {S.NEW, S.IN_PROGRESS},
+    "request_completion": {S.IN_PROGRESS},
+    "decide_completion": {S.COMPLETION_REQUESTED},
+    "decide_extension": {S.NEW, S.IN_PROGRESS, S.COMPLETION_REQUESTED},
+}
+
+
+def is_possible(action, item):
+    """Does the item's status allow `action` (who may is tracker.permissions.can)?"""
+    allowed = ALLOWED_FROM.get(action)
+    return allowed is None or item.status in allowed
+
+
+def _check_possible(action, item):
+    if not is_possible(action, item):
+        raise ActionError(
+            _("事项当前状态为“%(status)s”，不能进行此操作。") % {"status": item.get_status_display()}
+        )
+
+
+def _claim(item, version, user, reason, **changes):
+    """Apply `changes` to the item if it is still at `version`; record the audit row."""
+    updated = Item.objects.filter(pk=item.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise Conflict(Item.objects.get(pk=item.pk))
+    item.refresh_from_db()
+    # The UPDATE above bypasses simple-history; this save writes the audit row (who, why).
+    item._history_user = user
+    item._change_reason = reason
+    item.save(update_fields=["updated_at"])
+    return item
+
+
+# ---- evidence files -------------------------------------------------------------------------
+
+# Allowed evidence types: extension → (content type, leading bytes the file must start with).
+EVIDENCE_TYPES = {
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    "txt": ("text/plain; charset=utf-8", ()),
+    "zip": ("application/zip", (b"PK\x03\x04",)),
+}
+
+
+def check_evidence_file(upload):
+    """Raise ActionError unless the upload is an allowed type within the size limit."""
+    name = PurePath(upload.name).name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in EVIDENCE_TYPES:
+        raise ActionError(
+            _("“%(name)s”的文件类型不允许，可上传：%(types)s。")
+            % {"name": name, "types": "、".join(sorted(EVIDENCE_TYPES))}
+        )
+    limit = settings.DUBAN_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ActionError(
+            _("“%(name)s”超过大小上限 %(mb)s MB。") % {"name": name, "mb": limit // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise ActionError(_("“%(name)s”是空文件。") % {"name": name})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    magics = EVIDENCE_TYPES[ext][1]
+    if magics and not any(head.startswith(m) for m in magics):
+        raise ActionError(_("“%(name)s”的内容与扩展名不符。") % {"name": name})
+    if ext == "txt" and b"\x00" in head:
+        raise ActionError(_("“%(name)s”不是文本文件。") % {"name": name})
+    return ext
+
+
+def _store_evidence(item, user, upload, report=None, request=None):
+    ext = check_evidence_file(upload)
+    data = b"".join(upload.chunks())
+    evidence = Evidence(
+        item=item, report=report, request=request, uploaded_by=user,
+        original_name=PurePath(upload.name).name[:255], content_type=EVIDENCE_TYPES[ext][0],
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    )
+    # Default storage lives outside the web root (settings.STORAGES); served by a checked view.
+    evidence.file.save(evidence.sha256, ContentFile(data), save=False)
+    evidence.save()
+    return evidence
+
+
+def _store_all(item, user, files, **owner):
+    stored = []
+    try:
+        for upload in files:
+            stored.append(_store_evidence(item, user, upload, **owner))
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
+    return stored
+
+
+# ---- the unit's actions ---------------------------------------------------------------------
+
+@transaction.atomic
+def do_sign(user, item, version):
+    """签收: the unit acknowledges the assignment (NEW → IN_PROGRESS)."""
+    _check_possible("sign", item)
+    return _claim(item, version, user, _("签收"), status=S.IN_PROGRESS, received_at=timezone.now())
+
+
+@transaction.atomic
+def do_report(user, item, version, percent, narrative, files=()):
+    """Report progress: percent, narrative and evidence files; the item takes the percent."""
+    _check_possible("report", item)
+    for upload in files:
+        check_evidence_file(upload)
+    _claim(item, version, user, _("报送进展 %(percent)s%%") % {"percent": percent},
+           percent=percent)
+    report = ProgressReport.objects.create(
+        item=item, author=user, percent=percent, narrative=narrative
+    )
+    _store_all(item, user, files, report=report)
+    return report
+
+
+def do_confirm_report(user, report):
+    """The unit head confirms a progress report; confirming twice changes nothing."""
+    return bool(
+        ProgressReport.objects.filter(pk=report.pk, confirmed_at__isnull=True).update(
+            confirmed_by=user, confirmed_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def do_request_extension(user, item, version, new_date, reason):
+    """申请延期: ask the supervision office for a later due date."""
+    _check_possible("request_extension", item)
+    if item.requests.filter(kind=Request.Kind.EXTENSION, decision=Request.Decision.PENDING).exists():
+        raise ActionError(_("已有一份延期申请正在审核。"))
+    _claim(item, version, user, _("申请延期"))
+    return Request.objects.create(
+        item=item, kind=Request.Kind.EXTENSION, requested_by=user, reason=reason,
+        new_date=new_date,
+    )
+
+
+@transaction.atomic
+def do_request_completion(user, item, version, reason, files=()):
+    """申请办结: the unit reports the work done, with evidence, and asks to close the item."""
+    _check_possible("request_completion", item)
+    for upload in files:
+        check_evidence_file(upload)
+    _claim(item, version, user, _("申请办结"), status=S.COMPLETION_REQUESTED)
+    request = Request.objects.create(
+        item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason
+    )
+    _store_all(item, user, files, request=request)
+    return request
+
+
+# ---- the supervision office's actions -------------------------------------------------------
+
+def _decide(request, user, approve, note):
+    decided = Request.objects.filter(pk=request.pk, decision=Request.Decision.PENDING).update(
+        decision=Request.Decision.APPROVED if approve else Request.Decision.REJECTED,
+        decided_by=user, decided_at=timezone.now(), decision_note=note,
+    )
+    if not decided:
+        raise ActionError(_("该申请已经审核过了。"))
+    request.refresh_from_db()
+
+
+def format_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@transaction.atomic
+def do_decide_extension(user, request, version, approve, note=""):
+    """Approve (the due date moves, a Deadline records it) or reject an extension request."""
+    item = request.item
+    _check_possible("decide_extension", item)
+    _decide(request, user, approve, note)
+    if not approve:
+        _claim(item, version, user, _("退回延期申请"))
+        return request
+    _claim(item, version, user, _("同意延期至%(date)s") % {"date": format_date(request.new_date)},
+           due_date=request.new_date)
+    deadline = Deadline(
+        item=item, kind=Deadline.Kind.DEADLINE, date=request.new_date,
+        expr=_("延期至%(date)s") % {"date": format_date(request.new_date)}, what=_("延期"),
+    )
+    deadline._history_user = user
+    deadline.save()
+    return request
+
+
+@transaction.atomic
+def do_decide_completion(user, request, version, approve, note=""):
+    """办结销号 (COMPLETED, 100%) or send the item back to work with a reason."""
+    item = request.item
+    _check_possible("decide_completion", item)
+    _decide(request, user, approve, note)
+    if not approve:
+        _claim(item, version, user, _("退回办结申请"), status=S.IN_PROGRESS)
+        return request
+    now = timezone.now()
+    _claim(item, version, user, _("办结销号"), status=S.COMPLETED, completed_at=now, percent=100)
+    item.deadlines.filter(done_at__isnull=True).update(done_at=now)
+    return request
+
+
+@transaction.atomic
+def do_grade(user, item, version, grade):
+    """评定等次 A/B/C/D: one grade per item; grading again replaces it."""
+    return _claim(item, version, user, _("评定为 %(grade)s") % {"grade": grade}, grade=grade)
+
+
+def do_urge(user, item, text):
+    """催办: an urging notice on the item (the reminders e-mail it to the units)."""
+    return Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
+
+
+def do_comment(user, item, text):
+    """A remark; a leader's remark is an instruction (批示)."""
+    kind = Comment.Kind.INSTRUCTION if user.role == user.Role.LEADER else Comment.Kind.NOTE
+    return Comment.objects.create(item=item, author=user, kind=kind, text=text)
+
+
+# ---- ad hoc assignments (交办事项) and the "13710" time nodes -----------------------------------
+
+def adhoc_milestones(received_on, complex_item, calendar):
+    """The "13710" nodes (晋市政办〔2020〕51号), counted in working days from receipt.
+
+    Receive the same day, plan within 1 working day, verify on site within 2, feed back within
+    3–5 (5–7 when the problem cannot be solved at once), then apply for completion.
+    """
+    feedback = (5, 7) if complex_item else (3, 5)
+    return [
+        (_("接收任务"), _("当日接收"), received_on),
+        (_("研究部署"), _("1个工作日内"), calendar.add_workdays(received_on, 1)),
+        (_("实地核查"), _("2个工作日内"), calendar.add_workdays(received_on, 2)),
+        (_("沟通反馈"), _("%(a)s-%(b)s个工作日内") % {"a": feedback[0], "b": feedback[1]},
+         calendar.add_workdays(received_on, feedback[1])),
+    ]
+
+
+@transaction.atomic
+def do_create_adhoc(user, text, lead, co_units=(), received_on=None, complex_item=False,
+                    due_date=None, calendar=None):
+    """A 交办事项 created by the supervision office, with its "13710" milestones."""
+    received_on = received_on or timezone.localdate()
+    calendar = calendar or WorkdayCalendar()
+    nodes = adhoc_milestones(received_on, complex_item, calendar)
+    nodes.append((_("申请办结"), _("办结销号") if due_date else _("问题解决后"), due_date))
+    # The final due date is the latest dated node, as Item.refresh_due_date computes it.
+    item = Item(text=text, kind=Item.Kind.ADHOC, status=S.NEW,
+                due_date=max(day for _what, _expr, day in nodes if day))
+    item._history_user = user
+    item._change_reason = _("创建交办事项")
+    item.save()
+    ItemOwner.objects.create(item=item, role=ItemOwner.Role.LEAD, name=lead.name, unit=lead)
+    for position, unit in enumerate(u for u in co_units if u != lead):
+        ItemOwner.objects.create(
+            item=item, role=ItemOwner.Role.CO, name=unit.name, unit=unit, position=position
+        )
+    for what, expr, day in nodes:
+        Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what=what, expr=expr,
+                                date=day)
+    return item

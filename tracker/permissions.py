@@ -1,0 +1,83 @@
+"""The one place that decides who may open an item and who may do what with it.
+
+Seeing an item is `Item.objects.visible_to(user)` (tracker/models.py); everything here is built
+on it. Views call `get_item_for` (404 when the item is not visible, so its existence does not
+leak) and then `require(user, action, item)` (403 when visible but not allowed).
+
+Who may do what:
+- 部门工作人员 staff: read, comment, sign, report, request an extension or completion, on items
+  their unit leads or co-operates on;
+- 部门负责人 unit head: the same, and confirms the unit's progress reports;
+- 督查室 supervision office (and administrators): everything;
+- 领导 leaders: read everything, change nothing but comments (批示).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tracker.models import Item
+
+VIEW = "view"
+DOWNLOAD = "download"
+COMMENT = "comment"
+SIGN = "sign"
+REPORT = "report"
+CONFIRM = "confirm"
+REQUEST_EXTENSION = "request_extension"
+REQUEST_COMPLETION = "request_completion"
+DECIDE_EXTENSION = "decide_extension"
+DECIDE_COMPLETION = "decide_completion"
+GRADE = "grade"
+URGE = "urge"
+CREATE_ADHOC = "create_adhoc"
+
+READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
+UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
+OFFICE_ACTIONS = frozenset({DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC})
+ITEM_ACTIONS = frozenset(
+    READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}
+) - {CREATE_ADHOC}
+
+
+def visible_items(user):
+    """The items this user may see (the list, the export and the workbench start here)."""
+    return Item.objects.visible_to(user)
+
+
+def get_item_for(user, pk, queryset=None):
+    """The item with this pk if the user may see it, else 404 (never 403: no leak)."""
+    queryset = queryset if queryset is not None else Item.objects.all()
+    item = queryset.visible_to(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404(_("没有找到该督办事项，或您无权查看。"))
+    item._visible_to = user.pk
+    return item
+
+
+def _sees(user, item):
+    if item is None:
+        return True
+    if getattr(item, "_visible_to", None) == user.pk:
+        return True
+    return Item.objects.visible_to(user).filter(pk=item.pk).exists()
+
+
+def can(user, action, item=None):
+    """May `user` do `action` on `item` (who may, not whether the item's status allows it)?"""
+    if not user.is_authenticated or not _sees(user, item):
+        return False
+    if user.manages_items:
+        return True
+    if action in READ_ACTIONS or action == COMMENT:
+        return item is not None
+    if not user.is_unit_member or item is None:
+        return False
+    if action in UNIT_ACTIONS:
+        return True
+    return action == CONFIRM and user.role == user.Role.UNIT_HEAD
+
+
+def require(user, action, item=None):
+    if not can(user, action, item):
+        raise PermissionDenied(_("您无权进行此操作。"))
