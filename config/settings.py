@@ -165,6 +165,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.min.js straight from the installed plotly package (offline intranets, no CDN).
+    "dashboards.finders.PlotlyJsFinder",
+]
 STORAGES = {
     # Uploaded evidence lives outside the web root; it is served only through a view that
     # checks who may see the item, never by URL.

@@ -1,0 +1,292 @@
+"""Dashboard aggregates, computed in the database; each function returns plain lists and dicts.
+
+Every function takes an item queryset already scoped to the user (`visible_to`) and narrowed
+by the filters, and `today`. The state of an item (done, overdue, at risk ...) always comes
+from `ItemQuerySet.with_state`; nothing here re-decides it. The number of queries each function
+runs is fixed: it does not grow with the number of items.
+"""
+
+import datetime
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncMonth, TruncWeek
+
+from tracker.models import Deadline, Item, ItemOwner, ItemPerson
+
+STATES = [state for state, _label in Item.State.choices]
+# Most urgent first: the order in which lists put items and stacks put states.
+URGENCY = [Item.State.OVERDUE, Item.State.AT_RISK, Item.State.ON_TRACK, Item.State.UNDATED,
+           Item.State.DONE]
+GRADES = [grade for grade, _label in Item.Grade.choices]
+
+# Completed on time (按期办结): done, and on or before the due date. Traffic lights use it.
+ON_TIME = Q(state=Item.State.DONE) & Q(completed_on__lte=F("due_date"))
+
+
+def _state_counts(distinct=False):
+    """Count(filter=...) per state, as annotate/aggregate keyword arguments.
+
+    `distinct` where a join may repeat an item (a unit named twice on it).
+    """
+    return {state: Count("id", filter=Q(state=state), distinct=distinct) for state in STATES}
+
+
+def _counts(row):
+    return {state: row[state] for state in STATES}
+
+
+def key_figures(items, today):
+    row = items.with_state(today).aggregate(total=Count("id"), **_state_counts())
+    total = row["total"]
+    return {
+        "total": total,
+        "states": _counts(row),
+        "completion_rate": round(100 * row[Item.State.DONE] / total, 1) if total else 0.0,
+    }
+
+
+def completion_trend(items, today, weekly):
+    """Items due by each period's end (the plan) against items completed by it (cumulative)."""
+    trunc = TruncWeek if weekly else TruncMonth
+    due = dict(
+        items.filter(due_date__isnull=False).annotate(p=trunc("due_date"))
+        .values("p").annotate(n=Count("id")).values_list("p", "n")
+    )
+    done = dict(
+        items.filter(status=Item.Status.COMPLETED)
+        .annotate(p=trunc(TruncDate("completed_at")))
+        .values("p").annotate(n=Count("id")).values_list("p", "n")
+    )
+    points, due_total, done_total = [], 0, 0
+    for period in sorted(set(due) | set(done)):
+        due_total += due.get(period, 0)
+        done_total += done.get(period, 0)
+        points.append({"period": period, "due": due_total, "done": done_total,
+                       "future": period > today})
+    return points
+
+
+def _unit_owners(items):
+    """Items joined once per unit named on them (lead, co-operating or responsible).
+
+    Later values("owners__...") reuse this join (the filters use subqueries, never this join).
+    """
+    return items.filter(owners__unit__isnull=False)
+
+
+def states_by_unit(items, today):
+    """Per unit: items in each state, most overdue first."""
+    rows = (
+        _unit_owners(items.with_state(today))
+        .values(unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(total=Count("id", distinct=True), **_state_counts(distinct=True))
+        .order_by(f"-{Item.State.OVERDUE}", "-total", "unit")
+    )
+    return [{"unit_id": r["unit_id"], "unit": r["unit"], "total": r["total"],
+             "states": _counts(r)} for r in rows]
+
+
+def leader_portfolios(items, today, units_shown=5):
+    """Per responsible leader: items in each state and the lead units doing the work."""
+    with_leader = items.with_state(today).filter(people__role=ItemPerson.Role.LEADER)
+    rows = (
+        with_leader.values(name=F("people__name"))
+        .annotate(total=Count("id"), **_state_counts())
+        .order_by(f"-{Item.State.OVERDUE}", "-total", "name")
+    )
+    leaders = {r["name"]: {"leader": r["name"], "total": r["total"], "states": _counts(r),
+                           "units": [], "unit_count": 0} for r in rows}
+    unit_rows = (
+        with_leader.filter(owners__role=ItemOwner.Role.LEAD, owners__unit__isnull=False)
+        .values(name=F("people__name"), unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(n=Count("id", distinct=True),
+                  overdue=Count("id", filter=Q(state=Item.State.OVERDUE), distinct=True))
+        .order_by("name", "-overdue", "-n", "unit")
+    )
+    for r in unit_rows:
+        leader = leaders[r["name"]]
+        leader["unit_count"] += 1
+        if len(leader["units"]) < units_shown:
+            leader["units"].append({"unit_id": r["unit_id"], "unit": r["unit"], "n": r["n"],
+                                    "overdue": r["overdue"]})
+    return list(leaders.values())
+
+
+def states_by_document(items, today):
+    rows = (
+        items.with_state(today).filter(document__isnull=False)
+        .values("document_id", title=F("document__title"), doc_number=F("document__doc_number"),
+                signed_on=F("document__signed_on"))
+        .annotate(total=Count("id"), **_state_counts())
+        .order_by(F("signed_on").desc(nulls_last=True), "title")
+    )
+    return [{"document_id": r["document_id"], "title": r["title"],
+             "doc_number": r["doc_number"], "signed_on": r["signed_on"], "total": r["total"],
+             "states": _counts(r),
+             "completion_rate": round(100 * r[Item.State.DONE] / r["total"], 1)}
+            for r in rows]
+
+
+def due_by_day(items, today, year):
+    """Items due on each day of the year, and how many of them are overdue."""
+    rows = (
+        items.with_state(today).filter(due_date__year=year)
+        .values("due_date")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(state=Item.State.OVERDUE)))
+        .order_by("due_date")
+    )
+    return [{"date": r["due_date"], "n": r["n"], "overdue": r["overdue"]} for r in rows]
+
+
+def due_by_month(items, today, year):
+    rows = (
+        items.with_state(today).filter(due_date__year=year)
+        .annotate(month=TruncMonth("due_date")).values("month")
+        .annotate(total=Count("id"), **_state_counts()).order_by("month")
+    )
+    return [{"month": r["month"], "total": r["total"], "states": _counts(r)} for r in rows]
+
+
+def _lead_unit_name():
+    return Subquery(
+        ItemOwner.objects.filter(item=OuterRef("pk"), role=ItemOwner.Role.LEAD)
+        .order_by("position").values("name")[:1]
+    )
+
+
+def _urgency():
+    return Case(*[When(state=state, then=Value(rank)) for rank, state in enumerate(URGENCY)],
+                output_field=IntegerField())
+
+
+def coming_due(items, today, days=30, limit=200):
+    """Items falling due in the coming days (done ones included, to show they are)."""
+    window = items.with_state(today).filter(
+        due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+    )
+    per_day = (
+        window.values("due_date").annotate(total=Count("id"), **_state_counts())
+        .order_by("due_date")
+    )
+    rows = (
+        window.annotate(lead_unit=_lead_unit_name(), urgency=_urgency())
+        .order_by("due_date", "urgency", "id")
+        .values("id", "ref", "text", "due_date", "state", "percent", "lead_unit")[:limit]
+    )
+    return {
+        "days": [{"date": r["due_date"], "total": r["total"], "states": _counts(r)}
+                 for r in per_day],
+        "items": list(rows),
+    }
+
+
+def _category():
+    """A project's category: its section path in the document, else the 类别 column."""
+    return Coalesce(NullIf(F("section"), Value("")), KT("fields__类别"), Value(""),
+                    output_field=CharField())
+
+
+def top_category(path):
+    """'一、产业转型 / (一)高端装备制造产业链' → '一、产业转型'."""
+    return (path or "").split(" / ")[0].strip()
+
+
+def projects_by_category(items, today):
+    rows = (
+        items.filter(kind=Item.Kind.PROJECT).with_state(today)
+        .annotate(category=_category()).values("category")
+        .annotate(total=Count("id"), **_state_counts())
+    )
+    merged = {}
+    for r in rows:
+        entry = merged.setdefault(top_category(r["category"]),
+                                  {"total": 0, "states": dict.fromkeys(STATES, 0)})
+        entry["total"] += r["total"]
+        for state in STATES:
+            entry["states"][state] += r[state]
+    return [{"category": name, **entry} for name, entry in sorted(merged.items())]
+
+
+def project_timeline(items, today, limit=60):
+    """The most urgent projects with their milestones, for a Gantt chart."""
+    projects = items.filter(kind=Item.Kind.PROJECT).with_state(today)
+    total = projects.count()
+    rows = list(
+        projects.annotate(
+            category=_category(), urgency=_urgency(), lead_unit=_lead_unit_name(),
+            first_date=Min("deadlines__date"),
+        )
+        .order_by("urgency", F("due_date").asc(nulls_last=True), "id")
+        .values("id", "ref", "text", "category", "state", "percent", "due_date", "created_at",
+                "first_date", "lead_unit")[:limit]
+    )
+    milestones = {}
+    for m in (
+        Deadline.objects.filter(item_id__in=[r["id"] for r in rows], date__isnull=False,
+                                kind=Deadline.Kind.MILESTONE)
+        .values("item_id", "date", "what", "expr", "kind", "done_at").order_by("date")
+    ):
+        milestones.setdefault(m["item_id"], []).append(m)
+    for r in rows:
+        r["category"] = top_category(r["category"])
+        created = r.pop("created_at").date()
+        r["start"] = min(d for d in (created, r.pop("first_date"), r["due_date"]) if d)
+        r["milestones"] = milestones.get(r["id"], [])
+    rows.sort(key=lambda r: (r["category"], r["due_date"] or datetime.date.max))
+    return {"total": total, "projects": rows}
+
+
+def on_time_by_unit_month(items, today, year):
+    """Per unit and month of the year: items that fell due (or were done) and those done on time.
+
+    An item counts in the month it is due once its due date has passed or it is done; it is on
+    time when it was completed on or before its due date.
+    """
+    rows = (
+        _unit_owners(items.with_state(today))
+        .filter(due_date__year=year)
+        .filter(Q(due_date__lt=today) | Q(state=Item.State.DONE))
+        .annotate(completed_on=TruncDate("completed_at"), month=TruncMonth("due_date"))
+        .values("month", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(assessed=Count("id", distinct=True),
+                  on_time=Count("id", filter=ON_TIME, distinct=True))
+        .order_by("unit", "month")
+    )
+    units = {}
+    for r in rows:
+        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "unit": r["unit"],
+                                               "months": {}, "assessed": 0, "on_time": 0})
+        unit["months"][r["month"].month] = {"assessed": r["assessed"], "on_time": r["on_time"]}
+        unit["assessed"] += r["assessed"]
+        unit["on_time"] += r["on_time"]
+    result = list(units.values())
+    for unit in result:
+        unit["share"] = unit["on_time"] / unit["assessed"]
+    result.sort(key=lambda u: (u["share"], -u["assessed"], u["unit"]))
+    return result
+
+
+def grades_by_unit(items):
+    """Per unit: how many of its graded items got A, B, C and D."""
+    rows = (
+        _unit_owners(items).exclude(grade="")
+        .values(unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(total=Count("id", distinct=True),
+                  **{g: Count("id", filter=Q(grade=g), distinct=True) for g in GRADES})
+        .order_by("-D", "-C", "-total", "unit")
+    )
+    return [{"unit_id": r["unit_id"], "unit": r["unit"], "total": r["total"],
+             "grades": {g: r[g] for g in GRADES}} for r in rows]

@@ -1,0 +1,173 @@
+"""The plain table behind each chart (for screen readers and for copying into reports).
+
+Pure functions from the same data the figures get; a cell is text or a Cell with a link.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from dashboards.figures import (
+    GRADE_COLORS,
+    LIGHT_COLORS,
+    STATE_COLORS,
+    STATE_ORDER,
+    light,
+    state_label,
+)
+from tracker.models import Item
+
+
+@dataclass
+class Cell:
+    text: object
+    url: str = ""
+    color: str = ""  # a swatch before the text, in the colour the charts use
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list
+    rows: list = field(default_factory=list)
+    numeric_from: int = 1  # columns from this one on are right-aligned numbers
+
+    def __post_init__(self):
+        self.headers = [_cell(h) for h in self.headers]
+        self.rows = [[_cell(v) for v in row] for row in self.rows]
+
+
+def _cell(value):
+    return value if isinstance(value, Cell) else Cell("—" if value is None else value)
+
+
+def _date(value):
+    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+
+
+def _percent(part, whole):
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def _state_cells(states, link=None, **key):
+    return [Cell(states[s], link(state=s, **key) if link and states[s] else "")
+            for s in STATE_ORDER]
+
+
+def _state(state):
+    return Cell(state_label(state), color=STATE_COLORS[state])
+
+
+def state_headers():
+    return [_state(s) for s in STATE_ORDER]
+
+
+def key_figures(figures, link):
+    states = figures["states"]
+    return Table(_("状态分布"), [_("状态"), _("事项数"), _("占比")], [
+        [_state(s), Cell(states[s], link(state=s)),
+         _percent(states[s], figures["total"])] for s in STATE_ORDER
+    ] + [[_("合计"), Cell(figures["total"], link()), "100%" if figures["total"] else "—"]])
+
+
+def trend(points):
+    return Table(_("完成进度趋势（累计）"),
+                 [_("截至"), _("计划应完成"), _("实际已完成"), _("完成率")],
+                 [[_date(p["period"]), p["due"], "—" if p["future"] else p["done"],
+                   "—" if p["future"] else _percent(p["done"], p["due"])] for p in points])
+
+
+def by_unit(rows, link):
+    return Table(_("各单位事项状态（按逾期数排序）"),
+                 [_("单位"), _("合计"), *state_headers(), _("完成率")],
+                 [[r["unit"], Cell(r["total"], link(unit=r["unit_id"])),
+                   *_state_cells(r["states"], link, unit=r["unit_id"]),
+                   _percent(r["states"][Item.State.DONE], r["total"])] for r in rows])
+
+
+def by_leader(rows, link):
+    def units(r):
+        names = "、".join(f"{u['unit']}({u['n']})" for u in r["units"])
+        more = r["unit_count"] - len(r["units"])
+        return names + (_("等%(n)s个单位") % {"n": r["unit_count"]} if more > 0 else "")
+
+    return Table(_("责任领导分管事项"),
+                 [_("责任领导"), _("牵头单位(事项数)"), _("合计"), *state_headers(), _("完成率")],
+                 [[r["leader"], units(r), Cell(r["total"], link(leader=r["leader"])),
+                   *_state_cells(r["states"], link, leader=r["leader"]),
+                   _percent(r["states"][Item.State.DONE], r["total"])] for r in rows],
+                 numeric_from=2)
+
+
+def by_document(rows, link):
+    return Table(_("各文档任务进展"),
+                 [_("文档"), _("文号"), _("成文日期"), _("合计"), *state_headers(), _("完成率")],
+                 [[r["title"], r["doc_number"] or "—", _date(r["signed_on"]),
+                   Cell(r["total"], link(document=r["document_id"])),
+                   *_state_cells(r["states"], link, document=r["document_id"]),
+                   f"{r['completion_rate']}%"] for r in rows],
+                 numeric_from=3)
+
+
+def by_month(months):
+    return Table(_("各月到期事项"), [_("月份"), _("合计"), *state_headers()],
+                 [[f"{m['date'].month}月", m["total"], *_state_cells(m["states"])]
+                  for m in months])
+
+
+def coming_items(items, link_item):
+    return Table(_("未来30天到期事项"),
+                 [_("完成时限"), _("编号"), _("事项"), _("牵头单位"), _("状态"), _("进度")],
+                 [[_date(i["due_date"]), i["ref"], Cell(i["text"], link_item(i["id"])),
+                   i["lead_unit"] or "—", _state(i["state"]),
+                   f"{i['percent']}%"] for i in items],
+                 numeric_from=5)
+
+
+def project_categories(rows):
+    return Table(_("重点项目分类进展"), [_("类别"), _("合计"), *state_headers()],
+                 [[r["category"] or _("未分类"), r["total"], *_state_cells(r["states"])]
+                  for r in rows])
+
+
+def projects(rows, link_item):
+    return Table(_("重点项目时间表"),
+                 [_("类别"), _("项目"), _("牵头单位"), _("开始"), _("完成时限"), _("节点"),
+                  _("状态"), _("进度")],
+                 [[p["category"] or _("未分类"), Cell(f"{p['ref']} {p['text']}", link_item(p["id"])),
+                   p["lead_unit"] or "—", _date(p["start"]), _date(p["due_date"]),
+                   "；".join(f"{m['what'] or m['expr']} {_date(m['date'])}"
+                            + ("✓" if m["done_at"] else "") for m in p["milestones"]) or "—",
+                   _state(p["state"]),
+                   f"{p['percent']}%"] for p in rows],
+                 numeric_from=7)
+
+
+LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+
+
+def lights(units, link):
+    def cell(u, m):
+        c = u["months"].get(m)
+        if not c:
+            return ""
+        colour = light(c["on_time"] / c["assessed"])
+        return Cell(f"{_(LIGHT_LABELS[colour])} {c['on_time']}/{c['assessed']}",
+                    color=LIGHT_COLORS[colour])
+
+    return Table(_("各单位按月按期完成情况（按期完成/已到期）"),
+                 [_("单位"), *[f"{m}月" for m in range(1, 13)], _("全年按期率")],
+                 [[Cell(u["unit"], link(unit=u["unit_id"])), *[cell(u, m) for m in range(1, 13)],
+                   Cell(_percent(u["on_time"], u["assessed"]),
+                        color=LIGHT_COLORS[light(u["share"])])]
+                  for u in units])
+
+
+def grades(units, link):
+    return Table(_("各单位事项评定等次"),
+                 [_("单位"), _("已评定"),
+                  *[Cell(str(label), color=GRADE_COLORS[g]) for g, label in Item.Grade.choices],
+                  _("优良率")],
+                 [[Cell(u["unit"], link(unit=u["unit_id"])), u["total"],
+                   *[u["grades"][g] for g in GRADE_COLORS],
+                   _percent(u["grades"]["A"] + u["grades"]["B"], u["total"])] for u in units])

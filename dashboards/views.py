@@ -1,0 +1,210 @@
+"""Dashboard pages: scope and filter the items, ask queries.py, draw with figures.py."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dashboards import figures, queries, tables
+from dashboards.forms import DashboardFilter, filter_items
+from tracker.models import Item
+
+PAGES = [
+    ("dashboards:overview", gettext_lazy("总览")),
+    ("dashboards:units", gettext_lazy("按单位")),
+    ("dashboards:leaders", gettext_lazy("按领导")),
+    ("dashboards:documents", gettext_lazy("按文档")),
+    ("dashboards:calendar", gettext_lazy("到期日历")),
+    ("dashboards:projects", gettext_lazy("重点项目")),
+    ("dashboards:lights", gettext_lazy("红绿灯")),
+]
+# Charts with many bars show the most urgent ones; their tables list all.
+CHART_ROWS = 30
+
+
+def _url_or(name, fallback, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def item_list_link(shared):
+    """link(**params): the item list filtered by the page's filters plus params."""
+    base = _url_or("item_list", "/items/")
+
+    def link(**params):
+        query = {**shared, **{k: v for k, v in params.items() if v is not None}}
+        return f"{base}?{urlencode(query)}" if query else base
+
+    return link
+
+
+def item_link():
+    marker = 987654321
+    pattern = _url_or("item_detail", f"/items/{marker}/", marker)
+
+    def link(item_id):
+        return pattern.replace(str(marker), str(item_id))
+
+    return link
+
+
+def chart(name, title, fig, table, note=""):
+    """A figure as JSON safe to embed in a <script type="application/json"> element."""
+    data = fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return {"id": f"chart-{name}", "title": title, "json": data, "table": table, "note": note}
+
+
+class Page:
+    """What every dashboard page starts from: the filter form and the items it selects."""
+
+    def __init__(self, request):
+        self.today = timezone.localdate()
+        self.form = DashboardFilter(request.GET or None, user=request.user)
+        self.selected = self.form.selected()
+        self.items = filter_items(Item.objects.visible_to(request.user), self.selected)
+        self.link = item_list_link(self.form.shared_params())
+        self.year = self.selected.get("year", self.today.year)
+
+    def render(self, request, template, **context):
+        context.update(form=self.form, pages=PAGES, today=self.today, year=self.year,
+                       state_colors=[(s, figures.state_label(s), figures.STATE_COLORS[s])
+                                     for s in figures.STATE_ORDER],
+                       filtered=bool(self.selected))
+        return render(request, f"dashboards/{template}", context)
+
+
+def _limited(rows, limit=CHART_ROWS):
+    if len(rows) <= limit:
+        return rows, ""
+    return rows[:limit], _("图中显示前 %(shown)s 个（共 %(total)s 个），完整数据见下表。") % {
+        "shown": limit, "total": len(rows)}
+
+
+@login_required
+def overview(request):
+    page = Page(request)
+    key = queries.key_figures(page.items, page.today)
+    weekly = "year" in page.selected
+    trend = queries.completion_trend(page.items, page.today, weekly=weekly)
+    cards = [("total", _("督办事项"), key["total"], page.link())] + [
+        (s, figures.state_label(s), key["states"][s], page.link(state=s))
+        for s in figures.STATE_ORDER
+    ]
+    charts = [
+        chart("trend", _("完成进度：计划与实际（累计）"),
+              figures.completion_trend(trend, page.today), tables.trend(trend),
+              _("虚线：截至当时应完成（已到期）的事项数；实线：实际已完成的事项数。")),
+        chart("states", _("事项状态分布"), figures.state_donut(key["states"], page.link),
+              tables.key_figures(key, page.link), _("点击扇区查看对应事项。")),
+    ]
+    return page.render(request, "overview.html", key=key, cards=cards, charts=charts)
+
+
+@login_required
+def by_unit(request):
+    page = Page(request)
+    rows = queries.states_by_unit(page.items, page.today)
+    shown, note = _limited(rows)
+    fig = figures.stacked_states(shown, label=lambda r: r["unit"], link=page.link,
+                                 key=lambda r: {"unit": r["unit_id"]})
+    charts = [chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
+                    tables.by_unit(rows, page.link),
+                    " ".join(filter(None, [_("点击色块查看该单位该状态的事项。"), note])))]
+    return page.render(request, "charts.html", title=_("按单位"), charts=charts)
+
+
+@login_required
+def by_leader(request):
+    page = Page(request)
+    rows = queries.leader_portfolios(page.items, page.today)
+    shown, note = _limited(rows)
+    fig = figures.stacked_states(shown, label=lambda r: r["leader"], link=page.link,
+                                 key=lambda r: {"leader": r["leader"]})
+    charts = [chart("leaders", _("责任领导分管事项（逾期最多的在上）"), fig,
+                    tables.by_leader(rows, page.link),
+                    " ".join(filter(None, [_("点击色块查看该领导该状态的事项。"), note])))]
+    return page.render(request, "charts.html", title=_("按领导"), charts=charts)
+
+
+@login_required
+def by_document(request):
+    page = Page(request)
+    rows = queries.states_by_document(page.items, page.today)
+    shown, note = _limited(rows)
+    fig = figures.stacked_states(
+        shown, label=lambda r: figures.short_title(r["title"], r["doc_number"]),
+        link=page.link, key=lambda r: {"document": r["document_id"]})
+    charts = [chart("documents", _("各文档任务进展"), fig, tables.by_document(rows, page.link),
+                    " ".join(filter(None, [_("点击色块查看该文档该状态的事项。"), note])))]
+    return page.render(request, "charts.html", title=_("按文档"), charts=charts)
+
+
+@login_required
+def due_calendar(request):
+    page = Page(request)
+    days = queries.due_by_day(page.items, page.today, page.year)
+    months = queries.due_by_month(page.items, page.today, page.year)
+    coming = queries.coming_due(page.items, page.today)
+    month_rows = [{"date": m["month"], **m} for m in months]
+    day_rows = [{"date": d["date"], **d} for d in coming["days"]]
+    charts = [
+        chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
+              figures.due_calendar(days, page.year, page.today), tables.by_month(month_rows)),
+        chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
+              figures.stacked_by_period(month_rows, "%-m月"), tables.by_month(month_rows)),
+        chart("coming", _("未来30天每日到期"),
+              figures.stacked_by_period(day_rows, "%-m月%-d日"),
+              tables.coming_items(coming["items"], item_link()),
+              _("下表列出未来30天到期的事项（最多200项）。")),
+    ]
+    # The calendar's table is the month table; do not print it twice.
+    charts[0]["table"] = None
+    return page.render(request, "charts.html", title=_("到期日历"), charts=charts)
+
+
+@login_required
+def projects(request):
+    page = Page(request)
+    categories = queries.projects_by_category(page.items, page.today)
+    timeline = queries.project_timeline(page.items, page.today)
+    shown = len(timeline["projects"])
+    note = (_("按紧急程度显示前 %(shown)s 个项目（共 %(total)s 个），可用筛选缩小范围。")
+            % {"shown": shown, "total": timeline["total"]} if timeline["total"] > shown else "")
+    charts = [
+        chart("categories", _("重点项目分类进展"),
+              figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类")),
+              tables.project_categories(categories)),
+        chart("gantt", _("重点项目时间表（◆ 节点）"),
+              figures.project_gantt(timeline["projects"], page.today),
+              tables.projects(timeline["projects"], item_link()), note),
+    ]
+    return page.render(request, "charts.html", title=_("重点项目"), charts=charts)
+
+
+@login_required
+def lights(request):
+    page = Page(request)
+    units = queries.on_time_by_unit_month(page.items, page.today, page.year)
+    grades = queries.grades_by_unit(page.items.filter(due_date__year=page.year)
+                                    if "year" not in page.selected else page.items)
+    shown, note = _limited(units, 40)
+    shown_grades, grade_note = _limited(grades, CHART_ROWS)
+    charts = [
+        chart("lights", _("%(year)s年各单位按月红绿灯") % {"year": page.year},
+              figures.traffic_lights(shown, page.year, page.link), tables.lights(units, page.link),
+              " ".join(filter(None, [
+                  _("绿：按期完成率不低于%(green)s%%；黄：%(yellow)s%%～%(green)s%%；"
+                    "红：低于%(yellow)s%%。按期率最低的在上。") % {
+                      "green": round(figures.LIGHT_GREEN * 100),
+                      "yellow": round(figures.LIGHT_YELLOW * 100)},
+                  note]))),
+        chart("grades", _("%(year)s年各单位评定等次") % {"year": page.year},
+              figures.grade_bars(shown_grades), tables.grades(grades, page.link), grade_note),
+    ]
+    return page.render(request, "charts.html", title=_("红绿灯"), charts=charts)
