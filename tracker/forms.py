@@ -65,7 +65,7 @@ class ItemFilterForm(forms.Form):
                  ("percent", _("进度由低到高")), ("-updated", _("最近更新"))],
     )
 
-    def __init__(self, data, *, user, visible):
+    def __init__(self, data, *, visible):
         super().__init__(data)
         self.fields["document"].queryset = SourceDocument.objects.filter(
             pk__in=visible.exclude(document=None).values("document_id")

@@ -1,0 +1,181 @@
+"""The permission matrix: every role × every page or action × an item of its own and another unit.
+
+Staff and unit heads act only on items their unit leads or co-operates on (other units' items
+are 404: their existence does not leak); leaders read everything and only comment; the
+supervision office and administrators manage everything. A refused request changes nothing.
+"""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.tracking import fast_passwords, pdf_upload
+from tracker import actions
+from tracker.models import Comment, Evidence, Item, ProgressReport, Request
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["staff", "head", "leader", "supervisor", "admin"]
+READ = {"list", "detail", "export", "download", "comment"}
+UNIT = READ | {"sign", "report", "request_extension", "request_completion"}
+ALLOWED = {
+    "staff": UNIT,
+    "head": UNIT | {"confirm"},
+    "leader": READ,
+    "supervisor": None,  # everything
+    "admin": None,
+}
+ITEM_ACTIONS = [
+    "detail", "download", "sign", "report", "confirm", "request_extension", "decide_extension",
+    "request_completion", "decide_completion", "grade", "urge", "comment",
+]
+
+
+@pytest.fixture(autouse=True)
+def setup(settings, tmp_path):
+    fast_passwords(settings)
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+
+
+@pytest.fixture
+def items(make_item, units):
+    due = datetime.date(2030, 6, 30)
+    return {
+        "own": make_item("本单位牵头的任务", lead=units["fgj"], due_date=due),
+        "other": make_item("其他单位的任务", lead=units["jyj"], due_date=due),
+    }
+
+
+def allowed(role, action):
+    return ALLOWED[role] is None or action in ALLOWED[role]
+
+
+def prepare(action, item, users):
+    """Put the item where the action can happen; return (method, url, data)."""
+    own = item.owners.get().unit == users["staff"].unit
+    worker = users["staff"] if own else users["other_staff"]
+    if action not in {"sign", "detail", "comment", "urge", "grade", "request_extension",
+                      "decide_extension"}:
+        actions.do_sign(worker, item, item.version)
+    pk = item.pk
+    if action == "detail":
+        return "get", reverse("item_detail", args=[pk]), {}
+    if action == "download":
+        report = actions.do_report(worker, item, item.version, 10, "进展", [pdf_upload()])
+        return "get", reverse("evidence_download", args=[report.evidence.get().pk]), {}
+    if action == "sign":
+        return "post", reverse("item_sign", args=[pk]), {"version": item.version}
+    if action == "report":
+        return "post", reverse("item_report", args=[pk]), {
+            "version": item.version, "percent": 30, "narrative": "推进中", "files": [pdf_upload()]}
+    if action == "confirm":
+        report = actions.do_report(worker, item, item.version, 10, "进展")
+        return "post", reverse("report_confirm", args=[pk, report.pk]), {}
+    if action == "request_extension":
+        return "post", reverse("item_extension", args=[pk]), {
+            "version": item.version, "new_date": "2030-12-31", "reason": "需要更多时间"}
+    if action == "decide_extension":
+        request = actions.do_request_extension(worker, item, item.version,
+                                               datetime.date(2030, 12, 31), "理由")
+        return "post", reverse("request_decide", args=[pk, request.pk]), {
+            "version": item.version, "decision": "approve"}
+    if action == "request_completion":
+        return "post", reverse("item_completion", args=[pk]), {
+            "version": item.version, "reason": "已完成", "files": [pdf_upload()]}
+    if action == "decide_completion":
+        request = actions.do_request_completion(worker, item, item.version, "完成",
+                                                [pdf_upload()])
+        return "post", reverse("request_decide", args=[pk, request.pk]), {
+            "version": item.version, "decision": "approve"}
+    if action == "grade":
+        return "post", reverse("item_grade", args=[pk]), {"version": item.version, "grade": "A"}
+    if action == "urge":
+        return "post", reverse("item_urge", args=[pk]), {"text": "请抓紧"}
+    if action == "comment":
+        return "post", reverse("item_comment", args=[pk]), {"text": "意见"}
+    raise AssertionError(action)
+
+
+def snapshot():
+    """Everything an action could change."""
+    return (
+        list(Item.objects.order_by("pk").values_list(
+            "pk", "status", "percent", "due_date", "grade", "version", "received_at",
+            "completed_at")),
+        list(ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at")),
+        list(Request.objects.order_by("pk").values_list("pk", "decision")),
+        Comment.objects.count(),
+        Evidence.objects.count(),
+        Item.history.count(),
+    )
+
+
+@pytest.mark.parametrize("unit", ["own", "other"])
+@pytest.mark.parametrize("action", ITEM_ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_item_pages_and_actions_follow_the_matrix(client, users, items, role, action, unit):
+    item = items[unit]
+    method, url, data = prepare(action, item, users)
+    client.force_login(users[role])
+    before = snapshot()
+    response = getattr(client, method)(url, data)
+    member = role in {"staff", "head"}
+    if member and unit == "other":
+        assert response.status_code == 404
+        assert snapshot() == before
+    elif not allowed(role, action):
+        assert response.status_code == 403
+        assert snapshot() == before
+    elif method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert snapshot() != before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_list_and_the_export_hold_only_visible_items(client, users, items, role):
+    client.force_login(users[role])
+    page = client.get(reverse("item_list")).content.decode()
+    sheet = load_workbook(io.BytesIO(client.get(reverse("item_export")).content)).active
+    exported = {row[1] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert "本单位牵头的任务" in page and "本单位牵头的任务" in exported
+    sees_other = role not in {"staff", "head"}
+    assert ("其他单位的任务" in page) is sees_other
+    assert ("其他单位的任务" in exported) is sees_other
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_supervision_office_creates_ad_hoc_assignments(client, users, units, role):
+    client.force_login(users[role])
+    url = reverse("adhoc_create")
+    response = client.post(url, {"text": "核查群众反映的问题", "lead": units["jyj"].pk,
+                                 "received_on": "2030-03-04", "complexity": "simple"})
+    if role in {"supervisor", "admin"}:
+        assert response.status_code == 302
+        assert Item.objects.filter(kind=Item.Kind.ADHOC).count() == 1
+    else:
+        assert response.status_code == 403
+        assert client.get(url).status_code == 403
+        assert not Item.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, items):
+    for url in [reverse("item_list"), reverse("item_detail", args=[items["own"].pk]),
+                reverse("item_export")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+
+def test_co_operating_units_see_and_report(client, users, make_item, units):
+    item = make_item(lead=units["jyj"], co=[units["fgj"]])
+    client.force_login(users["staff"])
+    assert client.get(reverse("item_detail", args=[item.pk])).status_code == 200
+    response = client.post(reverse("item_sign", args=[item.pk]), {"version": item.version})
+    assert response.status_code == 302
