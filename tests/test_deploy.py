@@ -83,18 +83,29 @@ def test_env_example_is_production_and_never_sets_the_test_clock():
 
 
 @pytest.mark.slow
-def test_deploy_check_is_clean_with_the_env_example(tmp_path):
+def test_deploy_check_is_clean_with_the_env_example_loaded_by_manage_sh(tmp_path):
+    """deploy/manage.sh reads the env file (values with spaces and <> included)."""
+    example = (DEPLOY / "duban.env.example").read_text()
+    overrides = {"SECRET_KEY": "k3y-" + "x7Q" * 20, "DUBAN_VAR_DIR": tmp_path / "var",
+                 "STATIC_ROOT": tmp_path / "static", "MEDIA_ROOT": tmp_path / "uploads"}
+    for name, value in overrides.items():
+        example = re.sub(rf"^{name}=.*$", f"{name}={value}", example, flags=re.M)
+    (tmp_path / "duban.env").write_text(example)
     env = {k: v for k, v in os.environ.items() if k not in env_example()}
-    env.update(active_env_example())
-    env.update(SECRET_KEY="k3y-" + "x7Q" * 20, DUBAN_VAR_DIR=str(tmp_path / "var"),
-               STATIC_ROOT=str(tmp_path / "static"), MEDIA_ROOT=str(tmp_path / "uploads"),
-               DJANGO_SETTINGS_MODULE="config.settings")
+    env.update(DUBAN_ENV_FILE=str(tmp_path / "duban.env"), DUBAN_PYTHON=sys.executable)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [str(DEPLOY / "manage.sh"), "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    assert (tmp_path / "var").is_dir() and (tmp_path / "static").is_dir()
+    shell = subprocess.run(
+        [str(DEPLOY / "manage.sh"), "shell", "-c",
+         "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert shell.stdout.strip().splitlines()[-1] == "督办台 <duban@example.gov.cn>", shell.stderr
 
 
 # --- docker compose ----------------------------------------------------------------------
