@@ -247,6 +247,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "tracker.tasks.heartbeat", "schedule": 60.0, "args": ("beat",)},
+    # Reminders: the tick itself decides whether it is sending time (ReminderSettings, working
+    # days from WorkdayCalendar), so a changed send time needs no restart and missed ticks
+    # are caught up by the next one.
+    "reminders-tick": {"task": "tracker.tasks.reminders_tick", "schedule": 300.0},
 }
 
 # Production hardening; `manage.py check --deploy` is clean with DUBAN_ENV=production.

@@ -803,6 +803,11 @@ class Reminder(models.Model):
     def __str__(self):
         return f"{self.date} {self.get_rule_display()} {self.item_id}"
 
+    @property
+    def days(self):
+        """Working days before or after the date due, without the sign (for the e-mails)."""
+        return abs(self.offset)
+
 
 class Delivery(models.Model):
     """One e-mail to one person, listing all their reminders of a run (or a digest)."""
