@@ -4,6 +4,7 @@ Views are thin: they load the item through tracker.permissions (404 when not vis
 the action is not allowed), validate a form and call one action from tracker.actions.
 """
 
+import datetime
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tracker import actions, forms
 from tracker import permissions as perms
+from tracker.actions import format_date
 from tracker.exports import build_ledger
 from tracker.models import (
     Comment,
@@ -154,11 +156,27 @@ def audit_trail(item):
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
-            changes = [
-                (Item._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
-            ]
+            changes = [_change(c.field, c.old, c.new) for c in delta.changes]
         trail.append({"record": newer, "changes": changes})
     return trail
+
+
+def _change(name, old, new):
+    """(label, old, new) of a changed field, values as a reader knows them."""
+    field = Item._meta.get_field(name)
+
+    def show(value):
+        if value in (None, ""):
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return f"{format_date(timezone.localtime(value))} {timezone.localtime(value):%H:%M}"
+        if isinstance(value, datetime.date):
+            return format_date(value)
+        return value
+
+    return field.verbose_name, show(old), show(new)
 
 
 def _has_template(name):
