@@ -189,6 +189,8 @@ STORAGES = {
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The import preview posts a few inputs per item; gazettes hold several hundred items.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 # Largest document and evidence file accepted, in bytes.
 DUBAN_MAX_UPLOAD_BYTES = env_int("DUBAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker import clock
 from tracker.models import (
     Comment,
     Deadline,
@@ -103,12 +104,8 @@ def check_upload(name: str, data: bytes) -> None:
         )
     if not data:
         raise ImportRejected(_("文件“%(name)s”是空的。") % {"name": name})
-    limit = settings.DUBAN_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise ImportRejected(
-            _("文件“%(name)s”过大（%(size)s），上限为 %(limit)s。")
-            % {"name": name, "size": _megabytes(len(data)), "limit": _megabytes(limit)}
-        )
+    if len(data) > settings.DUBAN_MAX_UPLOAD_BYTES:
+        raise ImportRejected(too_big_message(name, len(data)))
     if kind == "docx" and not data.startswith(b"PK\x03\x04"):
         raise ImportRejected(_("文件“%(name)s”不是有效的 Word（.docx）文档。") % {"name": name})
     if kind == "pdf" and b"%PDF-" not in data[:1024]:
@@ -117,8 +114,14 @@ def check_upload(name: str, data: bytes) -> None:
         raise ImportRejected(_("文件“%(name)s”是空的。") % {"name": name})
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def too_big_message(name: str, size: int) -> str:
+    return _("文件“%(name)s”过大（%(size)s），上限为 %(limit)s。") % {
+        "name": name, "size": megabytes(size),
+        "limit": megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -355,7 +358,7 @@ def document_sha256(text: str) -> str:
 
 def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | None = None) -> dict:
     """Plain JSON describing what confirming would create or update, with warnings."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     resolver = UnitResolver.load()
     same_file = SourceFile.objects.filter(sha256=sha256).first()
     preview = {
@@ -560,17 +563,18 @@ def match_items(new_texts: list[str], new_refs: list[str],
         if candidates:
             pairs[index] = candidates.pop(0)
     used = set(pairs.values())
+    old_cores = [_core(text) for text, _ref in old]
     scored = []
     for index, text in enumerate(new_texts):
         if index in pairs:
             continue
-        folded = fold_name(text)
-        for old_index, (old_text, old_ref) in enumerate(old):
+        core = _core(text)
+        for old_index, (_old_text, old_ref) in enumerate(old):
             if old_index in used:
                 continue
             same_ref = bool(new_refs[index]) and new_refs[index] == old_ref
             floor = SAME_REF_SIMILARITY if same_ref else OTHER_REF_SIMILARITY
-            matcher = difflib.SequenceMatcher(None, folded, fold_name(old_text), autojunk=False)
+            matcher = difflib.SequenceMatcher(None, core, old_cores[old_index], autojunk=False)
             if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
                 continue
             ratio = matcher.ratio()
@@ -581,6 +585,15 @@ def match_items(new_texts: list[str], new_refs: list[str],
             pairs[index] = old_index
             used.add(old_index)
     return pairs
+
+
+_ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _core(text: str) -> str:
+    """The task itself, without owner annotations that many items share: (责任单位：…)."""
+    folded = fold_name(text)
+    return _ANNOTATION.sub("", folded) or folded
 
 
 # --- 5. confirming ------------------------------------------------------------------------
@@ -633,8 +646,9 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
 def confirm_import(job: ImportJob, user, decisions: Decisions | None = None) -> dict:
     """Create or update everything the preview shows, in one transaction; returns counts."""
     decisions = decisions or Decisions()
-    preview = job.preview
-    errors = validate_decisions(preview, decisions)
+    if job.status != ImportJob.Status.READY:
+        raise ImportRejected(_("这次导入已经确认过或尚未解析完成。"))
+    errors = validate_decisions(job.preview, decisions)
     if errors:
         raise ImportRejected(" ".join(errors.values()))
     with transaction.atomic():

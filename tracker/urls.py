@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import views
+from tracker import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,10 @@ urlpatterns = [
     path("items/<int:pk>/reports/<int:report_id>/confirm/", views.report_confirm,
          name="report_confirm"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    # Import (tracker/import_views.py)
+    path("import/", import_views.upload, name="import_upload"),
+    path("import/<int:pk>/", import_views.job_page, name="import_job"),
+    path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
+    path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
+    path("import/<int:pk>/result/", import_views.result, name="import_result"),
 ]

@@ -1,0 +1,205 @@
+"""Import pages: upload, progress, preview (with the user's corrections) and result.
+
+Views stay thin: they read the request, call tracker.importing and render. Only the
+supervision office and administrators (User.manages_items) may import.
+"""
+
+from datetime import date
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker import importing
+from tracker.models import ImportJob, Item, ItemOwner, Unit
+
+OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
+                ("responsible", ItemOwner.Role.RESPONSIBLE))
+
+
+def manager_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.manages_items:
+            raise PermissionDenied(_("只有督查室和管理员可以导入文件。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("请选择要上传的文件。")
+        elif upload.size > settings.DUBAN_MAX_UPLOAD_BYTES:  # refuse before reading it
+            error = importing.too_big_message(upload.name, upload.size)
+        else:
+            try:
+                job = importing.start_import(request.user, upload.name, upload.read())
+            except importing.ImportRejected as exc:
+                error = str(exc)
+            else:
+                return redirect("import_job", pk=job.pk)
+    jobs = ImportJob.objects.select_related("uploaded_by").defer("data", "text", "preview")[:15]
+    context = {"error": error, "jobs": jobs,
+               "limit": importing.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
+    return render(request, "tracker/import/upload.html", context, status=400 if error else 200)
+
+
+def _job(pk):
+    return get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+
+
+def _next_url(job):
+    if job.status == ImportJob.Status.READY:
+        return reverse("import_preview", args=[job.pk])
+    if job.status == ImportJob.Status.CONFIRMED:
+        return reverse("import_result", args=[job.pk])
+    return None
+
+
+@manager_required
+@require_GET
+def job_page(request, pk):
+    """Progress while the worker parses; the preview or the result once it is done."""
+    job = _job(pk)
+    next_url = _next_url(job)
+    if next_url:
+        return redirect(next_url)
+    return render(request, "tracker/import/progress.html", {"job": job})
+
+
+@manager_required
+@require_GET
+def job_status(request, pk):
+    job = _job(pk)
+    return JsonResponse({"status": job.status, "progress": job.progress, "stage": job.stage,
+                         "error": job.error, "next": _next_url(job)})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def preview(request, pk):
+    job = _job(pk)
+    if job.status != ImportJob.Status.READY:
+        return redirect("import_job", pk=job.pk)
+    post = request.POST if request.method == "POST" else None
+    decisions, errors = decisions_from_post(job.preview, post) if post else (None, {})
+    if post is not None and not errors:
+        errors = importing.validate_decisions(job.preview, decisions)
+    if post is not None and not errors:
+        try:
+            importing.confirm_import(job, request.user, decisions)
+        except importing.ImportRejected as exc:
+            errors = {"": str(exc)}
+        else:
+            return redirect("import_result", pk=job.pk)
+    context = preview_context(job, post, errors)
+    return render(request, "tracker/import/preview.html", context, status=400 if errors else 200)
+
+
+@manager_required
+@require_GET
+def result(request, pk):
+    job = _job(pk)
+    if job.status != ImportJob.Status.CONFIRMED:
+        return redirect("import_job", pk=job.pk)
+    items = Item.objects.filter(pk__in=job.result.get("items", [])).select_related("document")
+    return render(request, "tracker/import/result.html",
+                  {"job": job, "result": job.result, "items": items[:200]})
+
+
+# --- the preview form: plain named inputs, one row per item --------------------------------
+
+
+def decisions_from_post(preview, post):
+    """The user's corrections as importing.Decisions, and the errors of fields that don't parse."""
+    decisions = importing.Decisions()
+    errors = {}
+    for d, doc in enumerate(preview["documents"]):
+        for i, item in enumerate(doc["items"]):
+            key = importing.item_key(d, i)
+            choice = {"include": post.get(f"include-{key}") == "on"}
+            text = post.get(f"text-{key}")
+            if text is not None and text.strip() != item["text"]:
+                choice["text"] = text
+            for name, role in OWNER_INPUTS:
+                value = post.get(f"{name}-{key}")
+                if value is not None and value.strip() != _owner_text(item, role):
+                    choice[name] = importing.parse_names(value)
+            due = post.get(f"due-{key}")
+            if due is not None and due.strip() != (item["due"] or ""):
+                try:
+                    choice["due"] = date.fromisoformat(due.strip()) if due.strip() else None
+                except ValueError:
+                    errors[key] = _("完成时限“%(value)s”不是有效日期。") % {"value": due}
+            decisions.items[key] = choice
+    for index, unknown in enumerate(preview["unknown_units"]):
+        value = post.get(f"unit-{index}", "")
+        if value:
+            decisions.units[unknown["key"]] = value
+    return decisions, errors
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _deadline_label(deadline):
+    when = deadline["date"] and dateformat.format(_date(deadline["date"]), "Y年n月j日")
+    if deadline["recurrence"]:
+        when = _("周期报送")
+    elif deadline["ongoing"]:
+        when = _("长期推进")
+    return f"{deadline['expr']} → {when}" if when else deadline["expr"]
+
+
+def _owner_text(item, role):
+    return "、".join(o["name"] for o in item["owners"] if o["role"] == role)
+
+
+def preview_context(job, post, errors):
+    preview = job.preview
+    warning_labels = importing.WARNINGS
+    documents = []
+    for d, doc in enumerate(preview["documents"]):
+        rows = []
+        for i, item in enumerate(doc["items"]):
+            key = importing.item_key(d, i)
+            row = {
+                "key": key, "item": item, "error": errors.get(key),
+                "include": post.get(f"include-{key}") == "on" if post else True,
+                "text": post.get(f"text-{key}", item["text"]) if post else item["text"],
+                "due": post.get(f"due-{key}", item["due"] or "") if post else (item["due"] or ""),
+                "warnings": [warning_labels[w] for w in item["warnings"]],
+                "unknown": [o["name"] for o in item["owners"] if o["unit"] is None],
+                "deadlines": [_deadline_label(x) for x in item["deadlines"]],
+                "people": "、".join(p["name"] for p in item["people"]),
+            }
+            for name, role in OWNER_INPUTS:
+                parsed = _owner_text(item, role)
+                row[name] = post.get(f"{name}-{key}", parsed) if post else parsed
+            rows.append(row)
+        documents.append({"index": d, "doc": doc, "rows": rows, "signed": _date(doc["signed"])})
+    units = list(Unit.objects.values_list("pk", "name"))
+    unknown = [
+        {"index": index, "name": u["name"], "count": u["count"],
+         "suggestion": u.get("suggestion"),
+         "value": post.get(f"unit-{index}", "") if post else ""}
+        for index, u in enumerate(preview["unknown_units"])
+    ]
+    return {"job": job, "preview": preview, "documents": documents, "unknown_units": unknown,
+            "units": units, "errors": errors, "general_error": errors.get("") or
+            errors.get("units"), "counts": preview["counts"]}
