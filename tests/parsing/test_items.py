@@ -132,3 +132,58 @@ def test_a_numbered_paragraph_closes_its_sibling_heading():
     items = items_of(text)
     assert [(i.ref, i.owners.lead_units or i.owners.responsible_units) for i in items] == [
         ("(一).1", ["采供血机构"]), ("(二)", ["市卫健委"])]
+
+
+def _doc(title: str, number: str, body: str) -> str:
+    return f"{title}\n\n{number}\n\n各县（市、区）人民政府，市直各单位：\n\n{body}\n\n某某市人民政府\n\n2024年3月8日\n"
+
+
+PROSE_NOTICE = _doc("某某市人民政府 关于做好2024年某项工作的通知", "某政发〔2024〕1号", """\
+为做好某项工作，现通知如下。
+
+一、指导思想
+
+（一）总体思路。坚持以人民为中心，统筹发展和安全，推进各项工作。
+
+二、重点任务
+
+1. 压实属地责任。各县（市、区）人民政府要制定本地区实施方案，5月底前报市甲局。
+
+2. 强化部门监管。市甲局会同市乙局开展联合检查，每季度通报一次。
+
+——矿山：由市丙局负责，严厉打击违法生产行为。
+
+3. 加强宣传引导。利用各类媒体广泛宣传，营造良好氛围。""")
+
+
+def test_a_notice_without_annotations_tracks_its_numbered_paragraphs():
+    items = items_of(PROSE_NOTICE)
+    assert [item.ref for item in items] == ["二.1", "二.2", "二.¶1", "二.3"]
+    first = items[0]
+    assert first.owners.responsible_units == ["各县（市、区）人民政府"]
+    assert first.due == date(2024, 5, 31)
+    second = items[1]
+    assert (second.owners.lead_units, second.owners.co_units) == (["市甲局"], ["市乙局"])
+    assert items[2].owners.responsible_units == ["市丙局"]
+    assert items[3].owners.is_empty()
+    assert all(item.kind == "task" for item in items)
+
+
+def test_a_plan_issued_by_a_notice_is_read_like_a_notice():
+    text = PROSE_NOTICE.replace("关于做好2024年某项工作的通知", "关于印发某某市某项工作实施方案的通知")
+    assert len(items_of(text)) == 4
+
+
+def test_regulations_and_emergency_plans_give_no_prose_items():
+    body = "一、总则\n\n1. 各县（市、区）人民政府要加强领导，落实责任，做好相关工作。"
+    for title in ("关于印发某某市某项管理办法（试行）的通知", "关于印发某某市某类事故应急预案的通知",
+                  "关于成立某某市某项工作领导小组的通知", "关于某项目方案的批复"):
+        assert items_of(_doc("某某市人民政府 " + title, "某政发〔2024〕2号", body)) == [], title
+    articles = "\n\n".join(f"第{n}条 各单位应当按照本方案做好相关工作，落实责任。" for n in "一二三")
+    assert items_of(_doc("某某市人民政府 关于某项工作的实施意见", "某政发〔2024〕3号", articles)) == []
+
+
+def test_an_annotated_document_keeps_to_its_annotations():
+    text = _doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕4号",
+                "1. 甲任务要落实。（市甲局负责）\n\n2. 各县（市、区）人民政府要做好乙任务，加强督导。")
+    assert [item.text[:3] for item in items_of(text)] == ["甲任务"]

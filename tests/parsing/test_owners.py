@@ -1,5 +1,11 @@
 """Stage 5: owners from annotations and headings."""
-from tracker.parsing.owners import annotations, heading_owners, parse_annotation, split_names
+from tracker.parsing.owners import (
+    annotations,
+    heading_owners,
+    parse_annotation,
+    sentence_owners,
+    split_names,
+)
 
 
 def test_unit_lists_never_split_inside_parentheses():
@@ -63,3 +69,35 @@ def test_headings_hand_down_a_leader_or_a_lead_unit():
 
 def test_angle_brackets_also_protect_a_unit_name():
     assert split_names("市安委办、各县〈市、区〉人民政府") == ["市安委办", "各县〈市、区〉人民政府"]
+
+
+def test_a_sentence_subject_names_the_responsible_units():
+    owners = sentence_owners("强化责任。各县（市、区）人民政府和市直有关部门要制定方案，主要领导要带头。")
+    assert owners.responsible_units == ["各县（市、区）人民政府", "市直有关部门"]
+    assert sentence_owners("负有监管职责的部门要制定清单。").responsible_units == ["负有监管职责的部门"]
+
+
+def test_a_unit_whose_name_contains_and_is_not_split():
+    assert sentence_owners("市规划和自然资源局要加强监管。").responsible_units == ["市规划和自然资源局"]
+
+
+def test_hui_tong_makes_the_subject_lead_and_the_partner_co():
+    owners = sentence_owners("市甲局要加强统筹，会同市乙委、市丙局做好保障工作。")
+    assert (owners.lead_units, owners.co_units, owners.responsible_units) == (
+        ["市甲局"], ["市乙委", "市丙局"], [])
+
+
+def test_lead_and_co_operating_units_in_running_text():
+    owners = sentence_owners("市甲局牵头，市乙局、市丙支队配合，开展专项整治。")
+    assert owners.lead_units == ["市甲局"]
+    assert owners.co_units == ["市乙局", "市丙支队"]
+    assert sentence_owners("所需经费由市财政局负责保障。").responsible_units == ["市财政局"]
+    assert sentence_owners("普查工作由市甲局牵头。").lead_units == ["市甲局"]
+    assert sentence_owners("由市财政局负责经费保障。").responsible_units == ["市财政局"]
+
+
+def test_the_head_of_a_unit_names_the_unit_and_objects_are_no_owners():
+    assert sentence_owners("各集团公司董事长每季度检查一次。").responsible_units == ["各集团公司"]
+    assert sentence_owners("市、县（市、区）人民政府每月召开一次会议。").responsible_units == [
+        "市、县（市、区）人民政府"]
+    assert sentence_owners("及时向市应急局报告。企业要建立制度。主要领导要带头。").is_empty()

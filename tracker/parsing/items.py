@@ -20,7 +20,13 @@ from datetime import date
 
 from tracker.parsing.clean import CN_NUM, Line, fold
 from tracker.parsing.deadlines import document_period, find_deadlines
-from tracker.parsing.owners import Owners, annotations, heading_owners, split_names
+from tracker.parsing.owners import (
+    Owners,
+    annotations,
+    heading_owners,
+    sentence_owners,
+    split_names,
+)
 from tracker.parsing.split import Document
 from tracker.parsing.tables import TableRecord, parse_table
 
@@ -35,11 +41,24 @@ _MARKERS = (
 )
 _SENTENCE_END = re.compile(r"[。;!?]")
 _REPORT_VERB = re.compile(r"上报|报送|报市|报区|报县|报省|报告|提交|反馈|报备|备案")
-_SUBJECT = re.compile(r"^(.{2,60}?)(?:要|应|须|需|务必)(?:在|于)")
 _GENERIC_HEADING = re.compile(r"(?:要求|原则|目标|措施|保障|职责|组成|任务|机制|体系|范围|依据|分工|"
                               r"组织|领导|内容|步骤|安排|方式|程序|说明|则)$")
 _UNIT_HEADING = re.compile(r"^[^,，。;；:：的]{2,16}(?:机构|医院|中心|局|委|办|政府|公司|部门|单位|街道|镇)$")
 _MAX_HEADING = 60
+# what a document is, by the last kind word of its title (of the document it
+# issues, for 关于印发X办法的通知): plans and notices assign tasks in numbered
+# paragraphs; regulations (第X条 articles) and emergency plans (duty lists) do not
+_KIND = re.compile(r"(办法|细则|规定|条例|规则|章程|制度|标准|预案|规划|纲要|指南|名单|方案|计划|意见|要点|"
+                   r"分工|清单|措施|通知|通告|公告|决定|批复|通报|报告|函)")
+_TASK_KINDS = {"方案", "计划", "意见", "要点", "分工", "清单", "通知"}
+_ISSUES = re.compile(r"印发|转发|下发")
+_SETS_UP = re.compile(r"成立|调整|组建|设立|撤销|命名|表彰|公布|确定")
+_ARTICLE = re.compile(rf"^\s*第[{CN_NUM}\d]+条")
+_PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
+# sections that explain rather than assign: 指导思想, 基本原则, 适用范围
+_NOT_TASKS = re.compile(r"指导思想|基本原则|工作原则|总体思路|适用范围|编制依据|重要意义|术语|定义|工作背景")
+_DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
+_MIN_TASK = 12
 
 
 @dataclass
@@ -111,6 +130,8 @@ class _Walker:
         self.stack: list[_Heading] = []
         self.items: list[Item] = []
         self.unnumbered = 0
+        # numbered prose paragraphs are tasks (a plan or notice without annotations)
+        self.prose = False
 
     # headings -------------------------------------------------------------
     def push(self, level: int, label: str, text: str) -> None:
@@ -156,7 +177,8 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, _ = annotations(text)
-        candidate = not own.is_empty() or bool(label and self.assigns_owners())
+        prose = self.prose and self.prose_task(label, text)
+        candidate = not own.is_empty() or bool(label and self.assigns_owners()) or prose
         if not candidate and not _REPORT_VERB.search(text):
             return  # cheap exit: most paragraphs of a gazette are not items
         deadlines = self.deadlines(text)
@@ -165,14 +187,33 @@ class _Walker:
             return
         owners = self.inherited()
         _apply(owners, own)
-        if not owners.has_units() and report:
-            owners.responsible_units.extend(_subject_units(text))
+        if not owners.has_units() and (report or prose):
+            said = sentence_owners(text)
+            owners.lead_units.extend(said.lead_units)
+            owners.co_units.extend(said.co_units)
+            owners.responsible_units.extend(said.responsible_units)
         if label is None:
             self.unnumbered += 1
             label = f"¶{self.unnumbered}"
-        kind = "report" if report and own.is_empty() and not self.assigns_owners() else "task"
+        kind = ("report" if report and own.is_empty() and not self.assigns_owners() and not prose
+                else "task")
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
+
+    def prose_task(self, label: str | None, text: str) -> bool:
+        """A numbered paragraph of running text (or a ——dash paragraph under one)
+        outside the sections that only explain."""
+        if label is None:
+            if not (_DASH.match(text) and self.stack):
+                return False
+        elif label.endswith("条"):
+            return False
+        bare = _strip_annotations(fold(text))
+        if len(bare) < _MIN_TASK or not _SENTENCE_END.search(bare):
+            return False
+        head = _SENTENCE_END.split(bare, maxsplit=1)[0]
+        return not any(_NOT_TASKS.search(h.text) for h in self.stack) and not (
+            len(head) <= 12 and _NOT_TASKS.search(head))
 
     def table(self, lines: list[Line]) -> None:
         for record in parse_table(lines, [h.text for h in self.stack]):
@@ -224,19 +265,36 @@ def _has_report(text: str, deadlines: list[Deadline]) -> bool:
     return False
 
 
-def _subject_units(text: str) -> list[str]:
-    match = _SUBJECT.match(fold(text))
-    if not match:
-        return []
-    names = split_names(text[: match.end(1)])
-    return [n for n in names if re.search(r"(?:各|市|区|县).*(?:政府|局|委|办|部门|单位|\))$", fold(n))
-            or re.match(r"^各", n)]
+def assigns_in_prose(doc: Document) -> bool:
+    """Does the document assign tasks in numbered paragraphs (a plan, an
+    implementation opinion, a work notice) rather than set rules (办法 with
+    第X条 articles), duties in an emergency (应急预案) or nothing (批复, 通告)?"""
+    title = _PARENTHETICAL.sub("", fold(doc.title))
+    issued = _ISSUES.search(title)
+    subject = title[issued.end():] if issued else title
+    if issued:
+        subject = re.sub(r"的?通知$", "", subject)
+    kinds = _KIND.findall(subject)
+    if not kinds or kinds[-1] not in _TASK_KINDS:
+        return False
+    if kinds[-1] == "通知" and (issued or _SETS_UP.search(subject)):
+        return False
+    body = doc.lines[doc.body_start:]
+    return sum(1 for line in body if _ARTICLE.match(line.key)) < 3
 
 
 def find_items(doc: Document) -> list[Item]:
     if not doc.doc_number:
         return []  # a chronicle (大事记) reports what happened; it assigns nothing
+    items = _walk(doc, prose=False)
+    if assigns_in_prose(doc) and not any(item.kind != "report" for item in items):
+        items = _walk(doc, prose=True)
+    return items
+
+
+def _walk(doc: Document, prose: bool) -> list[Item]:
     walker = _Walker(doc)
+    walker.prose = prose
     body = doc.lines[doc.body_start:]
     index = 0
     while index < len(body):

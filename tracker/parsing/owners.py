@@ -248,3 +248,126 @@ def _original(original: str, key: str, start: int, end: int) -> str:
     folded = fold(original)
     at = folded.find(fragment)
     return original[at:at + len(fragment)] if at >= 0 else fragment
+
+
+# --- owners named in running text ----------------------------------------------
+
+_UNIT_SUFFIX = (r"(?:政府|局|委|办|委员会|中心|公司|集团|部门|单位|机构|支队|大队|分局|街道|办事处|乡镇|"
+                r"管委会|院|厅|处|所|站|专班|小组|党委|党组)")
+# a unit, as the subject of a sentence: 各县（市、区）人民政府, 市直有关部门,
+# 负有安全监管职责的部门, 各集团公司 — never a person or a bare place
+_SUBJECT_END = re.compile(_UNIT_SUFFIX + r"$|\)$")
+_SUBJECT_START = re.compile(
+    r"^(?:各|市|区|县|省|乡|镇|全市|全区|负有|有关|相关|[^\s\d,，。;；:：、由的在对向和与及]{1,8}?(?:市|县|区|镇|乡|省))"
+)
+_NOT_SUBJECT = re.compile(r"^(?:对|在|按照|通过|加强|推动|推进|严格|建立|坚持|确保|督促|组织|指导|围绕|针对|"
+                          r"结合|根据|依据|为|将|把|向|从|以|经|凡|如|若|其中|同时|并|要|应)")
+# the person heading a unit: 各集团公司董事长 names 各集团公司
+_ROLE_TAIL = re.compile(r"(?:董事长|总经理|主要负责人|负责人|主要领导|党委书记|书记|局长|主任)$")
+_SUBJECT_VERB = re.compile(
+    r"^(由)?([^,，。;；:：!?！？]{2,40}?)"
+    r"(牵头负责|牵头|会同|联合|配合|协助|负责|要|应当|应|须|必须|需要|务必|每[年季月周]|定期)"
+)
+_AND = re.compile(r"和|及|与")
+_UNIT_LIST = re.compile(
+    rf"[^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX}(?:[、和及与][^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX})*"
+)
+_SENTENCE = re.compile(r"[。;；!?！？]")
+_CLAUSE_END = re.compile(r"[。;；!?！？,，:：]")
+
+
+def _subject_names(text: str) -> list[str]:
+    """The units of a sentence subject, or [] when it is not a unit list."""
+    text = _ROLE_TAIL.sub("", text.strip())
+    if not text or _NOT_SUBJECT.match(text):
+        return []
+    names = []
+    for part in split_names(text):
+        pieces = [p.strip() for p in _AND.split(part) if p.strip()]
+        if len(pieces) > 1 and all(_is_subject_unit(p) for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part)
+    if names and all(_is_subject_unit(n) for n in names):
+        return names
+    # 发展改革、行政审批等部门 / 市、县（市、区）人民政府: one name for a group
+    if _is_subject_unit(text) and len(text) <= 30 and (
+        "等" in text or all(len(n) <= 3 for n in names[:-1])
+    ):
+        return [text]
+    return []
+
+
+_PLACES = re.compile(r"^各(?:县|区|市|乡镇|镇|乡|街道)(?:\(.*\))?$")
+
+
+def _is_subject_unit(name: str) -> bool:
+    key = fold(name)
+    if _PLACES.match(key):
+        return True
+    return (2 < len(key) <= 30 and bool(_SUBJECT_END.search(key))
+            and bool(_SUBJECT_START.match(key) or key.endswith(("部门", "单位"))))
+
+
+def sentence_owners(text: str) -> Owners:
+    """Units named as the subject of a sentence in running text.
+
+    ``各县（市、区）人民政府和市直有关部门要…`` names responsible units,
+    ``市X局牵头，市Y局配合…`` / ``市X局…会同市Y局…`` a lead and co-operating units,
+    ``由市X局负责…`` a responsible unit. Only clause starts are read, so a unit
+    mentioned inside a clause (向市X局报告) is no owner.
+    """
+    owners = Owners()
+    key = fold(text)
+    for sentence in _spans(key, _SENTENCE):
+        subjects: list[str] = []
+        for begin, end in _spans(key, _CLAUSE_END, *sentence):
+            clause = key[begin:end]
+            lead = len(clause) - len(clause.lstrip())
+            found = _SUBJECT_VERB.match(clause.lstrip())
+            if found:
+                names = _subject_names(text[begin + lead + found.start(2):begin + lead + found.end(2)])
+                if names:
+                    subjects = names
+                    _add(owners, _verb_role(found.group(3)), names)
+            for by in re.finditer("由", clause):
+                # 所需经费由市X局负责: the unit after 由 is responsible
+                listed = _UNIT_LIST.match(clause, by.end())
+                if listed and re.match(r"(?:牵头)?负责|牵头", clause[listed.end():]):
+                    names = _subject_names(text[begin + by.end():begin + listed.end()])
+                    role = "lead_units" if clause[listed.end()] == "牵" else "responsible_units"
+                    _add(owners, role, names)
+            for co in re.finditer("会同|联合", clause):
+                if not subjects:
+                    break
+                listed = _UNIT_LIST.match(clause, co.end())
+                names = _subject_names(text[begin + co.end():begin + listed.end()]) if listed else []
+                if names:
+                    # 市X局…会同市Y局: the subject leads
+                    _add(owners, "lead_units", subjects)
+                    owners.responsible_units = [
+                        n for n in owners.responsible_units if n not in subjects]
+                    _add(owners, "co_units", names)
+    return owners
+
+
+def _spans(key: str, pattern: re.Pattern, start: int = 0, end: int | None = None):
+    end = len(key) if end is None else end
+    for match in pattern.finditer(key, start, end):
+        yield start, match.start()
+        start = match.end()
+    if start < end:
+        yield start, end
+
+
+def _verb_role(verb: str) -> str:
+    if verb in ("牵头", "牵头负责", "会同", "联合"):
+        return "lead_units"
+    if verb in ("配合", "协助"):
+        return "co_units"
+    return "responsible_units"
+
+
+def _add(owners: Owners, role: str, names: list[str]) -> None:
+    target = getattr(owners, role)
+    target.extend(n for n in names if n not in target)
