@@ -91,3 +91,41 @@ def test_table_rows_are_never_joined():
 def test_a_signature_is_not_joined_to_an_unfinished_line():
     raw = "附件：某某分区表\n\n某某市人民政府\n\n2021年3月15日\n"
     assert texts(raw) == ["附件：某某分区表", "某某市人民政府", "2021年3月15日"]
+
+
+def test_a_task_cut_at_a_full_stop_keeps_its_closing_annotation():
+    raw = ("3. 加强某项治理。完成甲工程建设。\n\n按期完成乙工程，确保达标。〔责任单位：市甲局，各县人民政府〕\n\n"
+           "4. 下一项任务。〔责任单位：市乙局〕\n")
+    assert texts(raw) == [
+        "3. 加强某项治理。完成甲工程建设。按期完成乙工程，确保达标。〔责任单位：市甲局，各县人民政府〕",
+        "4. 下一项任务。〔责任单位：市乙局〕",
+    ]
+
+
+def test_an_unnumbered_paragraph_with_its_own_annotation_after_an_annotated_task_stays():
+    raw = "1. 甲任务。〔责任单位：市甲局〕\n\n乙任务要落实。〔责任单位：市乙局〕\n"
+    assert len(texts(raw)) == 2
+    raw = "一、总体要求\n\n各部门要落实。（市甲局负责）\n"
+    assert len(texts(raw)) == 2
+
+
+TWO_COLUMNS = [  # 20 characters a line, as two-column pages print them
+    "1. 压实企业责任。各集团公司要每",
+    "月组织召开会议，研究解决本企业（集团）",
+    "内的安全问题，每季度开展一次检查。",
+    "2. 强化宣教保障。在各级行政学院开设安",
+    "全和应急管理课程，强化对领导干部的培训；",
+    "各部门要加强与主流媒体沟通联系，加大宣",
+    "传报道力度，营造良好氛围。",
+    "——煤矿：严格落实特别规定。",
+]
+
+
+def test_a_two_column_line_that_reaches_the_margin_goes_on_whatever_it_ends_with():
+    filler = ["某某某某某某某某某某某某某某某某某某某。"] * 10  # sets the wrap width
+    lines = texts("\n\n".join(filler + TWO_COLUMNS) + "\n")[10:]
+    assert lines == [
+        "1. 压实企业责任。各集团公司要每月组织召开会议，研究解决本企业（集团）内的安全问题，每季度开展一次检查。",
+        "2. 强化宣教保障。在各级行政学院开设安全和应急管理课程，强化对领导干部的培训；各部门要加强与主流媒体沟通联系，加大宣传报道力度，营造良好氛围。",
+        "——煤矿：严格落实特别规定。",
+    ]

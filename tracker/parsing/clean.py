@@ -231,8 +231,23 @@ def _title_zone(lines: list[Line]) -> set[int]:
     return zone
 
 
-def _continues(prev: Line, nxt: Line, width: int) -> bool:
-    """Is ``nxt`` the rest of a sentence or heading broken after ``prev``?"""
+_DASH_START = re.compile(r"^\s*[-—]{1,2}\s*\S")
+# two-column layouts wrap at 20-30 characters; a line that ran to the right
+# margin goes on whatever it ends with (。 and ） fall at the margin by chance)
+_NARROW = range(12, 41)
+# an owner annotation closing a paragraph: …。(市X局负责) / 〔责任单位：…〕
+_ANN_BODY = r"(?:[^\[\]()]|\([^()]*\))*"
+_OWNER_WORD = r"(?:责任|牵头|负责|配合|分管|协办|主办|落实)"
+_ANNOTATED = re.compile(rf"[\[(]{_ANN_BODY}{_OWNER_WORD}{_ANN_BODY}[\])]")
+_ENDS_ANNOTATED = re.compile(rf"[\[(]{_ANN_BODY}{_OWNER_WORD}{_ANN_BODY}[\])]\s*[。.;]?\s*$")
+_TAIL = 160  # enough of a run's end to hold its closing annotation
+
+
+def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
+    """Is ``nxt`` the rest of a sentence or heading broken after ``prev``?
+
+    ``last`` is the physical line ``prev`` ends with (its own text if unjoined).
+    """
     a, b = prev.key.rstrip(), nxt.key.lstrip()
     if "\t" in a or "\t" in b:
         return False
@@ -244,6 +259,10 @@ def _continues(prev: Line, nxt: Line, width: int) -> bool:
         return True
     if unbalanced(a):
         return not is_marker_line(b) or b.startswith("(")
+    if (width in _NARROW and len(last.strip()) >= width - 1 and len(a) > width
+            and not is_marker_line(b) and not _DASH_START.match(b)
+            and not _ENDS_ANNOTATED.search(a[-_TAIL:])):
+        return True
     if a[-1] in _TERMINAL or a[-1] in _CLOSERS or is_marker_line(b):
         return False
     if is_marker_line(a):
@@ -253,24 +272,60 @@ def _continues(prev: Line, nxt: Line, width: int) -> bool:
     return True
 
 
+def _boundary(line: Line) -> bool:
+    """Does this physical line start a paragraph of its own kind?"""
+    key = line.key.lstrip()
+    return ("\t" in key or is_marker_line(key) or bool(_DASH_START.match(key))
+            or bool(_STANDALONE.match(key)) or bool(DOC_NUMBER.match(key))
+            or bool(DATE_LINE.match(key)) or bool(_CHRONICLE.match(key)))
+
+
+def _annotated_runs(lines: list[Line], stops: set[int]) -> set[int]:
+    """Indices of lines in a run of unnumbered lines whose only owner
+    annotation closes the run: the tail of a numbered task that a paragraph
+    break (or a line ending at 。) cut off from it."""
+    runs: set[int] = set()
+    index = 0
+    while index < len(lines):
+        if _boundary(lines[index]) or index in stops:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(lines) and not _boundary(lines[end + 1]) and end + 1 not in stops:
+            end += 1
+        tail = "".join(line.key for line in lines[max(index, end - 3):end + 1])[-_TAIL:]
+        if _ENDS_ANNOTATED.search(tail) and not any(
+            _ANNOTATED.search(line.key) for line in lines[index:max(index, end - 3)]
+        ) and len(_ANNOTATED.findall(tail)) == 1:
+            runs.update(range(index, end + 1))
+        index = end + 1
+    return runs
+
+
 def join_broken(lines: list[Line]) -> list[Line]:
     width = _wrap_width(lines)
     titles = _title_zone(lines)
     # an issuer line sits right above the signing date and ends nothing
     signatures = {i - 1 for i, line in enumerate(lines) if DATE_LINE.match(line.key)}
+    tails = _annotated_runs(lines, titles | signatures)
     out: list[Line] = []
+    task = False  # out[-1] is a numbered paragraph (not a heading) without an annotation
     for index, line in enumerate(lines):
         if (
             out
             and (index in titles) == (index - 1 in titles)
             and index not in signatures
-            and _continues(out[-1], line, width)
+            and (_continues(out[-1], line, width, lines[index - 1].key)
+                 or (task and index in tails and out[-1].key.rstrip()[-1:] in "。;"))
         ):
             prev = out[-1]
             # folding is per character, so keys concatenate like texts
             out[-1] = Line(prev.text + line.text, prev.lineno, line.end, prev.key + line.key)
         else:
             out.append(line)
+            task = is_marker_line(line.key) and index not in titles
+        if task and _ANNOTATED.search(line.key):
+            task = False
     return out
 
 
