@@ -1,0 +1,310 @@
+"""Import pages: who may use them, bad input, the preview form and its corrections."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from config.celery_app import app as celery_app
+from tests import import_files
+from tests.conftest import PASSWORD
+from tracker import importing
+from tracker.models import ImportJob, Item, ItemOwner, SourceDocument, SourceFile, Unit, UnitAlias
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager():
+    """Run the parse task inside the request (view tests only; a real worker is tested apart)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def office(client, users):
+    client.force_login(users["supervisor"])
+    return client
+
+
+def upload(client, name, data, capture):
+    with capture(execute=True):
+        return client.post(reverse("import_upload"),
+                           {"file": SimpleUploadedFile(name, data)})
+
+
+def uploaded(client, name, data, capture):
+    response = upload(client, name, data, capture)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportJob.objects.latest("pk")
+
+
+def form_data(client, job):
+    """Every input of the preview form as the browser would post it, untouched."""
+    data = {"posted": "1"}
+    for d, doc in enumerate(job.preview["documents"]):
+        for i, item in enumerate(doc["items"]):
+            key = importing.item_key(d, i)
+            data[f"include-{key}"] = "on"
+            data[f"text-{key}"] = item["text"]
+            for name, role in (("lead", "lead"), ("co", "co"), ("responsible", "responsible")):
+                data[f"{name}-{key}"] = "、".join(o["name"] for o in item["owners"]
+                                                  if o["role"] == role)
+            data[f"due-{key}"] = item["due"] or ""
+    for index, _unknown in enumerate(job.preview["unknown_units"]):
+        data[f"unit-{index}"] = ""
+    return data
+
+
+def key_of(job, ref):
+    for d, doc in enumerate(job.preview["documents"]):
+        for i, item in enumerate(doc["items"]):
+            if item["ref"] == ref:
+                return importing.item_key(d, i)
+    raise KeyError(ref)
+
+
+def unit_index(job, name):
+    return [u["name"] for u in job.preview["unknown_units"]].index(name)
+
+
+# --- who may import -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role, status", [
+    ("staff", 403), ("head", 403), ("other_staff", 403), ("leader", 403),
+    ("supervisor", 200), ("admin", 200),
+])
+def test_only_the_supervision_office_and_admins_may_open_the_upload_page(client, users, role,
+                                                                         status):
+    client.force_login(users[role])
+    assert client.get(reverse("import_upload")).status_code == status
+
+
+@pytest.mark.parametrize("url_name", ["import_job", "import_status", "import_preview",
+                                      "import_result"])
+def test_other_roles_cannot_reach_a_job_by_its_url(client, users, url_name):
+    job = importing.create_job(users["supervisor"], "a.txt", import_files.sample_bytes())
+    for role in ("staff", "head", "leader"):
+        client.force_login(users[role])
+        assert client.get(reverse(url_name, args=[job.pk])).status_code == 403
+        assert client.post(reverse("import_preview", args=[job.pk]), {"posted": "1"}
+                           ).status_code == 403
+    assert not Item.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.get(reverse("import_upload"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_staff_cannot_upload_either(client, users, django_capture_on_commit_callbacks):
+    client.force_login(users["staff"])
+    response = upload(client, "sample.txt", import_files.sample_bytes(),
+                      django_capture_on_commit_callbacks)
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_the_nav_shows_import_to_the_office_only(client, users):
+    client.force_login(users["supervisor"])
+    assert reverse("import_upload") in client.get(reverse("home")).content.decode()
+    client.force_login(users["staff"])
+    assert reverse("import_upload") not in client.get(reverse("home")).content.decode()
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("公报.xlsx", b"PK\x03\x04 a spreadsheet", "不支持的文件类型"),
+    ("公报.txt", b"", "是空的"),
+    ("公报.txt", b"\x00\x01\x02binary\x00" * 100, "二进制文件"),
+    ("公报.txt", b"\xff\x80" * 50, "无法识别文件"),
+])
+def test_bad_uploads_show_the_message_on_the_upload_page_and_store_nothing(
+        office, name, data, message, django_capture_on_commit_callbacks):
+    response = upload(office, name, data, django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportJob.objects.exists() and not SourceFile.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(office, settings,
+                                                            django_capture_on_commit_callbacks):
+    settings.DUBAN_MAX_UPLOAD_BYTES = 2048
+    response = upload(office, "big.txt", import_files.sample_bytes(),
+                      django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert "过大" in response.content.decode() and "上限为" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_posting_without_a_file_asks_for_one(office):
+    response = office.post(reverse("import_upload"), {})
+    assert response.status_code == 400 and "请选择要上传的文件" in response.content.decode()
+
+
+def test_a_file_without_items_ends_on_a_page_that_says_so(office, eager,
+                                                          django_capture_on_commit_callbacks):
+    job = uploaded(office, "通知.txt", "一段没有文号和任务的文字。".encode(),
+                   django_capture_on_commit_callbacks)
+    page = office.get(reverse("import_job", args=[job.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "没有找到督办事项" in body and "没有生成任何督办事项" in body
+    assert office.get(reverse("import_preview", args=[job.pk])).status_code == 302
+    assert not SourceFile.objects.exists() and not Item.objects.exists()
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+def test_a_pending_job_shows_progress_and_its_status_as_json(office,
+                                                             django_capture_on_commit_callbacks):
+    job = uploaded(office, "sample.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)  # no eager: nothing runs the task
+    page = office.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert 'id="import-bar"' in page and "import.js" in page
+    status = office.get(reverse("import_status", args=[job.pk])).json()
+    assert status == {"status": "pending", "progress": 0, "stage": "等待解析", "error": "",
+                      "next": None}
+    importing.run_import_job(job.pk)
+    status = office.get(reverse("import_status", args=[job.pk])).json()
+    assert status["status"] == "ready" and status["next"] == reverse("import_preview",
+                                                                     args=[job.pk])
+    assert office.get(reverse("import_job", args=[job.pk]))["Location"] == status["next"]
+
+
+# --- preview and confirm --------------------------------------------------------------------
+
+
+def test_upload_preview_and_confirm_with_corrections(office, units, eager,
+                                                     django_capture_on_commit_callbacks):
+    market = Unit.objects.create(name="区市场监督管理局")
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    page = office.get(reverse("import_job", args=[job.pk]), follow=True)
+    body = page.content.decode()
+    assert "示政办发〔2025〕3号" in body and "区市场监管局" in body
+    assert "责任单位未匹配到系统中的单位" in body and "没有完成时限" in body
+    assert body.count('name="include-') == 11
+
+    data = form_data(office, job)
+    data.pop(f"include-{key_of(job, '¶1')}")
+    charging = key_of(job, "二.(一).2")
+    data[f"text-{charging}"] = "新建公共充电桩600个，12月底前全部投入使用。"
+    data[f"due-{charging}"] = "2025-11-30"
+    data[f"co-{charging}"] = "区财政局、区教育局"
+    data[f"unit-{unit_index(job, '区市场监管局')}"] = str(market.pk)
+    data[f"unit-{unit_index(job, '区农业农村局')}"] = "new"
+    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    assert response.status_code == 302 and response["Location"] == reverse("import_result",
+                                                                          args=[job.pk])
+    result = office.get(response["Location"]).content.decode()
+    assert "新建事项" in result and "<b>10</b>" in result
+    item = Item.objects.get(ref="二.(一).2")
+    assert reverse("item_detail", kwargs={"pk": item.pk}) in result
+    assert item.text.startswith("新建公共充电桩600个")
+    assert item.due_date == datetime.date(2025, 11, 30)
+    assert set(item.owners.filter(role=ItemOwner.Role.CO).values_list("name", flat=True)) == {
+        "区财政局", "区教育局"}
+    assert UnitAlias.objects.get(key="区市场监管局").unit == market
+    assert Unit.objects.filter(name="区农业农村局").exists()
+    assert not Item.objects.filter(ref="¶1").exists()
+    assert office.get(reverse("import_preview", args=[job.pk]))["Location"] == reverse(
+        "import_job", args=[job.pk])
+
+
+def test_a_bad_date_keeps_every_choice_and_creates_nothing(office, units, eager,
+                                                           django_capture_on_commit_callbacks):
+    market = Unit.objects.create(name="区市场监督管理局")
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    data = form_data(office, job)
+    charging = key_of(job, "二.(一).2")
+    skipped = key_of(job, "¶1")
+    data.pop(f"include-{skipped}")
+    data[f"text-{charging}"] = "我改过的任务内容"
+    data[f"due-{charging}"] = "2025-02-30"
+    data[f"unit-{unit_index(job, '区市场监管局')}"] = str(market.pk)
+    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "不是有效日期" in body
+    assert "我改过的任务内容" in body and 'value="2025-02-30"' in body
+    assert f'<option value="{market.pk}" selected>' in body
+    assert f'name="include-{skipped}" data-document="0" aria-label' in body  # still unchecked
+    assert not SourceDocument.objects.exists() and not Item.objects.exists()
+    assert not UnitAlias.objects.exists()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+
+
+def test_an_empty_task_text_or_nothing_selected_is_refused(office, eager,
+                                                           django_capture_on_commit_callbacks):
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    data = form_data(office, job)
+    data[f"text-{key_of(job, '二.(一).2')}"] = "   "
+    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    assert response.status_code == 400 and "任务内容不能为空" in response.content.decode()
+    nothing = {"posted": "1"}
+    response = office.post(reverse("import_preview", args=[job.pk]), nothing)
+    assert response.status_code == 400 and "没有勾选任何事项" in response.content.decode()
+    assert not Item.objects.exists()
+
+
+def test_a_preview_of_200_items_renders_and_confirms(office, eager,
+                                                     django_capture_on_commit_callbacks):
+    job = uploaded(office, "长清单.txt", import_files.gazette(200).encode(),
+                   django_capture_on_commit_callbacks)
+    page = office.get(reverse("import_preview", args=[job.pk]))
+    assert page.content.decode().count('name="include-') == 200
+    job.refresh_from_db()
+    data = form_data(office, job)
+    assert len(data) > 1000  # more than Django's default DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Item.objects.count() == 200
+
+
+def test_reimporting_the_same_file_is_offered_as_an_update(office, users, eager,
+                                                          django_capture_on_commit_callbacks):
+    importing.import_now(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
+    item = Item.objects.get(ref="二.(一).2")
+    item.percent = 50
+    item.save()
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    body = office.get(reverse("import_preview", args=[job.pk])).content.decode()
+    assert "这个文件此前已导入过" in body and "更新原事项（进度 50%" in body
+    job.refresh_from_db()
+    response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
+    assert response.status_code == 302
+    assert Item.objects.count() == 11
+    item.refresh_from_db()
+    assert item.percent == 50
+
+
+def test_the_upload_page_lists_recent_jobs(office, users):
+    importing.create_job(users["supervisor"], "最近的公报.txt", import_files.sample_bytes())
+    body = office.get(reverse("import_upload")).content.decode()
+    assert "最近的公报.txt" in body and "排队中" in body
+
+
+def test_the_office_logs_in_and_finds_the_upload_form(client, users):
+    response = client.post("/accounts/login/", {"username": "supervisor", "password": PASSWORD})
+    assert response.status_code == 302
+    assert "上传并解析" in client.get(reverse("import_upload")).content.decode()
