@@ -439,3 +439,18 @@ def test_all_five_seeds_import_one_after_another(users, capsys):
                   f"{elapsed:.2f}s")
     assert Item.objects.count() > 500
     assert Tag.objects.exists()
+
+
+def test_the_demo_imports_the_sample_gazette_once_through_the_service():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out)
+    assert "sample gazette sample_gazette.txt: imported" in out.getvalue()
+    assert "already imported" in out.getvalue()
+    assert SourceFile.objects.count() == 1 and ImportJob.objects.count() == 1
+    assert Item.objects.count() == 11
+    assert Item.objects.get(ref="二.(一).2").owners.get().unit.name == "区发展和改革局"

@@ -59,3 +59,20 @@ def load_units_and_users():
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+def load_sample_gazette():
+    """Import fixtures/sample_gazette.txt through the import service, as the office would.
+
+    Returns (source file, created). A second run recognises the file by its SHA-256 and
+    changes nothing.
+    """
+    from tracker import importing
+
+    data = SAMPLE_GAZETTE.read_bytes()
+    existing = importing.already_imported(data)
+    if existing:
+        return existing, False
+    office = User.objects.filter(role=User.Role.SUPERVISOR).order_by("pk").first()
+    job = importing.import_now(office, SAMPLE_GAZETTE.name, data)
+    return job.source_file, True
