@@ -156,3 +156,66 @@ class HolidayAdmin(admin.ModelAdmin):
 @admin.register(models.Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "at"]
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+@admin.register(models.ReminderSettings)
+class ReminderSettingsAdmin(admin.ModelAdmin):
+    """The one row of reminder rules: the list page opens it directly."""
+
+    fieldsets = [
+        (_("发送时间"), {"fields": ["enabled", "send_time", "quiet_time", "digest_time",
+                                "weekly_digest_weekday"]}),
+        (_("到期与逾期"), {"fields": ["before_days", "overdue_daily_days", "overdue_every_days",
+                                  "escalate_after_days"]}),
+        (_("进展报送"), {"fields": ["report_day", "report_before_days"]}),
+        (_("投递"), {"fields": ["catch_up_days", "max_attempts", "retry_backoff_seconds",
+                              "claim_timeout_seconds"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        rules = models.ReminderSettings.load()
+        return redirect("admin:tracker_remindersettings_change", rules.pk)
+
+
+class NoticeInline(admin.TabularInline):
+    model = models.Notice
+    fields = ["recipient", "delivery"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["date", "rule", "offset", "due_on", "item", "deadline"]
+    list_filter = ["rule", "date"]
+    date_hierarchy = "date"
+    raw_id_fields = ["item", "deadline"]
+    readonly_fields = ["created_at", "fanned_out"]
+    inlines = [NoticeInline]
+
+
+@admin.register(models.Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "period", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "recipient__display_name", "address"]
+    raw_id_fields = ["recipient"]
+    date_hierarchy = "period"
+    readonly_fields = ["claimed_at", "claim_token", "sent_at", "subject", "address", "created_at"]
+
+
+@admin.register(models.ReminderSweep)
+class ReminderSweepAdmin(admin.ModelAdmin):
+    list_display = ["date", "started_at", "finished_at", "reminders", "notices"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import import_views, views
+from tracker import import_views, reminder_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,4 +27,8 @@ urlpatterns = [
     path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
     path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
     path("import/<int:pk>/result/", import_views.result, name="import_result"),
+    # Reminders (tracker/reminder_views.py)
+    path("reminders/", reminder_views.my_reminders, name="my_reminders"),
+    path("reminders/failures/", reminder_views.reminder_failures, name="reminder_failures"),
+    path("reminders/failures/retry/", reminder_views.reminder_retry, name="reminder_retry"),
 ]

@@ -1,0 +1,78 @@
+"""Pages of the reminders feature: "我的提醒" for everyone, failed e-mails for the office."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tracker import notify
+from tracker.models import Delivery, Item, Notice, ReminderSettings, ReminderSweep, User
+from tracker.tasks import schedule_reminders_tick
+
+MY_LIMIT = 200
+FAILURE_LIMIT = 200
+
+
+class DeliveryPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["delivery"]
+        widgets = {"delivery": forms.RadioSelect}
+        labels = {"delivery": gettext_lazy("接收方式")}
+
+
+@login_required
+def my_reminders(request):
+    """What this user was sent (for items they may still see), and how they want it."""
+    if request.method == "POST":
+        form = DeliveryPreferenceForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("提醒方式已保存。"))
+            return redirect("my_reminders")
+    else:
+        form = DeliveryPreferenceForm(instance=request.user)
+    notices = (Notice.objects.filter(recipient=request.user,
+                                     reminder__item__in=Item.objects.visible_to(request.user))
+               .select_related("reminder__item", "reminder__deadline", "delivery")
+               .order_by("-reminder__date", "-id")[:MY_LIMIT])
+    return render(request, "tracker/reminders/mine.html", {
+        "form": form, "notices": notices, "limit": MY_LIMIT,
+    }, status=400 if form.errors else 200)
+
+
+def _office_only(user):
+    if not user.manages_items:
+        raise PermissionDenied
+
+
+@login_required
+def reminder_failures(request):
+    """E-mails that finally failed, and those still being retried, for the supervision office."""
+    _office_only(request.user)
+    rows = (Delivery.objects.filter(status=Delivery.Status.FAILED)
+            | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__gt=0))
+    rows = rows.select_related("recipient", "recipient__unit").order_by("-next_attempt_at")
+    return render(request, "tracker/reminders/failures.html", {
+        "rows": rows[:FAILURE_LIMIT], "limit": FAILURE_LIMIT,
+        "sweeps": ReminderSweep.objects.all()[:7], "rules": ReminderSettings.load(),
+    })
+
+
+@login_required
+@require_POST
+def reminder_retry(request):
+    """Send the chosen failed e-mails again (attempts start over) at the next tick."""
+    _office_only(request.user)
+    ids = [int(value) for value in request.POST.getlist("delivery") if value.isdigit()]
+    count = notify.retry_failed(ids)
+    if count:
+        schedule_reminders_tick()
+        messages.success(request, _("已安排重新发送 %(n)s 封邮件。") % {"n": count})
+    else:
+        messages.error(request, _("请先勾选要重新发送的邮件。"))
+    return redirect("reminder_failures")
