@@ -51,7 +51,7 @@ class ItemFilterForm(forms.Form):
                                       required=False, empty_label=_("全部文档"))
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[("", _("全部状态")), *Item.Status.choices])
-    state = forms.ChoiceField(label=_("进度"), required=False,
+    state = forms.ChoiceField(label=_("时限状态"), required=False,
                               choices=[("", _("全部")), *Item.State.choices])
     tag = forms.CharField(label=_("标签"), required=False, max_length=50)
     due = forms.IntegerField(label=_("N天内到期"), required=False, min_value=0, max_value=3650)

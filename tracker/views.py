@@ -36,6 +36,8 @@ from tracker.models import (
 
 PAGE_SIZE = 30
 CONTEXT_LINES = 3
+# Filters folded under 更多筛选条件 (shown open when one of them is in use).
+MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "tag", "due", "overdue"]
 
 
 # ---- workbench ------------------------------------------------------------------------------
@@ -109,6 +111,7 @@ def item_list(request):
         "leaders": list(leaders),
         "tags": Tag.objects.order_by("name").values_list("name", flat=True),
         "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
+        "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
     })
 
 
