@@ -115,12 +115,11 @@ def generate(sizes, log=lambda msg: None):
         for name in _unit_names(sizes.units, taken)
     )
     reliability = {u.pk: rnd.uniform(0.55, 0.98) for u in units}
-    taken_users = set(User.objects.filter(username__startswith="demo_").values_list(
-        "username", flat=True))
+    # One liaison per unit writes its progress reports (no usable password: not a login).
     authors = User.objects.bulk_create(
-        User(username=f"demo_{i:04d}", display_name=f"{u.name} 联络员", role=User.Role.STAFF,
-             unit=u, password="!" + fingerprint[:20], email=f"demo_{i:04d}@example.gov.cn")
-        for i, u in enumerate(units) if f"demo_{i:04d}" not in taken_users
+        User(username=f"demo_unit{u.pk}", display_name=f"{u.name} 联络员", role=User.Role.STAFF,
+             unit=u, password="!" + fingerprint[:20], email=f"demo_unit{u.pk}@example.gov.cn")
+        for u in units
     )
     author_of = {a.unit_id: a for a in authors}
     leaders = _leader_names(sizes.leaders, rnd)
@@ -225,7 +224,7 @@ def generate(sizes, log=lambda msg: None):
             when = created + datetime.timedelta(days=max(0, (last - created).days) * (step + 1)
                                                 // (steps + 1))
             reports.append(ProgressReport(
-                item=item, author=author_of.get(lead.pk) or authors[0], created_at=_at(when, 16),
+                item=item, author=author_of[lead.pk], created_at=_at(when, 16),
                 percent=min(100, item.percent * (step + 1) // steps),
                 narrative=f"第{step + 1}次进展：按计划推进。"))
         if rnd.random() < 0.06:

@@ -66,9 +66,16 @@ def _short(text, size=18):
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def short_title(title, doc_number):
-    """A document's bar label: its 文号 when it has one, else its title, shortened."""
-    return doc_number or _short(title.removeprefix("关于").removeprefix("印发"), 20)
+def short_title(title):
+    """A document's bar label: 关于印发X的通知 → X, shortened."""
+    core = title.removeprefix("关于").removeprefix("印发").removesuffix("的通知")
+    return _short(core or title, 20)
+
+
+def _integer_axis(fig, values, axis="y"):
+    """Counts are whole numbers: no 0.5 ticks when the numbers are small."""
+    if max(values, default=0) <= 10:
+        fig.update_layout({f"{axis}axis": {"dtick": 1, "tick0": 0}})
 
 
 def stacked_states(rows, label, link=None, key=None):
@@ -83,11 +90,12 @@ def stacked_states(rows, label, link=None, key=None):
         fig.add_trace(go.Bar(
             name=state_label(state), orientation="h", y=labels,
             x=[r["states"][state] for r in rows], marker_color=STATE_COLORS[state],
-            customdata=[link(state=state, **key(r)) if link else "" for r in rows],
+            customdata=[link(**key(r), state=state) if link else "" for r in rows],
             hovertemplate="%{y}<br>" + state_label(state) + "：%{x}<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(type="category")
+    _integer_axis(fig, [sum(r["states"].values()) for r in rows], "x")
     return _layout(fig, 90 + BAR_ROW_PX * max(len(rows), 3))
 
 
@@ -104,17 +112,18 @@ def state_donut(states, link):
 
 def completion_trend(points, today):
     """Cumulative plan (items due by each date) against items done by it."""
-    periods = [p["period"] for p in points]
+    periods = [p["end"] for p in points]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         name=_("计划应完成(累计到期)"), x=periods, y=[p["due"] for p in points],
         mode="lines", line={"color": STATE_COLORS[Item.State.ON_TRACK], "dash": "dash",
-                            "width": 2, "shape": "hv"},
+                            "width": 2},
     ))
     done = [p for p in points if not p["future"]]
     fig.add_trace(go.Scatter(
-        name=_("实际已完成(累计)"), x=[p["period"] for p in done], y=[p["done"] for p in done],
-        mode="lines", line={"color": STATE_COLORS[Item.State.DONE], "width": 3, "shape": "hv"},
+        name=_("实际已完成(累计)"), x=[min(p["end"], today) for p in done],
+        y=[p["done"] for p in done],
+        mode="lines", line={"color": STATE_COLORS[Item.State.DONE], "width": 3},
         fill="tozeroy", fillcolor="rgba(47,133,90,0.12)",
     ))
     fig.add_vline(x=today.isoformat(), line={"color": "#616e7c", "dash": "dot", "width": 1})
@@ -145,9 +154,13 @@ def due_calendar(days, year, today):
             text[wd][week] = _("%(date)s：到期 %(n)s 项，逾期 %(overdue)s 项") % {
                 "date": f"{day.month}月{day.day}日", "n": entry["n"], "overdue": entry["overdue"]}
     x = [(start + datetime.timedelta(days=7 * w)).isoformat() for w in range(weeks)]
+    busy = sorted(d["n"] for d in days)
+    # The 95th percentile tops the scale: one busy year-end day must not wash out the rest.
+    zmax = max(1, busy[int(0.95 * (len(busy) - 1))]) if busy else 1
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
         name=_("到期事项"), x=x, y=weekday_names, z=z_due, text=text, hoverinfo="text",
+        zmin=0, zmax=zmax,
         colorscale=[[0, "#f0f4f8"], [0.001, "#dbe9f6"], [1, STATE_COLORS[Item.State.ON_TRACK]]],
         xgap=2, ygap=2, colorbar={"title": {"text": _("到期")}, "x": 1.0, "len": 0.9},
     ))
@@ -161,7 +174,7 @@ def due_calendar(days, year, today):
     return _layout(fig, 300, margin={"l": 10, "r": 90, "t": 20, "b": 30})
 
 
-def stacked_by_period(periods, x_label_format):
+def stacked_by_period(periods, x_label_format, dtick=None):
     """Vertical bars per period (month or day), stacked by state."""
     fig = go.Figure()
     x = [p["date"].isoformat() for p in periods]
@@ -172,7 +185,8 @@ def stacked_by_period(periods, x_label_format):
             hovertemplate="%{x}<br>" + state_label(state) + "：%{y}<extra></extra>",
         ))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat=x_label_format, hoverformat="%Y年%-m月%-d日")
+    fig.update_xaxes(tickformat=x_label_format, hoverformat="%Y年%-m月%-d日", dtick=dtick)
+    _integer_axis(fig, [sum(p["states"].values()) for p in periods])
     return _layout(fig, 340)
 
 

@@ -74,9 +74,16 @@ def completion_trend(items, today, weekly):
     for period in sorted(set(due) | set(done)):
         due_total += due.get(period, 0)
         done_total += done.get(period, 0)
-        points.append({"period": period, "due": due_total, "done": done_total,
-                       "future": period > today})
+        points.append({"period": period, "end": _period_end(period, weekly), "due": due_total,
+                       "done": done_total, "future": period > today})
     return points
+
+
+def _period_end(start, weekly):
+    if weekly:
+        return start + datetime.timedelta(days=6)
+    next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return next_month - datetime.timedelta(days=1)
 
 
 def _unit_owners(items):
@@ -204,6 +211,20 @@ def top_category(path):
     return (path or "").split(" / ")[0].strip()
 
 
+NUMERALS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def category_order(name):
+    """Sort key: 二、… before 十、…, as the document numbers them; unnumbered ones last."""
+    head = name.split("、", 1)[0] if "、" in name else ""
+    if head and all(c in NUMERALS for c in head):
+        if len(head) == 1:
+            return (NUMERALS[head], name)
+        tens = NUMERALS[head[0]] if head[0] != "十" else 1
+        return (tens * 10 + (NUMERALS[head[-1]] if head[-1] != "十" else 0), name)
+    return (1000, name)
+
+
 def projects_by_category(items, today):
     rows = (
         items.filter(kind=Item.Kind.PROJECT).with_state(today)
@@ -217,7 +238,7 @@ def projects_by_category(items, today):
         entry["total"] += r["total"]
         for state in STATES:
             entry["states"][state] += r[state]
-    return [{"category": name, **entry} for name, entry in sorted(merged.items())]
+    return [{"category": name, **merged[name]} for name in sorted(merged, key=category_order)]
 
 
 def project_timeline(items, today, limit=60):
@@ -245,7 +266,7 @@ def project_timeline(items, today, limit=60):
         created = r.pop("created_at").date()
         r["start"] = min(d for d in (created, r.pop("first_date"), r["due_date"]) if d)
         r["milestones"] = milestones.get(r["id"], [])
-    rows.sort(key=lambda r: (r["category"], r["due_date"] or datetime.date.max))
+    rows.sort(key=lambda r: (category_order(r["category"]), r["due_date"] or datetime.date.max))
     return {"total": total, "projects": rows}
 
 

@@ -50,7 +50,7 @@ def _percent(part, whole):
 
 
 def _state_cells(states, link=None, **key):
-    return [Cell(states[s], link(state=s, **key) if link and states[s] else "")
+    return [Cell(states[s], link(**key, state=s) if link and states[s] else "")
             for s in STATE_ORDER]
 
 
@@ -73,7 +73,7 @@ def key_figures(figures, link):
 def trend(points):
     return Table(_("完成进度趋势（累计）"),
                  [_("截至"), _("计划应完成"), _("实际已完成"), _("完成率")],
-                 [[_date(p["period"]), p["due"], "—" if p["future"] else p["done"],
+                 [[_date(p["end"]), p["due"], "—" if p["future"] else p["done"],
                    "—" if p["future"] else _percent(p["done"], p["due"])] for p in points])
 
 

@@ -138,7 +138,7 @@ def by_document(request):
     rows = queries.states_by_document(page.items, page.today)
     shown, note = _limited(rows)
     fig = figures.stacked_states(
-        shown, label=lambda r: figures.short_title(r["title"], r["doc_number"]),
+        shown, label=lambda r: figures.short_title(r["title"]),
         link=page.link, key=lambda r: {"document": r["document_id"]})
     charts = [chart("documents", _("各文档任务进展"), fig, tables.by_document(rows, page.link),
                     " ".join(filter(None, [_("点击色块查看该文档该状态的事项。"), note])))]
@@ -157,7 +157,8 @@ def due_calendar(request):
         chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
               figures.due_calendar(days, page.year, page.today), tables.by_month(month_rows)),
         chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
-              figures.stacked_by_period(month_rows, "%-m月"), tables.by_month(month_rows)),
+              figures.stacked_by_period(month_rows, "%-m月", dtick="M1"),
+              tables.by_month(month_rows)),
         chart("coming", _("未来30天每日到期"),
               figures.stacked_by_period(day_rows, "%-m月%-d日"),
               tables.coming_items(coming["items"], item_link()),

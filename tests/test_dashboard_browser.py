@@ -1,0 +1,103 @@
+"""The dashboards in headless Chromium: charts drawn, filters applied, bars lead to the items."""
+# ruff: noqa: F811 (pytest fixtures imported from tests/browser.py are parameters here)
+
+import os
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+
+from dashboards.demo_data import Sizes, generate  # noqa: E402
+from tests.browser import ARTIFACTS, browser, logged_in_page  # noqa: E402, F401
+from tracker.models import Item, ItemOwner, Unit  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PAGES = ["overview", "units", "leaders", "documents", "calendar", "projects", "lights"]
+PATHS = {"overview": "", **{name: f"{name}/" for name in PAGES[1:]}}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(users):
+    generate(Sizes(items=800, units=24, leaders=8, seed=11))
+    return users
+
+
+def wait_for_charts(page):
+    page.wait_for_selector(".chart.js-plotly-plot .main-svg")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart')].every(c => c.querySelector('svg.main-svg'))"
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_dashboard_page_draws_its_charts_without_console_errors(
+    name, demo, live_server, logged_in_page
+):
+    page = logged_in_page(demo["leader"])
+    response = page.goto(f"{live_server.url}/dashboards/{PATHS[name]}")
+    assert response.status == 200
+    wait_for_charts(page)
+    charts = page.locator(".chart")
+    assert charts.count() >= 1
+    for i in range(charts.count()):
+        assert charts.nth(i).locator("svg.main-svg").count() >= 1
+    # Chinese labels reach the SVG as text (the screenshots show they are not tofu).
+    labels = "".join(page.locator(".chart svg text").all_text_contents())
+    assert re.search(r"[\u4e00-\u9fff]", labels)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_a_unit_filter_changes_the_figures(demo, live_server, logged_in_page):
+    unit = Unit.objects.filter(item_roles__isnull=False).order_by("name").first()
+    expected = Item.objects.filter(
+        pk__in=ItemOwner.objects.filter(unit=unit).values("item_id")).count()
+    page = logged_in_page(demo["leader"])
+    page.goto(f"{live_server.url}/dashboards/")
+    wait_for_charts(page)
+    total = page.locator('.key-figure[data-state="total"] .key-value')
+    assert int(total.inner_text()) == Item.objects.count()
+    before = page.locator("#chart-states").evaluate("el => JSON.stringify(el.data)")
+
+    with page.expect_navigation():
+        page.select_option("select[name=unit]", str(unit.pk))  # applies on change
+    wait_for_charts(page)
+    assert f"unit={unit.pk}" in page.url
+    assert int(total.inner_text()) == expected < Item.objects.count()
+    assert page.locator("#chart-states").evaluate("el => JSON.stringify(el.data)") != before
+    assert page.errors == []
+
+
+def test_clicking_a_bar_opens_the_item_list_for_that_unit_and_state(
+    demo, live_server, logged_in_page
+):
+    page = logged_in_page(demo["leader"])
+    page.goto(f"{live_server.url}/dashboards/units/")
+    wait_for_charts(page)
+    # The top bar is the unit with the most overdue items; its first segment is "overdue".
+    top = page.evaluate(
+        "() => { const d = document.getElementById('chart-units').data[0];"
+        " return {unit: d.y[d.y.length - 1], n: d.x[d.x.length - 1]}; }")
+    unit = Unit.objects.get(name=top["unit"])
+    overdue = Item.objects.filter(
+        pk__in=ItemOwner.objects.filter(unit=unit).values("item_id")
+    ).with_state().filter(state=Item.State.OVERDUE).count()
+    assert top["n"] == overdue > 0
+
+    bars = page.locator("#chart-units .trace.bars").first.locator(".point path")
+    box = bars.nth(bars.count() - 1).bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    url = urlparse(page.url)
+    assert url.path == "/items/"
+    assert parse_qs(url.query) == {"unit": [str(unit.pk)], "state": ["overdue"]}
+    assert f"共 {overdue} 项" in page.content()
