@@ -129,3 +129,8 @@ def test_a_two_column_line_that_reaches_the_margin_goes_on_whatever_it_ends_with
         "2. 强化宣教保障。在各级行政学院开设安全和应急管理课程，强化对领导干部的培训；各部门要加强与主流媒体沟通联系，加大宣传报道力度，营造良好氛围。",
         "——煤矿：严格落实特别规定。",
     ]
+
+
+def test_a_line_ending_inside_a_name_in_brackets_goes_on():
+    raw = "5. 实施征收。征地申请获批后，区（县）\n\n人民政府要发布公告。\n\n（此件公开发布）\n"
+    assert texts(raw) == ["5. 实施征收。征地申请获批后，区（县）人民政府要发布公告。", "（此件公开发布）"]

@@ -187,3 +187,24 @@ def test_an_annotated_document_keeps_to_its_annotations():
     text = _doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕4号",
                 "1. 甲任务要落实。（市甲局负责）\n\n2. 各县（市、区）人民政府要做好乙任务，加强督导。")
     assert [item.text[:3] for item in items_of(text)] == ["甲任务"]
+
+
+def test_goals_in_a_dash_list_and_scope_sections_are_not_tasks():
+    body = """\
+一、主要目标
+
+到2025年，实现以下目标：
+
+——交通网取得突破性进展。构建综合运输通道，推进高速铁路网建设。
+
+二、整治范围
+
+（一）小型场所。包括小商店、小餐饮、小旅店等场所。
+
+三、重点任务
+
+1. 加强综合治理。各县（市、区）要开展专项整治，落实属地责任。
+
+——矿山：严厉打击违法生产行为，落实企业主体责任。"""
+    items = items_of(_doc("某某市人民政府 关于印发某某市行动计划的通知", "某政发〔2024〕5号", body))
+    assert [item.ref for item in items] == ["三.1", "三.¶1"]

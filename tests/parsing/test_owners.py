@@ -101,3 +101,19 @@ def test_the_head_of_a_unit_names_the_unit_and_objects_are_no_owners():
     assert sentence_owners("市、县（市、区）人民政府每月召开一次会议。").responsible_units == [
         "市、县（市、区）人民政府"]
     assert sentence_owners("及时向市应急局报告。企业要建立制度。主要领导要带头。").is_empty()
+
+
+def test_a_subject_before_a_comma_and_a_subject_before_its_verb():
+    owners = sentence_owners("加强报送。各县（市、区）、某某开发区和市直相关部门，要认真做好报送工作。")
+    assert owners.responsible_units == ["各县（市、区）", "某某开发区", "市直相关部门"]
+    assert sentence_owners("各县（市、区）、各相关部门加强组织领导。").responsible_units == [
+        "各县（市、区）", "各相关部门"]
+    assert sentence_owners("各学校要成立招生工作领导组。").responsible_units == ["各学校"]
+
+
+def test_words_that_only_look_like_a_subject_are_not_owners():
+    owners = sentence_owners("区政府组织相关部门联合开展检查。")
+    assert (owners.lead_units, owners.responsible_units) == ([], ["区政府"])
+    assert sentence_owners("适时调整完善制度，促进规范运行市有关部门要及时修订。").responsible_units == []
+    assert sentence_owners("各镇（街道）、各部门及要在2月10日前上报方案。").responsible_units == [
+        "各镇（街道）", "各部门"]

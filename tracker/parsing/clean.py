@@ -241,6 +241,8 @@ _OWNER_WORD = r"(?:责任|牵头|负责|配合|分管|协办|主办|落实)"
 _ANNOTATED = re.compile(rf"[\[(]{_ANN_BODY}{_OWNER_WORD}{_ANN_BODY}[\])]")
 _ENDS_ANNOTATED = re.compile(rf"[\[(]{_ANN_BODY}{_OWNER_WORD}{_ANN_BODY}[\])]\s*[。.;]?\s*$")
 _TAIL = 160  # enough of a run's end to hold its closing annotation
+# a line ending inside a name, e.g. 区（县） / 本企业（集团）, after running text
+_SHORT_BRACKET = re.compile(r"[^。;:!?.\])\s][(][^()\[\]:;,，。]{1,4}[)]$")
 
 
 def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
@@ -263,7 +265,11 @@ def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
             and not is_marker_line(b) and not _DASH_START.match(b)
             and not _ENDS_ANNOTATED.search(a[-_TAIL:])):
         return True
-    if a[-1] in _TERMINAL or a[-1] in _CLOSERS or is_marker_line(b):
+    if is_marker_line(b) or _DASH_START.match(b):
+        return False
+    if a[-1] in _CLOSERS and _SHORT_BRACKET.search(a) and _RUNNING_TEXT.search(a):
+        return True  # 在区（县）|人民政府… : a name's brackets, mid-sentence
+    if a[-1] in _TERMINAL or a[-1] in _CLOSERS:
         return False
     if is_marker_line(a):
         # A bare heading (一、总体要求) stands alone; a numbered paragraph that is

@@ -56,7 +56,7 @@ _SETS_UP = re.compile(r"成立|调整|组建|设立|撤销|命名|表彰|公布|
 _ARTICLE = re.compile(rf"^\s*第[{CN_NUM}\d]+条")
 _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 # sections that explain rather than assign: 指导思想, 基本原则, 适用范围
-_NOT_TASKS = re.compile(r"指导思想|基本原则|工作原则|总体思路|适用范围|编制依据|重要意义|术语|定义|工作背景")
+_NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
 
@@ -132,6 +132,8 @@ class _Walker:
         self.unnumbered = 0
         # numbered prose paragraphs are tasks (a plan or notice without annotations)
         self.prose = False
+        # a ——dash list continues the numbered task or sub-heading above it
+        self.in_task = False
 
     # headings -------------------------------------------------------------
     def push(self, level: int, label: str, text: str) -> None:
@@ -145,6 +147,7 @@ class _Walker:
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
         self.unnumbered = 0
+        self.in_task = level >= 2
 
     def inherited(self) -> Owners:
         owners = Owners()
@@ -178,6 +181,7 @@ class _Walker:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, _ = annotations(text)
         prose = self.prose and self.prose_task(label, text)
+        self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
         candidate = not own.is_empty() or bool(label and self.assigns_owners()) or prose
         if not candidate and not _REPORT_VERB.search(text):
             return  # cheap exit: most paragraphs of a gazette are not items
@@ -204,7 +208,7 @@ class _Walker:
         """A numbered paragraph of running text (or a ——dash paragraph under one)
         outside the sections that only explain."""
         if label is None:
-            if not (_DASH.match(text) and self.stack):
+            if not (_DASH.match(text) and self.in_task):
                 return False
         elif label.endswith("条"):
             return False
@@ -212,7 +216,7 @@ class _Walker:
         if len(bare) < _MIN_TASK or not _SENTENCE_END.search(bare):
             return False
         head = _SENTENCE_END.split(bare, maxsplit=1)[0]
-        return not any(_NOT_TASKS.search(h.text) for h in self.stack) and not (
+        return not any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack) and not (
             len(head) <= 12 and _NOT_TASKS.search(head))
 
     def table(self, lines: list[Line]) -> None:

@@ -253,22 +253,29 @@ def _original(original: str, key: str, start: int, end: int) -> str:
 # --- owners named in running text ----------------------------------------------
 
 _UNIT_SUFFIX = (r"(?:政府|局|委|办|委员会|中心|公司|集团|部门|单位|机构|支队|大队|分局|街道|办事处|乡镇|"
-                r"管委会|院|厅|处|所|站|专班|小组|党委|党组)")
+                r"管委会|院|厅|处|所|站|专班|小组|党委|党组|学校|医院|开发区)")
 # a unit, as the subject of a sentence: 各县（市、区）人民政府, 市直有关部门,
 # 负有安全监管职责的部门, 各集团公司 — never a person or a bare place
 _SUBJECT_END = re.compile(_UNIT_SUFFIX + r"$|\)$")
 _SUBJECT_START = re.compile(
-    r"^(?:各|市|区|县|省|乡|镇|全市|全区|负有|有关|相关|[^\s\d,，。;；:：、由的在对向和与及]{1,8}?(?:市|县|区|镇|乡|省))"
+    r"^(?:各|市|区|县|省|乡|镇|全市|全区|负有|有关|相关|[^\s\d,，。;；:：、由的在对向和与及]{1,4}?(?:市|县|区|镇|乡|省)"
+    r"|.{2,8}开发区)"
 )
-_NOT_SUBJECT = re.compile(r"^(?:对|在|按照|通过|加强|推动|推进|严格|建立|坚持|确保|督促|组织|指导|围绕|针对|"
+_NOT_SUBJECT = re.compile(r"^(?:会同|联合|配合|协助|对|在|按照|通过|加强|推动|推进|严格|建立|坚持|确保|督促|组织|指导|围绕|针对|"
                           r"结合|根据|依据|为|将|把|向|从|以|经|凡|如|若|其中|同时|并|要|应)")
 # the person heading a unit: 各集团公司董事长 names 各集团公司
 _ROLE_TAIL = re.compile(r"(?:董事长|总经理|主要负责人|负责人|主要领导|党委书记|书记|局长|主任)$")
 _SUBJECT_VERB = re.compile(
     r"^(由)?([^,，。;；:：!?！？]{2,40}?)"
-    r"(牵头负责|牵头|会同|联合|配合|协助|负责|要|应当|应|须|必须|需要|务必|每[年季月周]|定期)"
+    r"(牵头负责|牵头|会同|联合|配合|协助|负责|要|应当|应|须|必须|需要|务必|每[年季月周]|定期|"
+    r"加强|做好|抓好|组织|开展|落实|建立|完善|推进|制定|强化|切实|认真|积极|及时|统筹)"
 )
+# a subject standing alone before a comma: 各县（市、区）和市直有关部门，要…
+_DUTY_NEXT = re.compile(r"\s*(?:要|应当|应|须|必须|务必|负责)")
 _AND = re.compile(r"和|及|与")
+# a verb inside a would-be name: 区政府组织相关部门, 市政府授权开发区管委会
+_VERB_INSIDE = re.compile(r"组织|开展|督促|指导|推动|加强|负责|落实|建立|要求|通过|按照|授权|委托|批准|同意|"
+                          r"召开|研究|制定|完成|实施|进行|做好|依法|可以|应当")
 _UNIT_LIST = re.compile(
     rf"[^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX}(?:[、和及与][^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX})*"
 )
@@ -278,8 +285,8 @@ _CLAUSE_END = re.compile(r"[。;；!?！？,，:：]")
 
 def _subject_names(text: str) -> list[str]:
     """The units of a sentence subject, or [] when it is not a unit list."""
-    text = _ROLE_TAIL.sub("", text.strip())
-    if not text or _NOT_SUBJECT.match(text):
+    text = _ROLE_TAIL.sub("", re.sub(r"(?:以及|及|和|与|等)$", "", text.strip()))
+    if not text or _NOT_SUBJECT.match(text) or _VERB_INSIDE.search(text):
         return []
     names = []
     for part in split_names(text):
@@ -330,6 +337,11 @@ def sentence_owners(text: str) -> Owners:
                 if names:
                     subjects = names
                     _add(owners, _verb_role(found.group(3)), names)
+            elif end < sentence[1] and _DUTY_NEXT.match(key, end + 1):
+                names = _subject_names(text[begin:end])
+                if names:
+                    subjects = names
+                    _add(owners, "responsible_units", names)
             for by in re.finditer("由", clause):
                 # 所需经费由市X局负责: the unit after 由 is responsible
                 listed = _UNIT_LIST.match(clause, by.end())
