@@ -313,7 +313,8 @@ def _is_subject_unit(name: str) -> bool:
     if _PLACES.match(key):
         return True
     return (2 < len(key) <= 30 and bool(_SUBJECT_END.search(key))
-            and bool(_SUBJECT_START.match(key) or key.endswith(("部门", "单位"))))
+            and bool(_SUBJECT_START.match(key)
+                     or (key.endswith(("部门", "单位")) and re.search("[的等]", key))))
 
 
 def sentence_owners(text: str) -> Owners:
