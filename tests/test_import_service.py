@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import time
 import uuid
 
 import pytest
@@ -20,7 +19,6 @@ from tracker.models import (
     ProgressReport,
     SourceDocument,
     SourceFile,
-    Tag,
     Unit,
     UnitAlias,
 )
@@ -394,7 +392,7 @@ def test_items_are_matched_by_text_and_by_number_one_to_one():
     assert importing.match_items(new_texts, ["1", "2", "3"], old) == {0: 1, 1: 0}
 
 
-# --- real worker, and the five seeds ------------------------------------------------------------
+# --- real worker ----------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -419,26 +417,6 @@ def test_a_real_worker_parses_an_upload_into_its_preview(tmp_path):
     assert "parse_import" in log
     # A second delivery of the same message finds the job claimed and does nothing.
     assert parse_import(job.pk) is None
-
-
-def test_all_five_seeds_import_one_after_another(users, capsys):
-    seeds = sorted(import_files.SEEDS.glob("*.txt")) if import_files.SEEDS.exists() else []
-    if not seeds:
-        pytest.skip(f"seeds not found at {import_files.SEEDS}")
-    user = users["supervisor"]
-    for path in seeds:
-        started = time.perf_counter()
-        job = parse(user, path.name, path.read_bytes())
-        assert job.status == ImportJob.Status.READY, (path.name, job.error)
-        result = importing.confirm_import(job, user)
-        elapsed = time.perf_counter() - started
-        assert result["items_created"] + result["items_updated"] == job.preview["counts"]["items"]
-        with capsys.disabled():
-            print(f"\n  {path.name}: {job.preview['counts']['documents']} documents, "
-                  f"{result['items_created']} items created, {result['items_updated']} updated, "
-                  f"{elapsed:.2f}s")
-    assert Item.objects.count() > 500
-    assert Tag.objects.exists()
 
 
 def test_the_demo_imports_the_sample_gazette_once_through_the_service():

@@ -1,6 +1,7 @@
 """Import pages: who may use them, bad input, the preview form and its corrections."""
 
 import datetime
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -308,3 +309,29 @@ def test_the_office_logs_in_and_finds_the_upload_form(client, users):
     response = client.post("/accounts/login/", {"username": "supervisor", "password": PASSWORD})
     assert response.status_code == 302
     assert "上传并解析" in client.get(reverse("import_upload")).content.decode()
+
+
+def test_all_five_seeds_import_one_after_another_through_the_web_preview(
+        office, eager, capsys, django_capture_on_commit_callbacks):
+    seeds = sorted(import_files.SEEDS.glob("*.txt")) if import_files.SEEDS.exists() else []
+    if not seeds:
+        pytest.skip(f"seeds not found at {import_files.SEEDS}")
+    total = 0
+    for path in seeds:
+        started = time.perf_counter()
+        job = uploaded(office, path.name, path.read_bytes(), django_capture_on_commit_callbacks)
+        preview = office.get(reverse("import_job", args=[job.pk]), follow=True)
+        assert preview.status_code == 200, path.name
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.READY, (path.name, job.error)
+        response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
+        assert response.status_code == 302, (path.name, response.content.decode()[:1000])
+        job.refresh_from_db()
+        created = job.result["items_created"] + job.result["items_updated"]
+        assert created == job.preview["counts"]["items"] > 0
+        total += job.result["items_created"]
+        with capsys.disabled():
+            print(f"\n  {path.name}: {job.preview['counts']['documents']} documents, "
+                  f"{job.result['items_created']} items created, "
+                  f"{job.result['items_updated']} updated, {time.perf_counter() - started:.2f}s")
+    assert Item.objects.count() == total
