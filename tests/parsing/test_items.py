@@ -158,7 +158,7 @@ PROSE_NOTICE = _doc("某某市人民政府 关于做好2024年某项工作的通
 
 def test_a_notice_without_annotations_tracks_its_numbered_paragraphs():
     items = items_of(PROSE_NOTICE)
-    assert [item.ref for item in items] == ["二.1", "二.2", "二.¶1", "二.3"]
+    assert [item.ref for item in items] == ["二.1", "二.2", "二.—1", "二.3"]
     first = items[0]
     assert first.owners.responsible_units == ["各县（市、区）人民政府"]
     assert first.due == date(2024, 5, 31)
@@ -207,4 +207,4 @@ def test_goals_in_a_dash_list_and_scope_sections_are_not_tasks():
 
 ——矿山：严厉打击违法生产行为，落实企业主体责任。"""
     items = items_of(_doc("某某市人民政府 关于印发某某市行动计划的通知", "某政发〔2024〕5号", body))
-    assert [item.ref for item in items] == ["三.1", "三.¶1"]
+    assert [item.ref for item in items] == ["三.1", "三.—1"]

@@ -130,8 +130,13 @@ class _Walker:
         self.stack: list[_Heading] = []
         self.items: list[Item] = []
         self.unnumbered = 0
-        # numbered prose paragraphs are tasks (a plan or notice without annotations)
+        # numbered prose paragraphs are tasks (a plan or notice without annotations);
+        # which items only that rule makes, to drop them if annotations assign tasks
         self.prose = False
+        self.prose_only: set[int] = set()
+        self.prose_reports: set[int] = set()
+        self.annotated = False
+        self.dashes = 0
         # a ——dash list continues the numbered task or sub-heading above it
         self.in_task = False
 
@@ -147,6 +152,7 @@ class _Walker:
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
         self.unnumbered = 0
+        self.dashes = 0
         self.in_task = level >= 2
 
     def inherited(self) -> Owners:
@@ -179,15 +185,15 @@ class _Walker:
     def paragraph(self, line: Line, label: str | None, text: str, level: int = 99) -> None:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
-        own, _ = annotations(text)
-        prose = self.prose and self.prose_task(label, text)
+        own, spans = annotations(text)
+        normal = not own.is_empty() or bool(label and self.assigns_owners())
+        prose = self.prose and not normal and self.prose_task(label, text, spans)
         self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
-        candidate = not own.is_empty() or bool(label and self.assigns_owners()) or prose
-        if not candidate and not _REPORT_VERB.search(text):
+        if not (normal or prose) and not _REPORT_VERB.search(text):
             return  # cheap exit: most paragraphs of a gazette are not items
         deadlines = self.deadlines(text)
         report = _has_report(text, deadlines)
-        if not candidate and not report:
+        if not (normal or prose) and not report:
             return
         owners = self.inherited()
         _apply(owners, own)
@@ -196,15 +202,25 @@ class _Walker:
             owners.lead_units.extend(said.lead_units)
             owners.co_units.extend(said.co_units)
             owners.responsible_units.extend(said.responsible_units)
-        if label is None:
+        only_prose = prose and not report
+        if label is None and only_prose:
+            self.dashes += 1
+            label = f"—{self.dashes}"
+        elif label is None:
             self.unnumbered += 1
             label = f"¶{self.unnumbered}"
-        kind = ("report" if report and own.is_empty() and not self.assigns_owners() and not prose
-                else "task")
+        kind = "report" if report and own.is_empty() and not self.assigns_owners() else "task"
+        if normal:
+            self.annotated = True
+        if only_prose:
+            self.prose_only.add(len(self.items))
+        elif prose and kind == "report":
+            self.prose_reports.add(len(self.items))
+            kind = "task"  # a numbered task of a plan that also asks for a report
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
 
-    def prose_task(self, label: str | None, text: str) -> bool:
+    def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]]) -> bool:
         """A numbered paragraph of running text (or a ——dash paragraph under one)
         outside the sections that only explain."""
         if label is None:
@@ -212,7 +228,9 @@ class _Walker:
                 return False
         elif label.endswith("条"):
             return False
-        bare = _strip_annotations(fold(text))
+        bare = fold(text)
+        for start, end in reversed(spans):
+            bare = bare[:start] + bare[end:]
         if len(bare) < _MIN_TASK or not _SENTENCE_END.search(bare):
             return False
         head = _SENTENCE_END.split(bare, maxsplit=1)[0]
@@ -222,6 +240,7 @@ class _Walker:
     def table(self, lines: list[Line]) -> None:
         for record in parse_table(lines, [h.text for h in self.stack]):
             self.items.append(self.record_item(record))
+            self.annotated = True
 
     def record_item(self, record: TableRecord) -> Item:
         owners = self.inherited()
@@ -290,13 +309,17 @@ def assigns_in_prose(doc: Document) -> bool:
 def find_items(doc: Document) -> list[Item]:
     if not doc.doc_number:
         return []  # a chronicle (大事记) reports what happened; it assigns nothing
-    items = _walk(doc, prose=False)
-    if assigns_in_prose(doc) and not any(item.kind != "report" for item in items):
-        items = _walk(doc, prose=True)
+    walker = _walk(doc, prose=assigns_in_prose(doc))
+    items = walker.items
+    if walker.annotated:
+        # the document marks its tasks with annotations (or tables): they are the tasks
+        for n in walker.prose_reports:
+            items[n].kind = "report"
+        items = [item for n, item in enumerate(items) if n not in walker.prose_only]
     return items
 
 
-def _walk(doc: Document, prose: bool) -> list[Item]:
+def _walk(doc: Document, prose: bool) -> _Walker:
     walker = _Walker(doc)
     walker.prose = prose
     body = doc.lines[doc.body_start:]
@@ -321,4 +344,4 @@ def _walk(doc: Document, prose: bool) -> list[Item]:
         else:
             walker.paragraph(line, None, line.text.strip())
         index += 1
-    return walker.items
+    return walker
