@@ -394,7 +394,7 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
     local = timezone.localtime(moment)
     today = local.date()
     opened = 0
-    waiting = (Notice.objects.filter(delivery__isnull=True)
+    waiting = (Notice.objects.filter(delivery__isnull=True).order_by()
                .values_list("recipient_id", "recipient__delivery").distinct())
     for recipient_id, preference in list(waiting):
         if preference == User.Delivery.DIGEST:
