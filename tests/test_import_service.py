@@ -184,6 +184,7 @@ def test_confirm_creates_documents_items_owners_people_deadlines_and_tags(users,
     report = Deadline.objects.get(recurrence="monthly:25", item__ref="¶1")
     assert report.kind == Deadline.Kind.REPORT and report.item.kind == Item.Kind.REPORT
     assert Deadline.objects.filter(ongoing=True, date__isnull=True).exists()  # 持续推进
+    assert Deadline.history.count() == Deadline.objects.count()  # the audit trail has them
     assert job.status == ImportJob.Status.CONFIRMED and job.source_file == source
     assert bytes(job.data) == b""
 

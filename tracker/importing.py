@@ -30,10 +30,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from tracker import clock
 from tracker.models import (
@@ -774,7 +775,8 @@ class _Importer:
             "text": (choice.get("text") or entry["text"]).strip(), "kind": entry["kind"],
             "line_start": entry["line"], "line_end": entry["end_line"], "fields": entry["fields"],
         }
-        if item is None:
+        new = item is None
+        if new:
             item = Item.objects.create(**fields)
             self.result["items_created"] += 1
         else:
@@ -782,19 +784,23 @@ class _Importer:
                 setattr(item, name, value)
             item.version += 1  # a form opened before the re-import must notice the change
             self.result["items_updated"] += 1
-        self.set_owners(item, entry, choice)
-        self.set_people(item, entry)
-        self.set_deadlines(item, entry, choice)
+        self.set_owners(item, entry, choice, new)
+        self.set_people(item, entry, new)
+        self.set_deadlines(item, entry, choice, new)
         if entry["tags"]:
             item.tags.add(*[self.tag(name) for name in entry["tags"]])
+        due = item.due_date
         item.refresh_due_date()
-        item.save()
+        if not new or item.due_date != due:
+            item.save()
         self.result["items"].append(item.pk)
         return item
 
-    def set_owners(self, item: Item, entry: dict, choice: dict) -> None:
-        previous = {(o.role, o.name): o.unit_id for o in item.owners.all()}
-        item.owners.all().delete()
+    def set_owners(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
+        previous = {}
+        if not new:
+            previous = {(o.role, o.name): o.unit_id for o in item.owners.all()}
+            item.owners.all().delete()
         rows = []
         for role, key in ((ItemOwner.Role.LEAD, "lead"), (ItemOwner.Role.CO, "co"),
                           (ItemOwner.Role.RESPONSIBLE, "responsible")):
@@ -808,8 +814,9 @@ class _Importer:
                                       position=position))
         ItemOwner.objects.bulk_create(rows)
 
-    def set_people(self, item: Item, entry: dict) -> None:
-        item.people.all().delete()
+    def set_people(self, item: Item, entry: dict, new: bool) -> None:
+        if not new:
+            item.people.all().delete()
         positions: dict[str, int] = {}
         rows = []
         for person in entry["people"]:
@@ -820,18 +827,23 @@ class _Importer:
                                    position=position))
         ItemPerson.objects.bulk_create(rows)
 
-    def set_deadlines(self, item: Item, entry: dict, choice: dict) -> None:
-        # Deadlines already met, and milestones added by hand, survive a re-import.
-        kept = item.deadlines.filter(done_at__isnull=False) | item.deadlines.filter(
-            kind=Deadline.Kind.MILESTONE)
-        kept_keys = {(d.expr, d.date, d.recurrence) for d in kept}
-        item.deadlines.exclude(pk__in=[d.pk for d in kept]).delete()
+    def set_deadlines(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
+        kept_keys = set()
+        if not new:
+            # Deadlines already met, and milestones added by hand, survive a re-import.
+            kept = list(item.deadlines.filter(
+                Q(done_at__isnull=False) | Q(kind=Deadline.Kind.MILESTONE)))
+            kept_keys = {(d.expr, d.date, d.recurrence) for d in kept}
+            item.deadlines.exclude(pk__in=[d.pk for d in kept]).delete()
+        rows = []
         for values in planned_deadlines(entry, choice):
             if (values["expr"], values["date"], values["recurrence"]) in kept_keys:
                 continue
             if values["recurrence"] or entry["kind"] == Item.Kind.REPORT:
                 values["kind"] = Deadline.Kind.REPORT
-            Deadline.objects.create(item=item, **values)
+            rows.append(Deadline(item=item, **values))
+        if rows:  # with their audit-trail rows, as a save() would write
+            bulk_create_with_history(rows, Deadline, default_user=self.user)
 
     def tag(self, name: str) -> Tag:
         if name not in self.tags:
