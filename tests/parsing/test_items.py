@@ -208,3 +208,43 @@ def test_goals_in_a_dash_list_and_scope_sections_are_not_tasks():
 ——矿山：严厉打击违法生产行为，落实企业主体责任。"""
     items = items_of(_doc("某某市人民政府 关于印发某某市行动计划的通知", "某政发〔2024〕5号", body))
     assert [item.ref for item in items] == ["三.1", "三.—1"]
+
+
+def test_a_short_numbered_line_without_a_full_stop_is_a_task_unless_items_follow():
+    body = """\
+（一）甲街道牵头的工作
+
+1. 新建口袋公园5个（民生实事项目）
+
+2. 改造背街小巷3条
+
+（二）乙街道牵头的工作
+
+1. 完成管网改造"""
+    items = items_of(_doc("某某区人民政府 关于印发2024年任务分工的通知", "某政办发〔2024〕6号", body))
+    assert [(i.ref, i.owners.lead_units) for i in items] == [
+        ("(一).1", ["甲街道"]), ("(一).2", ["甲街道"]), ("(二).1", ["乙街道"])]
+    assert items[0].owners.tags == ["民生实事项目"]
+
+
+def test_a_short_line_followed_by_prose_stays_a_heading():
+    body = "（一）加强组织领导\n\n各县（市、区）要成立领导小组。\n\n（二）强化督导检查\n\n1. 开展专项督查，通报进展。"
+    items = items_of(_doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕7号", body))
+    assert [item.ref for item in items] == ["(二).1"]
+
+
+def test_a_list_of_attachments_closes_the_plan():
+    body = """\
+1. 加强组织领导。各县（市、区）要成立领导小组。
+
+附件：1.工作联络表
+
+2.事项目录
+
+3.承诺书格式
+
+申请人对事项作出如下承诺：
+
+（一）已经知晓行政机关告知的全部内容；"""
+    items = items_of(_doc("某某市人民政府办公室 关于印发某某市某项制度实施方案的通知", "某政办发〔2024〕8号", body))
+    assert [item.ref for item in items] == ["1"]

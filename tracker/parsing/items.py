@@ -59,6 +59,8 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
+# 附件：1.X 2.Y — a list of attachments (forms, templates) closes the plan
+_ATTACHMENT_LIST = re.compile(r"^\s*附\s*件\s*[:：]?\s*(?:1\s*[.、].*)?$")
 
 
 @dataclass
@@ -182,12 +184,13 @@ class _Walker:
         return ".".join([h.label for h in self.stack] + [label])
 
     # paragraphs -----------------------------------------------------------
-    def paragraph(self, line: Line, label: str | None, text: str, level: int = 99) -> None:
+    def paragraph(self, line: Line, label: str | None, text: str, level: int = 99,
+                  terse: bool = False) -> None:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = annotations(text)
         normal = not own.is_empty() or bool(label and self.assigns_owners())
-        prose = self.prose and not normal and self.prose_task(label, text, spans)
+        prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
         self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
         if not (normal or prose) and not _REPORT_VERB.search(text):
             return  # cheap exit: most paragraphs of a gazette are not items
@@ -220,7 +223,8 @@ class _Walker:
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
 
-    def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]]) -> bool:
+    def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]],
+                   terse: bool = False) -> bool:
         """A numbered paragraph of running text (or a ——dash paragraph under one)
         outside the sections that only explain."""
         if label is None:
@@ -231,7 +235,10 @@ class _Walker:
         bare = fold(text)
         for start, end in reversed(spans):
             bare = bare[:start] + bare[end:]
-        if len(bare) < _MIN_TASK or not _SENTENCE_END.search(bare):
+        if terse:  # 3. 新建口袋公园5个
+            if len(bare) < _MIN_TASK // 2:
+                return False
+        elif len(bare) < _MIN_TASK or not _SENTENCE_END.search(bare):
             return False
         head = _SENTENCE_END.split(bare, maxsplit=1)[0]
         return not any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack) and not (
@@ -306,6 +313,26 @@ def assigns_in_prose(doc: Document) -> bool:
     return sum(1 for line in body if _ARTICLE.match(line.key)) < 3
 
 
+def _heads_a_section(rest: str, level: int, following: Line | None) -> bool:
+    """A short numbered line without a full stop: a heading if sub-items, a
+    table or prose follow it; a terse task if it carries its own owners or a
+    sibling (or nothing) follows it."""
+    key = fold(rest)
+    if following is None or "\t" in following.text:
+        return following is not None
+    below = marker(following.key)
+    if below and below[0] > level:
+        return True
+    bare = _strip_annotations(key).rstrip("。")
+    if _GENERIC_HEADING.search(bare) or bare.endswith("工作") or len(bare) < 4:
+        return True
+    if not annotations(rest)[0].is_empty() or below is not None:
+        return False
+    # prose under it (not an issuer's name or a signing date)
+    after = following.key.strip()
+    return len(after) > 30 or after[-1:] in "。;:"
+
+
 def find_items(doc: Document) -> list[Item]:
     if not doc.doc_number:
         return []  # a chronicle (大事记) reports what happened; it assigns nothing
@@ -334,13 +361,19 @@ def _walk(doc: Document, prose: bool) -> _Walker:
             index = end
             continue
         found = marker(line.key)
+        if (walker.prose and not found and _ATTACHMENT_LIST.match(line.key)
+                and index + 1 < len(body) and marker(body[index + 1].key)
+                and "\t" not in line.text):
+            walker.prose = False  # a list of attachments; forms and templates follow
         if found:
             level, label, size = found
             rest = line.text[size:].strip()
-            if _is_heading(fold(rest)):
+            if not _is_heading(fold(rest)):
+                walker.paragraph(line, label, rest, level)
+            elif _heads_a_section(rest, level, body[index + 1] if index + 1 < len(body) else None):
                 walker.push(level, label, rest)
             else:
-                walker.paragraph(line, label, rest, level)
+                walker.paragraph(line, label, rest, level, terse=True)
         else:
             walker.paragraph(line, None, line.text.strip())
         index += 1
