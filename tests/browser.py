@@ -28,15 +28,26 @@ def _record(errors, message):
         errors.append(f"{message.text} ({message.location.get('url', '')})")
 
 
+# Each test module that imports `browser` registers its own session fixture; they share one
+# Chromium (a second sync_playwright() in the same process fails: its loop is already running).
+_SHARED = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    if "chromium" in _SHARED:
+        yield _SHARED["chromium"]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        _SHARED["chromium"] = chromium
         yield chromium
+        # The first module to start it is finalized last (session fixtures unwind LIFO).
+        _SHARED.pop("chromium", None)
         chromium.close()
 
 

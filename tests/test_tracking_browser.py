@@ -9,12 +9,10 @@ import os
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
-from tests.browser import ARTIFACTS, browser, logged_in_page  # noqa: E402, F401
-from tests.conftest import PASSWORD  # noqa: E402
-from tests.tracking import PDF, make_document  # noqa: E402
-from tracker.models import Item, ItemPerson, Request  # noqa: E402
+from tests.browser import ARTIFACTS, browser, logged_in_page  # noqa: F401
+from tests.conftest import PASSWORD
+from tests.tracking import PDF, make_document
+from tracker.models import Item, ItemPerson, Request
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +23,19 @@ SOURCE = "\n".join([
     "9月底前投入使用。(民生实事项目)",
     "2. 推进义务教育优质均衡发展。",
 ])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def allow_database_calls_beside_playwrights_event_loop():
+    # Playwright's sync API runs an event loop in this thread. Set only while this module runs:
+    # set at import time it would leak into `manage.py check --deploy` run by other tests.
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if old is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
 @pytest.fixture(autouse=True)
