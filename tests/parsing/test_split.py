@@ -54,3 +54,25 @@ def test_a_chronicle_is_its_own_document():
     docs = split(clean(text))
     assert docs[-1].title == "某某市人民政府9月大事记"
     assert docs[-1].doc_number == ""
+
+
+def _notice(signature: str) -> str:
+    return ("某某市人民政府 关于做好某项工作的通知\n\n某政发〔2024〕4号\n\n各县（市、区）人民政府：\n\n"
+            f"请认真贯彻落实。\n\n{signature}\n\n（此件公开发布）\n")
+
+
+def test_a_signing_date_in_chinese_numerals():
+    doc = split(clean(_notice("某某市人民政府\n\n二〇二四年三月二十八日")))[0]
+    assert (doc.signed, doc.issuer) == (date(2024, 3, 28), "某某市人民政府")
+    doc = split(clean(_notice("某某市人民政府\n\n二○二三年十二月十日")))[0]
+    assert doc.signed == date(2023, 12, 10)
+
+
+def test_issuer_and_signing_date_on_one_line():
+    doc = split(clean(_notice("某某市人民政府办公室 2024年3月8日")))[0]
+    assert (doc.signed, doc.issuer) == (date(2024, 3, 8), "某某市人民政府办公室")
+
+
+def test_a_document_that_prints_no_signing_date_has_none():
+    doc = split(clean(_notice("某某市人民政府")))[0]
+    assert doc.signed is None and doc.year == 2024

@@ -54,7 +54,34 @@ MARKER = re.compile(
 DOC_NUMBER = re.compile(
     r"^[^\s,，。:：]{1,16}\s*[\[〔［【(（]\s*((?:19|20)\d\d)\s*[\]〕］】)）]\s*\d+\s*号$"
 )
-DATE_LINE = re.compile(r"^\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_CN_DIGIT = "〇零○O一二三四五六七八九"
+# 2024年3月8日 or 二〇二四年三月八日, alone on its line (a signing date)
+DATE_LINE = re.compile(
+    rf"^\s*((?:19|20)\d\d|[一二][{_CN_DIGIT}]{{3}})\s*年\s*(\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月"
+    rf"\s*(\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*日\s*$"
+)
+
+
+_CN_VALUE = {**{c: 0 for c in "〇零○O"}, **{c: n for n, c in enumerate("一二三四五六七八九", start=1)}}
+
+
+def _cn_number(text: str) -> int:
+    """12, 二〇二四, 十一, 二十八 -> int (digit by digit unless 十 is in it)."""
+    if text.isdigit():
+        return int(text)
+    digits = _CN_VALUE
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+    return int("".join(str(digits[c]) for c in text))
+
+
+def line_date(key: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a signing-date line, in Arabic or Chinese numerals."""
+    match = DATE_LINE.match(key)
+    if not match:
+        return None
+    return tuple(_cn_number(g) for g in match.groups())  # type: ignore[return-value]
 _TERMINAL = set("。！？；：!?;:…")
 _CLOSERS = set("〕］】）)]")
 _OPENERS = set("〔［【（([")
@@ -62,8 +89,10 @@ _ANNOTATION_START = re.compile(r"^[\[(]\s*(?:责任|牵头|配合|分管|协办|
 _RUNNING_TEXT = re.compile(r"[,，。;；]")
 # lines that are complete by themselves although they end without punctuation
 _STANDALONE = re.compile(
-    r"^(?:附\s*件|附\s*表|联系人|联系电话|电话|邮箱|传真|地址|抄送|特此\S{2}$)|特此\S{2}$"
+    r"^(?:附\s*件|附\s*表|联系人|联系电话|电话|邮箱|传真|地址|抄送|特此\S{2}$|\(此件.{0,8}\)$)|特此\S{2}$"
 )
+# 某某市人民政府 2024年3月8日: issuer and signing date printed on one line
+SIGNED_LINE = re.compile(r"^(\S{2,30}?(?:政府|办公室|办公厅|局|委员会|委|厅|中心))\s*(\S{8,14}日)$")
 _CHRONICLE = re.compile(r"^\S{2,20}?\d{1,2}月大事记$")
 _PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$")
 _RUNNING_HEAD = re.compile(r"^\S{2,12}(?:人民政府|政府办公室)公报$")
@@ -256,6 +285,8 @@ def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
     if DOC_NUMBER.match(a) or DOC_NUMBER.match(b) or DATE_LINE.match(a) or DATE_LINE.match(b):
         return False
     if _STANDALONE.match(a) or _STANDALONE.match(b) or _CHRONICLE.match(a) or _CHRONICLE.match(b):
+        return False
+    if a.endswith("日") and SIGNED_LINE.match(a) and line_date(SIGNED_LINE.match(a).group(2)):
         return False
     if _ANNOTATION_START.match(b):
         return True

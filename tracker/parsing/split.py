@@ -14,7 +14,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.parsing.clean import DATE_LINE, DOC_NUMBER, Line, is_title_line, title_start
+from tracker.parsing.clean import (
+    DOC_NUMBER,
+    SIGNED_LINE,
+    Line,
+    is_title_line,
+    line_date,
+    title_start,
+)
 
 _CHRONICLE = re.compile(r"^\S{2,20}?\d{1,2}月大事记$")
 _ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(.*)$")
@@ -102,15 +109,23 @@ def _document(lines: list[Line], number_at: int | None) -> Document:
 
 def _find_signature(doc: Document) -> None:
     for index in range(doc.body_start, len(doc.lines)):
-        match = DATE_LINE.match(doc.lines[index].key)
-        if not match:
+        key = doc.lines[index].key.strip()
+        issuer = None
+        found = line_date(key)
+        one_line = SIGNED_LINE.match(key) if not found and key.endswith("日") else None
+        if one_line:
+            found = line_date(one_line.group(2))
+            issuer = doc.lines[index].text.strip()[:one_line.end(1)]
+        if not found:
             continue
-        year, month, day = (int(g) for g in match.groups())
+        year, month, day = found
         try:
             doc.signed = date(year, month, day)
         except ValueError:
             continue
-        if index - 1 >= doc.body_start and is_title_line(doc.lines[index - 1].key):
+        if issuer:
+            doc.issuer = issuer
+        elif index - 1 >= doc.body_start and is_title_line(doc.lines[index - 1].key):
             doc.issuer = doc.lines[index - 1].text.strip()
         return
 
