@@ -9,6 +9,7 @@ runs is fixed: it does not grow with the number of items.
 import datetime
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -36,25 +37,37 @@ GRADES = [grade for grade, _label in Item.Grade.choices]
 ON_TIME = Q(state=Item.State.DONE) & Q(completed_on__lte=F("due_date"))
 
 
-def _state_counts(distinct=False):
-    """Count(filter=...) per state, as annotate/aggregate keyword arguments.
+def _by_state(items, *fields, distinct=False, **named):
+    """Rows grouped by the given fields and the state, as {key: {"states": {...}, ...}}.
 
-    `distinct` where a join may repeat an item (a unit named twice on it).
+    Grouping by state evaluates the state expression once per row (a Count(filter=...) per
+    state would evaluate it five times). `distinct` where a join may repeat an item (a unit
+    named twice on one item). The result has one entry per group: a few hundred at most.
     """
-    return {state: Count("id", filter=Q(state=state), distinct=distinct) for state in STATES}
-
-
-def _counts(row):
-    return {state: row[state] for state in STATES}
+    rows = items.values(*fields, "state", **named).annotate(n=Count("id", distinct=distinct))
+    keys = [*fields, *named]
+    groups = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {k: row[k] for k in keys}
+            group["states"] = dict.fromkeys(STATES, 0)
+            group["total"] = 0
+        group["states"][row["state"]] += row["n"]
+        group["total"] += row["n"]
+    return groups
 
 
 def key_figures(items, today):
-    row = items.with_state(today).aggregate(total=Count("id"), **_state_counts())
-    total = row["total"]
+    empty = {"states": dict.fromkeys(STATES, 0), "total": 0}
+    group = _by_state(items.with_state(today)).get((), empty)
+    total = group["total"]
     return {
         "total": total,
-        "states": _counts(row),
-        "completion_rate": round(100 * row[Item.State.DONE] / total, 1) if total else 0.0,
+        "states": group["states"],
+        "completion_rate": round(100 * group["states"][Item.State.DONE] / total, 1)
+        if total else 0.0,
     }
 
 
@@ -96,55 +109,46 @@ def _unit_owners(items):
 
 def states_by_unit(items, today):
     """Per unit: items in each state, most overdue first."""
-    rows = (
-        _unit_owners(items.with_state(today))
-        .values(unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
-        .annotate(total=Count("id", distinct=True), **_state_counts(distinct=True))
-        .order_by(f"-{Item.State.OVERDUE}", "-total", "unit")
-    )
-    return [{"unit_id": r["unit_id"], "unit": r["unit"], "total": r["total"],
-             "states": _counts(r)} for r in rows]
+    groups = _by_state(_unit_owners(items.with_state(today)), distinct=True,
+                       unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+    return sorted(groups.values(), key=_most_overdue("unit"))
+
+
+def _most_overdue(name):
+    return lambda g: (-g["states"][Item.State.OVERDUE], -g["total"], g[name])
 
 
 def leader_portfolios(items, today, units_shown=5):
     """Per responsible leader: items in each state and the lead units doing the work."""
     with_leader = items.with_state(today).filter(people__role=ItemPerson.Role.LEADER)
-    rows = (
-        with_leader.values(name=F("people__name"))
-        .annotate(total=Count("id"), **_state_counts())
-        .order_by(f"-{Item.State.OVERDUE}", "-total", "name")
-    )
-    leaders = {r["name"]: {"leader": r["name"], "total": r["total"], "states": _counts(r),
-                           "units": [], "unit_count": 0} for r in rows}
+    groups = sorted(_by_state(with_leader, leader=F("people__name")).values(),
+                    key=_most_overdue("leader"))
+    leaders = {g["leader"]: {**g, "units": [], "unit_count": 0} for g in groups}
     unit_rows = (
-        with_leader.filter(owners__role=ItemOwner.Role.LEAD, owners__unit__isnull=False)
+        items.filter(people__role=ItemPerson.Role.LEADER, owners__role=ItemOwner.Role.LEAD,
+                     owners__unit__isnull=False)
         .values(name=F("people__name"), unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
-        .annotate(n=Count("id", distinct=True),
-                  overdue=Count("id", filter=Q(state=Item.State.OVERDUE), distinct=True))
-        .order_by("name", "-overdue", "-n", "unit")
+        .annotate(n=Count("id"))
+        .order_by("name", "-n", "unit")
     )
     for r in unit_rows:
         leader = leaders[r["name"]]
         leader["unit_count"] += 1
         if len(leader["units"]) < units_shown:
-            leader["units"].append({"unit_id": r["unit_id"], "unit": r["unit"], "n": r["n"],
-                                    "overdue": r["overdue"]})
+            leader["units"].append({"unit_id": r["unit_id"], "unit": r["unit"], "n": r["n"]})
     return list(leaders.values())
 
 
 def states_by_document(items, today):
-    rows = (
-        items.with_state(today).filter(document__isnull=False)
-        .values("document_id", title=F("document__title"), doc_number=F("document__doc_number"),
-                signed_on=F("document__signed_on"))
-        .annotate(total=Count("id"), **_state_counts())
-        .order_by(F("signed_on").desc(nulls_last=True), "title")
-    )
-    return [{"document_id": r["document_id"], "title": r["title"],
-             "doc_number": r["doc_number"], "signed_on": r["signed_on"], "total": r["total"],
-             "states": _counts(r),
-             "completion_rate": round(100 * r[Item.State.DONE] / r["total"], 1)}
-            for r in rows]
+    groups = _by_state(
+        items.with_state(today).filter(document__isnull=False), "document_id",
+        title=F("document__title"), doc_number=F("document__doc_number"),
+        signed_on=F("document__signed_on"),
+    ).values()
+    for g in groups:
+        g["completion_rate"] = round(100 * g["states"][Item.State.DONE] / g["total"], 1)
+    return sorted(groups, key=lambda g: (-(g["signed_on"] or datetime.date.min).toordinal(),
+                                         g["title"]))
 
 
 def due_by_day(items, today, year):
@@ -159,12 +163,9 @@ def due_by_day(items, today, year):
 
 
 def due_by_month(items, today, year):
-    rows = (
-        items.with_state(today).filter(due_date__year=year)
-        .annotate(month=TruncMonth("due_date")).values("month")
-        .annotate(total=Count("id"), **_state_counts()).order_by("month")
-    )
-    return [{"month": r["month"], "total": r["total"], "states": _counts(r)} for r in rows]
+    groups = _by_state(items.with_state(today).filter(due_date__year=year)
+                       .annotate(month=TruncMonth("due_date")), "month")
+    return sorted(groups.values(), key=lambda g: g["month"])
 
 
 def _lead_unit_name():
@@ -184,18 +185,15 @@ def coming_due(items, today, days=30, limit=200):
     window = items.with_state(today).filter(
         due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
     )
-    per_day = (
-        window.values("due_date").annotate(total=Count("id"), **_state_counts())
-        .order_by("due_date")
-    )
+    per_day = sorted(_by_state(window, "due_date").values(), key=lambda g: g["due_date"])
     rows = (
         window.annotate(lead_unit=_lead_unit_name(), urgency=_urgency())
         .order_by("due_date", "urgency", "id")
         .values("id", "ref", "text", "due_date", "state", "percent", "lead_unit")[:limit]
     )
     return {
-        "days": [{"date": r["due_date"], "total": r["total"], "states": _counts(r)}
-                 for r in per_day],
+        "days": [{"date": g["due_date"], "total": g["total"], "states": g["states"]}
+                 for g in per_day],
         "items": list(rows),
     }
 
@@ -226,18 +224,15 @@ def category_order(name):
 
 
 def projects_by_category(items, today):
-    rows = (
-        items.filter(kind=Item.Kind.PROJECT).with_state(today)
-        .annotate(category=_category()).values("category")
-        .annotate(total=Count("id"), **_state_counts())
-    )
+    groups = _by_state(items.filter(kind=Item.Kind.PROJECT).with_state(today)
+                       .annotate(category=_category()), "category")
     merged = {}
-    for r in rows:
-        entry = merged.setdefault(top_category(r["category"]),
+    for g in groups.values():
+        entry = merged.setdefault(top_category(g["category"]),
                                   {"total": 0, "states": dict.fromkeys(STATES, 0)})
-        entry["total"] += r["total"]
+        entry["total"] += g["total"]
         for state in STATES:
-            entry["states"][state] += r[state]
+            entry["states"][state] += g["states"][state]
     return [{"category": name, **merged[name]} for name in sorted(merged, key=category_order)]
 
 
@@ -280,19 +275,22 @@ def on_time_by_unit_month(items, today, year):
         _unit_owners(items.with_state(today))
         .filter(due_date__year=year)
         .filter(Q(due_date__lt=today) | Q(state=Item.State.DONE))
-        .annotate(completed_on=TruncDate("completed_at"), month=TruncMonth("due_date"))
-        .values("month", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
-        .annotate(assessed=Count("id", distinct=True),
-                  on_time=Count("id", filter=ON_TIME, distinct=True))
-        .order_by("unit", "month")
+        .annotate(completed_on=TruncDate("completed_at"), month=TruncMonth("due_date"),
+                  on_time=Case(When(ON_TIME, then=Value(True)), default=Value(False),
+                               output_field=BooleanField()))
+        .values("month", "on_time", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(n=Count("id", distinct=True))
     )
     units = {}
     for r in rows:
         unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "unit": r["unit"],
                                                "months": {}, "assessed": 0, "on_time": 0})
-        unit["months"][r["month"].month] = {"assessed": r["assessed"], "on_time": r["on_time"]}
-        unit["assessed"] += r["assessed"]
-        unit["on_time"] += r["on_time"]
+        month = unit["months"].setdefault(r["month"].month, {"assessed": 0, "on_time": 0})
+        month["assessed"] += r["n"]
+        unit["assessed"] += r["n"]
+        if r["on_time"]:
+            month["on_time"] += r["n"]
+            unit["on_time"] += r["n"]
     result = list(units.values())
     for unit in result:
         unit["share"] = unit["on_time"] / unit["assessed"]
@@ -304,10 +302,14 @@ def grades_by_unit(items):
     """Per unit: how many of its graded items got A, B, C and D."""
     rows = (
         _unit_owners(items).exclude(grade="")
-        .values(unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
-        .annotate(total=Count("id", distinct=True),
-                  **{g: Count("id", filter=Q(grade=g), distinct=True) for g in GRADES})
-        .order_by("-D", "-C", "-total", "unit")
+        .values("grade", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .annotate(n=Count("id", distinct=True))
     )
-    return [{"unit_id": r["unit_id"], "unit": r["unit"], "total": r["total"],
-             "grades": {g: r[g] for g in GRADES}} for r in rows]
+    units = {}
+    for r in rows:
+        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "unit": r["unit"],
+                                               "total": 0, "grades": dict.fromkeys(GRADES, 0)})
+        unit["grades"][r["grade"]] += r["n"]
+        unit["total"] += r["n"]
+    return sorted(units.values(), key=lambda u: (-u["grades"]["D"], -u["grades"]["C"],
+                                                 -u["total"], u["unit"]))

@@ -1,0 +1,139 @@
+"""Time each dashboard page's server side on a large demo data set, on PostgreSQL.
+
+    .venv/bin/python bench/bench_dashboards.py          (or `make bench`)
+
+The data goes into a throwaway database: Django's test database for DATABASE_URL (a
+postgres:// URL from the environment, else postgres://postgres@127.0.0.1:5432/duban_bench),
+i.e. test_<name>, created here and dropped at the end. The embedded SQLite file under var/ is
+never opened: DUBAN_VAR_DIR points at a temporary folder.
+
+Each page is requested with Django's test client as a leader (who sees everything): one warm-up,
+then BENCH_RUNS runs (default 5); the median time and the number of SQL queries are printed for
+each data size (BENCH_DASHBOARD_SIZES, default 5000,50000 items across 300 units and 40
+leaders). The target: every page under 300 ms, and the same query count at every size.
+"""
+
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/duban_bench"
+TARGET_MS = 300
+
+
+def configure():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        if url:
+            print(f"DATABASE_URL is not PostgreSQL ({url.split(':')[0]}); using {DEFAULT_URL}")
+        url = DEFAULT_URL
+    os.environ["DATABASE_URL"] = url
+    os.environ["DUBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["AXES_ENABLED"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def machine_info(connection):
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or cpu
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        database = cursor.fetchone()[0].split(",")[0]
+    import django
+    import plotly
+
+    return [f"cpu: {cpu}", f"cores: {os.cpu_count()}",
+            f"python: {platform.python_version()}, django {django.get_version()}, "
+            f"plotly {plotly.__version__}", f"database: {database}"]
+
+
+def time_pages(client, pages, runs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = {}
+    for name, url in pages:
+        assert client.get(url).status_code == 200, url  # warm-up (templates, caches)
+        timings = []
+        for _run in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, url
+        results[name] = (statistics.median(timings), len(captured.captured_queries))
+    return results
+
+
+def main():
+    configure()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from dashboards.demo_data import Sizes, generate
+    from dashboards.views import PAGES
+    from tracker.models import Item, ItemOwner, ProgressReport, User
+
+    sizes = [int(n) for n in os.environ.get("BENCH_DASHBOARD_SIZES", "5000,50000").split(",")]
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
+    pages = [(name.split(":")[1], reverse(name)) for name, _label in PAGES]
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        print("\n".join(machine_info(connection)))
+        print(f"throwaway database: {test_name}; {runs} runs per page, median shown")
+        table = {}
+        for size in sizes:
+            call_command("flush", interactive=False, verbosity=0)
+            started = time.perf_counter()
+            counts = generate(Sizes(items=size, units=300, leaders=40))
+            generated = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(f"data: {Item.objects.count()} items, {counts['units']} units, "
+                  f"{counts['leaders']} leaders, {ItemOwner.objects.count()} owners, "
+                  f"{ProgressReport.objects.count()} progress reports "
+                  f"(generated in {generated:.1f} s)")
+            leader = User.objects.create(username=f"bench_leader_{size}", role=User.Role.LEADER)
+            client = Client()
+            client.force_login(leader)
+            table[size] = time_pages(client, pages, runs)
+        print_table(pages, sizes, table)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def print_table(pages, sizes, table):
+    header = f"{'page':<10}" + "".join(f"{f'{n} items: ms':>18}{'queries':>9}" for n in sizes)
+    print(header)
+    print("-" * len(header))
+    for name, _url in pages:
+        cells = "".join(f"{table[n][name][0]:>18.1f}{table[n][name][1]:>9}" for n in sizes)
+        print(f"{name:<10}{cells}")
+    worst = max(table[n][name][0] for n in sizes for name, _url in pages)
+    same = all(len({table[n][name][1] for n in sizes}) == 1 for name, _url in pages)
+    print(f"slowest page: {worst:.1f} ms (target < {TARGET_MS} ms: "
+          f"{'met' if worst < TARGET_MS else 'NOT met'}); query counts "
+          f"{'identical at every size' if same else 'DIFFER between sizes'}")
+
+
+if __name__ == "__main__":
+    main()
