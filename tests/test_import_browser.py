@@ -3,13 +3,11 @@ worker parses it, maps an unknown unit, confirms and opens an imported item."""
 
 import os
 import re
-import uuid
 
 import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
 
-from config.celery_app import app as celery_app  # noqa: E402
 from tests import import_files  # noqa: E402
 from tests.browser import ARTIFACTS, browser  # noqa: E402,F401 (fixture)
 from tests.conftest import PASSWORD, make_user  # noqa: E402
@@ -19,18 +17,8 @@ from tracker.models import Item, ItemOwner, Unit, UnitAlias, User  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def import_queue():
-    """Send this test's parse to a queue of its own, served by the worker the test starts."""
-    queue = f"test-import-{uuid.uuid4().hex[:8]}"
-    routes = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"tracker.tasks.parse_import": {"queue": queue}}
-    yield queue
-    celery_app.conf.task_routes = routes
-
-
 def test_the_office_uploads_previews_maps_a_unit_and_confirms(browser, live_server, settings,  # noqa: F811
-                                                              import_queue, tmp_path):
+                                                              tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     office = make_user("duchashi", User.Role.SUPERVISOR)
     Unit.objects.create(name="区发展和改革局", short_name="区发改局")
@@ -42,7 +30,8 @@ def test_the_office_uploads_previews_maps_a_unit_and_confirms(browser, live_serv
             msg.location.get("url", "").endswith("/favicon.ico") else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        with celery_worker(import_queue, tmp_path / "worker.log"):
+        # The worker serves the queue production routes parses to (CELERY_TASK_ROUTES).
+        with celery_worker("imports", tmp_path / "worker.log"):
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("input[name=username]", office.username)
             page.fill("input[name=password]", PASSWORD)
