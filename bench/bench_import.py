@@ -126,13 +126,13 @@ def main():
         office = User.objects.create(username="bench", role=User.Role.SUPERVISOR)
         client = Client()
         client.force_login(office)
-        print(f"{'seed':<28}{'KB':>6}{'docs':>6}{'items':>7}{'upd':>5}"
+        print(f"{'seed':<34}{'KB':>6}{'docs':>6}{'items':>7}{'upd':>5}"
               f"{'parse s':>9}{'preview s':>11}{'confirm s':>11}{'total s':>9}")
         runs = [(path, path.name) for path in seeds] + [(seeds[0], f"{seeds[0].name} (again)")]
         for path, label in runs:
             job, times, size = import_through_the_web(client, path)
             result = job.result
-            print(f"{label:<28}{size // 1024:>6}{job.preview['counts']['documents']:>6}"
+            print(f"{label:<34}{size // 1024:>6}{job.preview['counts']['documents']:>6}"
                   f"{result['items_created']:>7}{result['items_updated']:>5}"
                   f"{times['upload+parse']:>9.2f}{times['preview page']:>11.2f}"
                   f"{times['confirm']:>11.2f}{sum(times.values()):>9.2f}")
