@@ -155,7 +155,9 @@ def audit_trail(item):
     """The item's history, newest first: who, when, why, and which fields changed."""
     records = list(item.history.select_related("history_user").order_by("-history_id")[:50])
     trail = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Items written in bulk (imports, demo data) may have no history row at all.
+    olders = [*records[1:], None] if records else []
+    for newer, older in zip(records, olders, strict=True):
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
