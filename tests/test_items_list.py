@@ -121,3 +121,10 @@ def test_the_list_costs_the_same_queries_for_ten_or_thirty_items(
 def test_dates_are_shown_in_chinese(office, make_item, units):
     make_item("任务", lead=units["fgj"], due_date=datetime.date(2031, 5, 31))
     assert "2031年5月31日" in get(office).content.decode()
+
+
+def test_staff_are_offered_only_the_leaders_of_their_own_items(client, users, listed):
+    client.force_login(users["other_staff"])  # 区教育局: leads 临期 and 远期
+    assert get(client).context["leaders"] == ["王副区长", "王副区长助理"]
+    client.force_login(users["staff"])  # 区发改局: co-operates on 临期 only
+    assert get(client).context["leaders"] == ["王副区长"]
