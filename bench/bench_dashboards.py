@@ -58,7 +58,8 @@ def machine_info(connection):
     import django
     import plotly
 
-    return [f"cpu: {cpu}", f"cores: {os.cpu_count()}",
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [f"cpu: {cpu}", f"cores: {os.cpu_count()}, load average {load} (shared machine)",
             f"python: {platform.python_version()}, django {django.get_version()}, "
             f"plotly {plotly.__version__}", f"database: {database}"]
 
@@ -117,6 +118,7 @@ def main():
             client.force_login(leader)
             table[size] = time_pages(client, pages, runs)
         print_table(pages, sizes, table)
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -23,9 +23,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import (
+    Coalesce,
+    ExtractMonth,
+    NullIf,
+    TruncDate,
+    TruncMonth,
+    TruncWeek,
+)
 
-from tracker.models import Deadline, Item, ItemOwner, ItemPerson
+from tracker.models import Deadline, Item, ItemOwner, ItemPerson, SourceDocument, Unit
 
 STATES = [state for state, _label in Item.State.choices]
 # Most urgent first: the order in which lists put items and stacks put states.
@@ -110,8 +117,18 @@ def _unit_owners(items):
 def states_by_unit(items, today):
     """Per unit: items in each state, most overdue first."""
     groups = _by_state(_unit_owners(items.with_state(today)), distinct=True,
-                       unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
-    return sorted(groups.values(), key=_most_overdue("unit"))
+                       unit_id=F("owners__unit_id")).values()
+    _name_units(groups)
+    return sorted(groups, key=_most_overdue("unit"))
+
+
+def _name_units(rows):
+    """Add each row's unit name: one small query, rather than grouping by a text column."""
+    names = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in rows})
+                 .values_list("id", "name"))
+    for r in rows:
+        r["unit"] = names[r["unit_id"]]
+    return rows
 
 
 def _most_overdue(name):
@@ -127,10 +144,10 @@ def leader_portfolios(items, today, units_shown=5):
     unit_rows = (
         items.filter(people__role=ItemPerson.Role.LEADER, owners__role=ItemOwner.Role.LEAD,
                      owners__unit__isnull=False)
-        .values(name=F("people__name"), unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .values(name=F("people__name"), unit_id=F("owners__unit_id"))
         .annotate(n=Count("id"))
-        .order_by("name", "-n", "unit")
     )
+    unit_rows = sorted(_name_units(list(unit_rows)), key=lambda r: (r["name"], -r["n"], r["unit"]))
     for r in unit_rows:
         leader = leaders[r["name"]]
         leader["unit_count"] += 1
@@ -140,13 +157,16 @@ def leader_portfolios(items, today, units_shown=5):
 
 
 def states_by_document(items, today):
-    groups = _by_state(
-        items.with_state(today).filter(document__isnull=False), "document_id",
-        title=F("document__title"), doc_number=F("document__doc_number"),
-        signed_on=F("document__signed_on"),
-    ).values()
+    groups = _by_state(items.with_state(today).filter(document__isnull=False),
+                       "document_id").values()
+    documents = {d["id"]: d for d in SourceDocument.objects.filter(
+        pk__in=[g["document_id"] for g in groups]).values("id", "title", "doc_number",
+                                                           "signed_on")}
     for g in groups:
-        g["completion_rate"] = round(100 * g["states"][Item.State.DONE] / g["total"], 1)
+        document = documents[g["document_id"]]
+        g.update(title=document["title"], doc_number=document["doc_number"],
+                 signed_on=document["signed_on"],
+                 completion_rate=round(100 * g["states"][Item.State.DONE] / g["total"], 1))
     return sorted(groups, key=lambda g: (-(g["signed_on"] or datetime.date.min).toordinal(),
                                          g["title"]))
 
@@ -275,23 +295,24 @@ def on_time_by_unit_month(items, today, year):
         _unit_owners(items.with_state(today))
         .filter(due_date__year=year)
         .filter(Q(due_date__lt=today) | Q(state=Item.State.DONE))
-        .annotate(completed_on=TruncDate("completed_at"), month=TruncMonth("due_date"),
+        # The month number (the year is fixed): an integer costs nothing to convert.
+        .annotate(completed_on=TruncDate("completed_at"), month=ExtractMonth("due_date"),
                   on_time=Case(When(ON_TIME, then=Value(True)), default=Value(False),
                                output_field=BooleanField()))
-        .values("month", "on_time", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .values("month", "on_time", unit_id=F("owners__unit_id"))
         .annotate(n=Count("id", distinct=True))
     )
     units = {}
     for r in rows:
-        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "unit": r["unit"],
+        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"],
                                                "months": {}, "assessed": 0, "on_time": 0})
-        month = unit["months"].setdefault(r["month"].month, {"assessed": 0, "on_time": 0})
+        month = unit["months"].setdefault(r["month"], {"assessed": 0, "on_time": 0})
         month["assessed"] += r["n"]
         unit["assessed"] += r["n"]
         if r["on_time"]:
             month["on_time"] += r["n"]
             unit["on_time"] += r["n"]
-    result = list(units.values())
+    result = _name_units(list(units.values()))
     for unit in result:
         unit["share"] = unit["on_time"] / unit["assessed"]
     result.sort(key=lambda u: (u["share"], -u["assessed"], u["unit"]))
@@ -302,14 +323,15 @@ def grades_by_unit(items):
     """Per unit: how many of its graded items got A, B, C and D."""
     rows = (
         _unit_owners(items).exclude(grade="")
-        .values("grade", unit_id=F("owners__unit_id"), unit=F("owners__unit__name"))
+        .values("grade", unit_id=F("owners__unit_id"))
         .annotate(n=Count("id", distinct=True))
     )
     units = {}
     for r in rows:
-        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"], "unit": r["unit"],
+        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"],
                                                "total": 0, "grades": dict.fromkeys(GRADES, 0)})
         unit["grades"][r["grade"]] += r["n"]
         unit["total"] += r["n"]
-    return sorted(units.values(), key=lambda u: (-u["grades"]["D"], -u["grades"]["C"],
+    return sorted(_name_units(list(units.values())), key=lambda u: (-u["grades"]["D"],
+                                                                    -u["grades"]["C"],
                                                  -u["total"], u["unit"]))

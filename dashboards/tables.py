@@ -3,11 +3,13 @@
 Pure functions from the same data the figures get; a cell is text or a Cell with a link.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboards.figures import (
     GRADE_COLORS,
@@ -141,6 +143,19 @@ def by_document(rows, link):
                  numeric_from=3)
 
 
+def by_week(days):
+    """The calendar heat map's numbers, a row per week (Monday to Sunday) with items due."""
+    weeks = {}
+    for d in days:
+        monday = d["date"] - datetime.timedelta(days=d["date"].weekday())
+        week = weeks.setdefault(monday, {"n": 0, "overdue": 0})
+        week["n"] += d["n"]
+        week["overdue"] += d["overdue"]
+    return Table(_("各周到期事项"), [_("周（周一至周日）"), _("到期"), _("其中逾期")],
+                 [[f"{_date(monday)}—{_date(monday + datetime.timedelta(days=6))}", w["n"],
+                   w["overdue"]] for monday, w in sorted(weeks.items())])
+
+
 def by_month(months):
     return Table(_("各月到期事项"), [_("月份"), _("合计"), *state_headers()],
                  [[f"{m['date'].month}月", m["total"], *_state_cells(m["states"])]
@@ -175,7 +190,7 @@ def projects(rows, link_item):
                  numeric_from=7)
 
 
-LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红"}
+LIGHT_LABELS = {"green": gettext_lazy("绿"), "yellow": gettext_lazy("黄"), "red": gettext_lazy("红")}
 
 
 def lights(units, link):
@@ -184,9 +199,10 @@ def lights(units, link):
         if not c:
             return ""
         colour = light(c["on_time"] / c["assessed"])
-        return Cell(f"{_(LIGHT_LABELS[colour])} {c['on_time']}/{c['assessed']}",
+        return Cell(f"{labels[colour]} {c['on_time']}/{c['assessed']}",
                     color=LIGHT_COLORS[colour])
 
+    labels = {colour: str(label) for colour, label in LIGHT_LABELS.items()}
     return Table(_("各单位按月按期完成情况（按期完成/已到期）"),
                  [_("单位"), *[f"{m}月" for m in range(1, 13)], _("全年按期率")],
                  [[Cell(u["unit"], link(unit=u["unit_id"])), *[cell(u, m) for m in range(1, 13)],

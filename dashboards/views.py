@@ -155,7 +155,7 @@ def due_calendar(request):
     day_rows = [{"date": d["date"], **d} for d in coming["days"]]
     charts = [
         chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
-              figures.due_calendar(days, page.year, page.today), tables.by_month(month_rows)),
+              figures.due_calendar(days, page.year, page.today), tables.by_week(days)),
         chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
               figures.stacked_by_period(month_rows, "%-m月", dtick="M1"),
               tables.by_month(month_rows)),
@@ -164,8 +164,6 @@ def due_calendar(request):
               tables.coming_items(coming["items"], item_link()),
               _("下表列出未来30天到期的事项（最多200项）。")),
     ]
-    # The calendar's table is the month table; do not print it twice.
-    charts[0]["table"] = None
     return page.render(request, "charts.html", title=_("到期日历"), charts=charts)
 
 

@@ -101,3 +101,13 @@ def test_clicking_a_bar_opens_the_item_list_for_that_unit_and_state(
     assert url.path == "/items/"
     assert parse_qs(url.query) == {"unit": [str(unit.pk)], "state": ["overdue"]}
     assert f"共 {overdue} 项" in page.content()
+
+
+def test_the_overview_fits_a_phone_screen(demo, live_server, logged_in_page):
+    page = logged_in_page(demo["leader"], width=390, height=844)
+    page.goto(f"{live_server.url}/dashboards/")
+    wait_for_charts(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overview-phone.png"), full_page=True)
+    assert page.errors == []
