@@ -93,3 +93,28 @@ def test_an_ad_hoc_item_without_a_document_has_a_page_too(client, users, make_it
     bare = make_item("临时交办", lead=units["fgj"])
     client.force_login(users["staff"])
     assert client.get(reverse("item_detail", args=[bare.pk])).status_code == 200
+
+
+def test_the_page_costs_the_same_queries_for_one_or_many_reports(
+    client, users, item, django_assert_max_num_queries, settings, tmp_path
+):
+    from tests.tracking import pdf_upload
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    actions.do_sign(users["staff"], item, item.version)
+    client.force_login(users["head"])
+    url = reverse("item_detail", args=[item.pk])
+
+    def report(n):
+        for i in range(n):
+            actions.do_report(users["staff"], item, item.version, i, f"进展{i}", [pdf_upload()])
+            actions.do_comment(users["staff"], item, f"备注{i}")
+
+    report(1)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    report(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "进展7" in client.get(url).content.decode()
