@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench demo migrate clean
+.PHONY: run test lint bench load demo migrate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# 50 users against gunicorn for 60 s, on a fresh database of its own (by hand, not CI):
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban make load LOAD_ARGS="--duration 60"
+load: $(STAMP)
+	$(BIN)/python bench/load_test.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/broker var/test-duban.sqlite3 .pytest_cache
