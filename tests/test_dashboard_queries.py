@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -271,6 +272,13 @@ def test_plotly_js_is_served_by_the_project_itself():
     assert path and path.endswith("plotly.min.js")
     listed = [p for finder in finders.get_finders() for p, _storage in finder.list([])]
     assert "plotly.min.js" in listed  # what collectstatic copies (under the finder's prefix)
+
+
+def test_collectstatic_copies_plotly_js_for_production(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    copied = tmp_path / "dashboards" / "vendor" / "plotly.min.js"
+    assert copied.stat().st_size > 1_000_000
 
 
 def queries_per_page(client):
