@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections import defaultdict
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Count, F, Q
@@ -147,6 +148,8 @@ def send_delivery(delivery_id, rules=None, connection=None):
             mine.update(status=Delivery.Status.SKIPPED, claimed_at=None)
             return "skipped"
         message.send()
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: the claim goes stale and the next tick sends it
     except Exception as exc:  # SMTP refusals, refused connections, timeouts, template errors
         if connection is not None:
             connection.close()  # a refused or broken session is not reused; the next reopens
