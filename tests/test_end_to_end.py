@@ -174,7 +174,13 @@ def wait_until_sent(sink):
     return wait_for(settled, timeout=120, interval=1)
 
 
-def open_dashboards(session_cookie, tmp_path):
+DASHBOARDS = ["/dashboards/", "/dashboards/units/", "/dashboards/leaders/",
+              "/dashboards/documents/", "/dashboards/calendar/", "/dashboards/projects/",
+              "/dashboards/lights/"]
+
+
+def open_pages(session_cookie, item_id):
+    """Every dashboard (charts drawn), the item list and an item page, under the real CSP."""
     from django.conf import settings
     from playwright.sync_api import sync_playwright
 
@@ -195,15 +201,20 @@ def open_dashboards(session_cookie, tmp_path):
             page.on("response", lambda r: r.status >= 400 and problems.append(
                 f"{page.url}: HTTP {r.status} {r.url}"))
             page.on("pageerror", lambda exc: problems.append(f"{page.url}: {exc}"))
-            for path in ("/dashboards/", "/dashboards/units/"):
+            for path in DASHBOARDS:
                 response = page.goto(BASE + path)
                 assert response.status == 200, path
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-                page.wait_for_timeout(500)
-                ARTIFACTS.mkdir(exist_ok=True)
-                shot = ARTIFACTS / f"e2e{path.replace('/', '-').rstrip('-')}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                shots.append(shot)
+                page.mouse.move(400, 450)  # a hover label is drawn with inline styles
+                page.wait_for_timeout(300)
+                if path in ("/dashboards/", "/dashboards/units/"):
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    shot = ARTIFACTS / f"e2e{path.replace('/', '-').rstrip('-')}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    shots.append(shot)
+            for path in ("/items/", f"/items/{item_id}/"):
+                assert page.goto(BASE + path).status == 200, path
+                page.wait_for_timeout(300)
         finally:
             browser.close()
     return [p for p in problems if "favicon.ico" not in p], shots
@@ -282,10 +293,10 @@ def test_import_remind_and_dashboard_on_real_processes(tmp_path):
         assert not Notice.objects.filter(delivery__isnull=True).exists()
         assert health.json()["checks"]["beat"]["age_seconds"] <= 60
 
-        # 3. A leader opens the dashboards in headless Chromium.
+        # 3. A leader opens the dashboards, the list and an item in headless Chromium.
         leader = WebClient(BASE)
         leader.login("lingdao", demo.DEMO_PASSWORD)
-        problems, shots = open_dashboards(leader.cookie("sessionid"), tmp_path)
+        problems, shots = open_pages(leader.cookie("sessionid"), quarter.pk)
         assert not problems, problems
         assert all(shot.stat().st_size > 10_000 for shot in shots)
 

@@ -1,4 +1,5 @@
-"""django-axes locks a username at an address out after AXES_FAILURE_LIMIT (5) bad passwords."""
+"""Login security: django-axes locks a username at an address out after AXES_FAILURE_LIMIT (5)
+bad passwords; the password validators refuse weak passwords."""
 
 import pytest
 from django.conf import settings
@@ -35,3 +36,18 @@ def test_fewer_failures_than_the_limit_still_allow_the_right_password(client, us
     for n in range(4):
         attempt(client, "staff", f"wrong-{n}")
     assert attempt(client, "staff", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "staff2025", "abc"])
+def test_weak_passwords_are_refused_by_the_validators(users, password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(password, users["staff"])
+
+
+def test_a_strong_password_passes_the_validators(users):
+    from django.contrib.auth.password_validation import validate_password
+
+    assert validate_password("Zhong-Guo-Du-Ban-2025!", users["staff"]) is None
