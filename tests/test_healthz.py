@@ -81,3 +81,12 @@ def test_healthz_needs_no_login_and_shows_no_secrets(client):
 
 def test_healthz_answers_only_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_answers_plain_http_when_everything_else_redirects_to_https(settings):
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # a new client builds the middleware with the changed setting
+    assert client.get("/accounts/login/").status_code == 301
+    assert client.get("/healthz").status_code in {200, 503}
