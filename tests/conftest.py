@@ -57,3 +57,11 @@ def make_item(db):
         return item
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def async_unsafe_only_in_browser_tests(request, monkeypatch):
+    """Browser test modules set DJANGO_ALLOW_ASYNC_UNSAFE when imported (Playwright's sync API
+    runs an event loop); other tests must not inherit it (`check --deploy` refuses it)."""
+    if request.node.get_closest_marker("browser") is None:
+        monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
