@@ -138,3 +138,29 @@ def test_the_pages_fit_a_phone_screen(users, item, live_server, logged_in_page):
         assert overflow <= 375 + 1, f"{path} is {overflow}px wide"
         shot(page, name)
     assert page.errors == []
+
+
+def test_a_second_save_of_the_same_version_shows_the_conflict_and_keeps_the_input(
+    users, item, live_server, logged_in_page  # noqa: F811
+):
+    from tracker import actions
+
+    actions.do_sign(users["staff"], item, item.version)
+    first = logged_in_page(users["staff"])
+    second = logged_in_page(users["head"])
+    for page in (first, second):
+        page.goto(f"{live_server.url}/items/{item.pk}/")
+        page.fill("#report input[name=percent]", "")
+    first.fill("#report input[name=percent]", "50")
+    first.fill("#report textarea[name=narrative]", "第一人：完成招标。")
+    first.click("#report button[type=submit]")
+    first.wait_for_selector(".messages >> text=进展已报送")
+    second.fill("#report input[name=percent]", "80")
+    second.fill("#report textarea[name=narrative]", "第二人：完成施工。")
+    second.click("#report button[type=submit]")
+    banner = second.wait_for_selector(".conflict")
+    assert "已被他人更新" in banner.inner_text()
+    assert second.input_value("#report textarea[name=narrative]") == "第二人：完成施工。"
+    assert "第一人：完成招标。" in second.content()
+    shot(second, "conflict")
+    assert Item.objects.get(pk=item.pk).percent == 50

@@ -284,9 +284,6 @@ def _perform(request, item, key, form, run):
         again = type(form)(data, request.FILES, **_form_kwargs(key, fresh)) \
             if isinstance(key, str) else forms.DecisionForm(data)
         again.is_valid()
-        messages.error(request, _(
-            "该事项在您编辑期间已被他人更新（当前为第 %(version)s 版）。页面已显示最新内容，"
-            "您填写的内容保留在下方，请核对后重新提交。") % {"version": conflict.current.version})
         return render_detail(request, fresh, bound={key: again}, status=409, conflict=conflict)
     except actions.ActionError as error:
         messages.error(request, str(error))
