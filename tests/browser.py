@@ -33,8 +33,11 @@ def _record(errors, message):
 _SHARED = {}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread, and the tests after a browser module must run without one (and without
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which conftest.py removes for tests not marked browser).
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     if "chromium" in _SHARED:
