@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,16 +26,9 @@ PAGES = [
 CHART_ROWS = 30
 
 
-def _url_or(name, fallback, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 def item_list_link(shared):
     """link(**params): the item list filtered by the page's filters plus params."""
-    base = _url_or("item_list", "/items/")
+    base = reverse("item_list")
 
     def link(**params):
         query = {**shared, **{k: v for k, v in params.items() if v is not None}}
@@ -44,14 +37,8 @@ def item_list_link(shared):
     return link
 
 
-def item_link():
-    marker = 987654321
-    pattern = _url_or("item_detail", f"/items/{marker}/", marker)
-
-    def link(item_id):
-        return pattern.replace(str(marker), str(item_id))
-
-    return link
+def item_link(item_id):
+    return reverse("item_detail", args=[item_id])
 
 
 def chart(name, title, fig, table, note=""):
@@ -161,7 +148,7 @@ def due_calendar(request):
               tables.by_month(month_rows)),
         chart("coming", _("未来30天每日到期"),
               figures.stacked_by_period(day_rows, "%-m月%-d日"),
-              tables.coming_items(coming["items"], item_link()),
+              tables.coming_items(coming["items"], item_link),
               _("下表列出未来30天到期的事项（最多200项）。")),
     ]
     return page.render(request, "charts.html", title=_("到期日历"), charts=charts)
@@ -181,7 +168,7 @@ def projects(request):
               tables.project_categories(categories)),
         chart("gantt", _("重点项目时间表（◆ 节点）"),
               figures.project_gantt(timeline["projects"], page.today),
-              tables.projects(timeline["projects"], item_link()), note),
+              tables.projects(timeline["projects"], item_link), note),
     ]
     return page.render(request, "charts.html", title=_("重点项目"), charts=charts)
 
