@@ -101,11 +101,14 @@ class FormParser(HTMLParser):
 
 
 class WebClient:
-    def __init__(self, base_url, timeout=60):
+    def __init__(self, base_url, timeout=60, ssl_context=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar)]
+        if ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+        self.opener = urllib.request.build_opener(*handlers)
 
     def url(self, path):
         return path if path.startswith("http") else self.base_url + path
