@@ -29,10 +29,11 @@ def free_port():
 
 
 class Sink:
-    """Accepts messages; the first `stall` DATA commands hang, the next `refuse` get a 451."""
+    """Accepts messages (each after `delay` seconds); the first `stall` DATA commands hang, the
+    next `refuse` get a 451."""
 
-    def __init__(self, refuse=0, stall=0):
-        self.refuse, self.stall = refuse, stall
+    def __init__(self, refuse=0, stall=0, delay=0.0):
+        self.refuse, self.stall, self.delay = refuse, stall, delay
         self.attempts = 0
         self.accepted = []  # (envelope recipients, email.message.EmailMessage)
         self.stalling = threading.Event()
@@ -49,6 +50,7 @@ class Sink:
             return "451 4.3.0 Too slow"
         if attempt <= self.stall + self.refuse:
             return "451 4.3.0 Try again later"
+        await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.accepted.append((list(envelope.rcpt_tos), message))
@@ -67,8 +69,8 @@ class Sink:
 
 
 @contextmanager
-def smtp_sink(refuse=0, stall=0):
-    sink = Sink(refuse=refuse, stall=stall)
+def smtp_sink(refuse=0, stall=0, delay=0.0):
+    sink = Sink(refuse=refuse, stall=stall, delay=delay)
     sink.port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()

@@ -47,7 +47,9 @@ def test_two_workers_running_the_tick_in_parallel_send_each_email_once(
     items_due_tomorrow(make_item, units["fgj"], units["jyj"])  # staff, head; other_staff
     queue = f"test-remind-{uuid.uuid4().hex[:8]}"
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
-    with smtp_sink() as sink, celery_worker(queue, logs[0], env=worker_env(sink)) as a, \
+    # A slow mail server keeps the first tick busy for seconds, so the other worker's ticks
+    # run while it still holds claims.
+    with smtp_sink(delay=1.5) as sink, celery_worker(queue, logs[0], env=worker_env(sink)) as a, \
             celery_worker(queue, logs[1], env=worker_env(sink)) as b:
         ready = wait_for(lambda: all("ready." in log.read_text(errors="replace")
                                      for log in logs), timeout=90)
