@@ -117,3 +117,8 @@ def test_words_that_only_look_like_a_subject_are_not_owners():
     assert sentence_owners("适时调整完善制度，促进规范运行市有关部门要及时修订。").responsible_units == []
     assert sentence_owners("各镇（街道）、各部门及要在2月10日前上报方案。").responsible_units == [
         "各镇（街道）", "各部门"]
+
+
+def test_a_note_about_the_following_items_is_not_a_name():
+    owners = parse_annotation("市甲办、各县〈市、区〉人民政府负责。以下均需各县〈市、区〉人民政府负责，不再一一列出")
+    assert owners.responsible_units == ["市甲办", "各县〈市、区〉人民政府"]

@@ -160,14 +160,18 @@ def _parse_keyed(clauses: list[str], keyed: list[re.Match | None], owners: Owner
 
 
 def _parse_verbs(body: str, owners: Owners) -> None:
-    for clause in re.split(r"[,，;；]", body):
+    for clause in re.split(r"[,，;；。]", body):
+        # (X负责。以下均需Y负责，不再一一列出): a note about the items that follow
+        if re.match(r"\s*(?:以下|下同|不再)", clause):
+            continue
         match = _VERB_CLAUSE.match(clause.strip())
         if not match:
             continue
         names = [n for n in split_names(match.group(1)) if _UNIT_END.search(fold(n))]
         if not names:
             continue
-        getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units")).extend(names)
+        target = getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units"))
+        target.extend(n for n in names if n not in target)
     # a bare unit list in brackets at the end of a task: (市住建局、市应急局)
     if owners.is_empty():
         names = split_names(body)
