@@ -484,14 +484,11 @@ def test_empty_text():
     assert find_deadlines("", YEAR) == []
 
 
-def test_corpus_sized_input_is_fast():
-    import time
-
+def test_a_long_text_yields_every_repeated_expression():
+    # Speed is measured by bench/bench_parse.py, not here; this checks nothing is dropped.
     text = ("各单位5月底前上报方案,一季度完成立项,每月25日前报送进展,3-5个工作日内反馈。"
             "2023年全区GDP增长5.2%,156个项目,24小时。\n") * 2000
-    start = time.perf_counter()
     found = find_deadlines(text, YEAR)
-    assert time.perf_counter() - start < 1.0
     assert len(found) == 8000
 
 
