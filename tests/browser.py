@@ -28,8 +28,8 @@ def _record(errors, message):
         errors.append(f"{message.text} ({message.location.get('url', '')})")
 
 
-# Each test module that imports `browser` registers its own session fixture; they share one
-# Chromium (a second sync_playwright() in the same process fails: its loop is already running).
+# Guards against two registrations of this fixture being alive at once (a second
+# sync_playwright() in one thread fails while the first one's loop runs).
 _SHARED = {}
 
 
@@ -49,7 +49,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         _SHARED["chromium"] = chromium
         yield chromium
-        # The first module to start it is finalized last (session fixtures unwind LIFO).
         _SHARED.pop("chromium", None)
         chromium.close()
 
