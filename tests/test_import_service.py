@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from tests import import_files
 from tests.processes import celery_worker, wait_for
@@ -433,3 +434,12 @@ def test_the_demo_imports_the_sample_gazette_once_through_the_service():
     assert SourceFile.objects.count() == 1 and ImportJob.objects.count() == 1
     assert Item.objects.count() == 11
     assert Item.objects.get(ref="二.(一).2").owners.get().unit.name == "区发展和改革局"
+
+
+def test_a_job_abandoned_mid_parse_is_taken_over_but_a_live_one_is_not(users, settings):
+    job = importing.create_job(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PARSING)
+    assert importing.run_import_job(job.pk) is None  # another worker is on it
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    assert importing.run_import_job(job.pk).status == ImportJob.Status.READY

@@ -25,7 +25,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -248,16 +248,24 @@ def start_import(user, name: str, data: bytes, queue: str | None = None) -> Impo
 
 
 def run_import_job(job_id: int) -> ImportJob | None:
-    """Parse a pending job into its preview; a second delivery of the same job does nothing."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.PARSING, progress=5, stage=_("正在读取文件")
-    )
+    """Parse a pending job into its preview; a second delivery of the same job does nothing.
+
+    A job left "parsing" by a worker that died (the task is acks_late, so the broker delivers
+    it again) may be claimed anew once it has been silent longer than the task time limit.
+    """
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.PENDING)
+        | Q(status=ImportJob.Status.PARSING, updated_at__lt=abandoned), pk=job_id,
+    ).update(status=ImportJob.Status.PARSING, progress=5, stage=_("正在读取文件"), updated_at=now)
     if not claimed:
         return None
     job = ImportJob.objects.get(pk=job_id)
 
     def progress(percent, stage):
-        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage)
+        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage,
+                                                   updated_at=timezone.now())
 
     try:
         text = extract_text(job.file_name, bytes(job.data), progress)
