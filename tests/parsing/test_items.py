@@ -248,3 +248,29 @@ def test_a_list_of_attachments_closes_the_plan():
 （一）已经知晓行政机关告知的全部内容；"""
     items = items_of(_doc("某某市人民政府办公室 关于印发某某市某项制度实施方案的通知", "某政办发〔2024〕8号", body))
     assert [item.ref for item in items] == ["1"]
+
+
+def test_an_annotation_closing_a_sub_list_belongs_to_the_task_that_opened_it():
+    body = """\
+1. 推进甲项治理。10月底前完成。(牵头部门:市甲局;责任单位:各县（市、区）人民政府)
+
+2. 实施错峰生产。对重点行业企业实施差异化管控，2024年3月31日前执行完毕。
+
+（1）钢铁行业
+
+①A级企业不予错峰。
+
+②B级企业限产20%。
+
+（2）焦化行业
+
+①C级企业停产。
+
+(牵头部门:市乙局、市丙局;责任单位:各县（市、区）人民政府)
+
+3. 加强监测。(牵头部门:市丁局)"""
+    for title in ("关于印发某某市秋冬季攻坚行动方案的通知", "关于印发某某市某项管理办法的通知"):
+        items = items_of(_doc("某某市人民政府 " + title, "某政发〔2023〕9号", body))
+        assert [(i.ref, i.owners.lead_units) for i in items] == [
+            ("1", ["市甲局"]), ("2", ["市乙局", "市丙局"]), ("3", ["市丁局"])], title
+        assert items[1].due == date(2024, 3, 31)

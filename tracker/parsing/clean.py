@@ -298,6 +298,8 @@ def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
         return True
     if is_marker_line(b) or _DASH_START.match(b):
         return False
+    if not a:
+        return False
     if a[-1] in _CLOSERS and _SHORT_BRACKET.search(a) and _RUNNING_TEXT.search(a):
         return True  # 在区（县）|人民政府… : a name's brackets, mid-sentence
     if a[-1] in _TERMINAL or a[-1] in _CLOSERS:

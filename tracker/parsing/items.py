@@ -100,6 +100,18 @@ class _Heading:
     owners: Owners
 
 
+@dataclass
+class _Pending:
+    level: int
+    line: Line
+    ref: str
+    text: str
+    section: str
+    stack: list[_Heading]
+    count: int  # items found up to it
+    item: int | None = None
+
+
 def marker(key: str) -> tuple[int, str, int] | None:
     """(level, label, length of the marker) of a numbered line."""
     for pattern, level, label in _MARKERS:
@@ -135,6 +147,7 @@ class _Walker:
         # numbered prose paragraphs are tasks (a plan or notice without annotations);
         # which items only that rule makes, to drop them if annotations assign tasks
         self.prose = False
+        self.pending: _Pending | None = None
         self.prose_only: set[int] = set()
         self.prose_reports: set[int] = set()
         self.annotated = False
@@ -153,6 +166,8 @@ class _Walker:
                 and not _GENERIC_HEADING.search(bare)):
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
+        if self.pending and level <= self.pending.level:
+            self.pending = None
         self.unnumbered = 0
         self.dashes = 0
         self.in_task = level >= 2
@@ -189,14 +204,22 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = annotations(text)
+        if self.pending and label is not None and level <= self.pending.level:
+            self.pending = None
+        if self.pending and own.has_units() and all(
+                n in self.prose_only for n in range(self.pending.count, len(self.items))):
+            self.close_pending(own)
+            return
         normal = not own.is_empty() or bool(label and self.assigns_owners())
         prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
         self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
         if not (normal or prose) and not _REPORT_VERB.search(text):
+            self.hold(line, label, text, level, terse)
             return  # cheap exit: most paragraphs of a gazette are not items
         deadlines = self.deadlines(text)
         report = _has_report(text, deadlines)
         if not (normal or prose) and not report:
+            self.hold(line, label, text, level, terse)
             return
         owners = self.inherited()
         _apply(owners, own)
@@ -217,11 +240,38 @@ class _Walker:
             self.annotated = True
         if only_prose:
             self.prose_only.add(len(self.items))
+            self.hold(line, label if label[0] != "—" else None, text, level, terse,
+                      item=len(self.items))
         elif prose and kind == "report":
             self.prose_reports.add(len(self.items))
             kind = "task"  # a numbered task of a plan that also asks for a report
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
+
+    def hold(self, line: Line, label: str | None, text: str, level: int, terse: bool,
+             item: int | None = None) -> None:
+        """Remember a numbered task without owners: an annotation closing the
+        sub-list under it (1)…(2)…〔牵头部门：…〕 names its owners. ``item`` is
+        the index of the prose item already made of it, if any."""
+        if label is not None and not terse and self.pending is None:
+            self.pending = _Pending(level, line, self.ref(label), text, self.section(),
+                                    list(self.stack), len(self.items) + (item is not None), item)
+
+    def close_pending(self, own: Owners) -> None:
+        pending, self.pending = self.pending, None
+        if pending.item is not None:  # its prose item now has owners of its own
+            self.prose_only.discard(pending.item)
+            _apply(self.items[pending.item].owners, own)
+            self.annotated = True
+            return
+        stack, self.stack = self.stack, pending.stack
+        owners = self.inherited()
+        self.stack = stack
+        _apply(owners, own)
+        self.annotated = True
+        self.items.append(Item(pending.ref, pending.line.lineno, pending.text, "task",
+                               pending.section, owners, self.deadlines(pending.text),
+                               end_line=pending.line.end))
 
     def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]],
                    terse: bool = False) -> bool:
