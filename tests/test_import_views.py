@@ -215,6 +215,7 @@ def test_upload_preview_and_confirm_with_corrections(office, units, eager,
     assert "新建事项" in result and "<b>10</b>" in result
     item = Item.objects.get(ref="二.(一).2")
     assert reverse("item_detail", kwargs={"pk": item.pk}) in result
+    assert f"{reverse('item_list')}?document={item.document_id}" in result
     assert item.text.startswith("新建公共充电桩600个")
     assert item.due_date == datetime.date(2025, 11, 30)
     assert set(item.owners.filter(role=ItemOwner.Role.CO).values_list("name", flat=True)) == {
