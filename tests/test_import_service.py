@@ -22,6 +22,7 @@ from tracker.models import (
     SourceFile,
     Unit,
     UnitAlias,
+    User,
 )
 from tracker.tasks import parse_import
 
@@ -162,6 +163,7 @@ def test_a_pdf_with_a_text_layer_is_read_through_pypdf(users):
 
 def test_confirm_creates_documents_items_owners_people_deadlines_and_tags(users, units):
     user = users["supervisor"]
+    leader = User.objects.create(username="chen", role=User.Role.LEADER, display_name="陈立新")
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
     result = importing.confirm_import(job, user)
     assert result["documents_created"] == 2 and result["items_created"] == 11
@@ -180,6 +182,8 @@ def test_confirm_creates_documents_items_owners_people_deadlines_and_tags(users,
     assert set(charging.people.filter(role=ItemPerson.Role.LEADER).values_list("name", flat=True)) \
         == {"周海涛", "陈立新", "王志刚"}
     assert charging.people.get(role=ItemPerson.Role.PERSON).name == "赵雪"
+    assert charging.people.get(name="陈立新").user == leader  # the one user of that name
+    assert charging.people.get(name="王志刚").user is None
     kindergarten = Item.objects.get(ref="三.(一).1")
     assert list(kindergarten.tags.values_list("name", flat=True)) == ["民生实事项目"]
     report = Deadline.objects.get(recurrence="monthly:25", item__ref="¶1")
