@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _FOLD = str.maketrans(
     {
@@ -24,8 +25,11 @@ _FOLD = str.maketrans(
 )
 
 
+@lru_cache(maxsize=2048)
 def fold(text: str) -> str:
-    """Same-length folding of punctuation variants, for matching only."""
+    """Same-length folding of punctuation variants, for matching only.
+
+    Cached: the stages fold the same paragraph several times."""
     return text.translate(_FOLD)
 
 
