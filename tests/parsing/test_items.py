@@ -274,3 +274,22 @@ def test_an_annotation_closing_a_sub_list_belongs_to_the_task_that_opened_it():
         assert [(i.ref, i.owners.lead_units) for i in items] == [
             ("1", ["市甲局"]), ("2", ["市乙局", "市丙局"]), ("3", ["市丁局"])], title
         assert items[1].due == date(2024, 3, 31)
+
+
+def test_a_note_names_a_unit_for_every_later_task():
+    body = """\
+（一）落实领导责任。定期研究工作。(市甲办、各县〈市、区〉人民政府负责。以下均需各县〈市、区〉人民政府负责，不再一一列出)
+
+（二）落实部门责任。制定责任清单。(市乙局负责)"""
+    items = items_of(_doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕1号", body))
+    assert items[0].owners.responsible_units == ["市甲办", "各县〈市、区〉人民政府"]
+    assert items[1].owners.responsible_units == ["市乙局", "各县〈市、区〉人民政府"]
+
+
+def test_a_numbered_title_and_its_annotated_body_paragraph_are_one_task():
+    body = "（一）强化综合协调。\n\n各专业委员会每月召开一次会议，研究解决问题。(市甲办、市乙局)\n\n（二）下一项。(市丙局负责)"
+    items = items_of(_doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕2号", body))
+    assert [(i.ref, i.owners.responsible_units) for i in items] == [
+        ("(一)", ["市甲办", "市乙局"]), ("(二)", ["市丙局"])]
+    assert items[0].text == "强化综合协调。各专业委员会每月召开一次会议，研究解决问题。(市甲办、市乙局)"
+    assert items[0].end_line > items[0].line

@@ -59,6 +59,7 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
+_STANDING = re.compile(r"以下均?(?:需|由|要)?(.{2,40}?)(?:负责|落实)[,，]?不再(?:一一)?列出")
 # 附件：1.X 2.Y — a list of attachments (forms, templates) closes the plan
 _ATTACHMENT_LIST = re.compile(r"^\s*附\s*件\s*[:：]?\s*(?:1\s*[.、].*)?$")
 
@@ -110,6 +111,7 @@ class _Pending:
     stack: list[_Heading]
     count: int  # items found up to it
     item: int | None = None
+    seen: int = 0  # paragraphs and headings walked up to it
 
 
 def marker(key: str) -> tuple[int, str, int] | None:
@@ -148,6 +150,9 @@ class _Walker:
         # which items only that rule makes, to drop them if annotations assign tasks
         self.prose = False
         self.pending: _Pending | None = None
+        # units a note names for every later task: 以下均需X负责，不再一一列出
+        self.standing: list[str] = []
+        self.seen = 0
         self.prose_only: set[int] = set()
         self.prose_reports: set[int] = set()
         self.annotated = False
@@ -166,6 +171,7 @@ class _Walker:
                 and not _GENERIC_HEADING.search(bare)):
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
+        self.seen += 1
         if self.pending and level <= self.pending.level:
             self.pending = None
         self.unnumbered = 0
@@ -204,11 +210,12 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = annotations(text)
+        self.seen += 1
         if self.pending and label is not None and level <= self.pending.level:
             self.pending = None
         if self.pending and own.has_units() and all(
                 n in self.prose_only for n in range(self.pending.count, len(self.items))):
-            self.close_pending(own)
+            self.close_pending(own, line, text)
             return
         normal = not own.is_empty() or bool(label and self.assigns_owners())
         prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
@@ -223,6 +230,7 @@ class _Walker:
             return
         owners = self.inherited()
         _apply(owners, own)
+        self.add_standing(owners, text)
         if not owners.has_units() and (report or prose):
             said = sentence_owners(text)
             owners.lead_units.extend(said.lead_units)
@@ -248,6 +256,16 @@ class _Walker:
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
 
+    def add_standing(self, owners: Owners, text: str) -> None:
+        """(…以下均需各县（市、区）人民政府负责，不再一一列出): a unit for every
+        later task that names owners."""
+        standing = _STANDING.search(fold(text))
+        if standing:
+            self.standing = split_names(text[standing.start(1):standing.end(1)])
+        elif self.standing and owners.has_units():
+            names = owners.lead_units + owners.co_units + owners.responsible_units
+            owners.responsible_units.extend(n for n in self.standing if n not in names)
+
     def hold(self, line: Line, label: str | None, text: str, level: int, terse: bool,
              item: int | None = None) -> None:
         """Remember a numbered task without owners: an annotation closing the
@@ -255,23 +273,33 @@ class _Walker:
         the index of the prose item already made of it, if any."""
         if label is not None and not terse and self.pending is None:
             self.pending = _Pending(level, line, self.ref(label), text, self.section(),
-                                    list(self.stack), len(self.items) + (item is not None), item)
+                                    list(self.stack), len(self.items) + (item is not None), item,
+                                    self.seen)
 
-    def close_pending(self, own: Owners) -> None:
+    def close_pending(self, own: Owners, line: Line, text: str) -> None:
         pending, self.pending = self.pending, None
+        self.annotated = True
+        # right after it, the annotated paragraph is the rest of the task
+        adjacent = self.seen == pending.seen + 1
         if pending.item is not None:  # its prose item now has owners of its own
             self.prose_only.discard(pending.item)
-            _apply(self.items[pending.item].owners, own)
-            self.annotated = True
+            item = self.items[pending.item]
+            _apply(item.owners, own)
+            if adjacent:
+                item.text += text
+                item.end_line = line.end
+                item.deadlines = self.deadlines(item.text)
+            self.add_standing(item.owners, text)
             return
         stack, self.stack = self.stack, pending.stack
         owners = self.inherited()
         self.stack = stack
         _apply(owners, own)
-        self.annotated = True
-        self.items.append(Item(pending.ref, pending.line.lineno, pending.text, "task",
-                               pending.section, owners, self.deadlines(pending.text),
-                               end_line=pending.line.end))
+        self.add_standing(owners, text)
+        full = pending.text + text if adjacent else pending.text
+        self.items.append(Item(pending.ref, pending.line.lineno, full, "task", pending.section,
+                               owners, self.deadlines(full),
+                               end_line=line.end if adjacent else pending.line.end))
 
     def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]],
                    terse: bool = False) -> bool:
