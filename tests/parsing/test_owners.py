@@ -122,3 +122,10 @@ def test_words_that_only_look_like_a_subject_are_not_owners():
 def test_a_note_about_the_following_items_is_not_a_name():
     owners = parse_annotation("市甲办、各县〈市、区〉人民政府负责。以下均需各县〈市、区〉人民政府负责，不再一一列出")
     assert owners.responsible_units == ["市甲办", "各县〈市、区〉人民政府"]
+
+
+def test_a_units_other_name_in_brackets_is_no_annotation():
+    owners, spans = annotations("后勤保障组牵头单位:市发展和改革委员会(市粮食和物资储备局)")
+    assert owners.is_empty() and spans == []
+    owners, _ = annotations("完成年度储备任务。(市发展和改革委员会、市粮食和物资储备局)")
+    assert owners.responsible_units == ["市发展和改革委员会", "市粮食和物资储备局"]

@@ -215,6 +215,9 @@ def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:
     unit list must stand after one (…。(市X局、市Y局)) or end the paragraph."""
     before = key[:start].rstrip()
     after = key[end:].lstrip()
+    if not verb and not after and before and before[-1] not in _BOUNDARY and _UNIT_END.search(
+            before[-12:]) and not any(ch in key[start:end] for ch in "、,，;；"):
+        return False  # 市发展和改革委员会(市粮食和物资储备局): a unit's other name
     if not before or before[-1] in _BOUNDARY or not after:
         return True
     return verb and after[0] in _BOUNDARY
