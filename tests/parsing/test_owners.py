@@ -129,3 +129,12 @@ def test_a_units_other_name_in_brackets_is_no_annotation():
     assert owners.is_empty() and spans == []
     owners, _ = annotations("完成年度储备任务。(市发展和改革委员会、市粮食和物资储备局)")
     assert owners.responsible_units == ["市发展和改革委员会", "市粮食和物资储备局"]
+
+
+def test_a_unit_opening_a_clause_acts_in_it_and_leads_what_it_does_with_others():
+    owners = sentence_owners("每年三月底前，市甲局根据实际需要，会同市乙委等部门制定年度计划。")
+    assert (owners.lead_units, owners.co_units) == (["市甲局"], ["市乙委"])
+    assert sentence_owners("涉及宣传的事项，由市委宣传部、市丙局负责。").responsible_units == [
+        "市委宣传部", "市丙局"]
+    assert sentence_owners("市甲局的数据显示，全年增长5%。").is_empty()
+    assert sentence_owners("某市城区第四次全国普查所需经费列入年度预算。").is_empty()

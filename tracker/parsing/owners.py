@@ -260,7 +260,7 @@ def _original(original: str, key: str, start: int, end: int) -> str:
 # --- owners named in running text ----------------------------------------------
 
 _UNIT_SUFFIX = (r"(?:政府|局|委|办|委员会|中心|公司|集团|部门|单位|机构|支队|大队|分局|街道|办事处|乡镇|"
-                r"管委会|院|厅|处|所|站|专班|小组|党委|党组|学校|医院|开发区)")
+                r"管委会|院|厅|处|所|站|专班|小组|党委|党组|学校|医院|开发区|宣传部|组织部|统战部)")
 # a unit, as the subject of a sentence: 各县（市、区）人民政府, 市直有关部门,
 # 负有安全监管职责的部门, 各集团公司 — never a person or a bare place
 _SUBJECT_END = re.compile(_UNIT_SUFFIX + r"$|\)$")
@@ -287,6 +287,8 @@ _UNIT_LIST = re.compile(
     rf"[^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX}(?:[、和及与][^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX})*"
 )
 _SENTENCE = re.compile(r"[。;；!?！？]")
+_NOT_ACTING = set("的之等与和及、(（")
+_WORDS_ACROSS = {"所需", "所有", "所在", "所属", "所得", "处理", "处置", "站点", "院内", "局部"}
 _CLAUSE_END = re.compile(r"[。;；!?！？,，:：]")
 
 
@@ -340,12 +342,23 @@ def sentence_owners(text: str) -> Owners:
             clause = key[begin:end]
             lead = len(clause) - len(clause.lstrip())
             found = _SUBJECT_VERB.match(clause.lstrip())
+            names = []
             if found:
                 names = _subject_names(text[begin + lead + found.start(2):begin + lead + found.end(2)])
                 if names:
                     subjects = names
                     _add(owners, _verb_role(found.group(3)), names)
-            elif end < sentence[1] and _DUTY_NEXT.match(key, end + 1):
+            if not names and lead < len(clause) and not clause.lstrip().startswith("由"):
+                # 市X局根据…制定…: a unit list opening a clause acts in it
+                listed = _UNIT_LIST.match(clause, lead)
+                if (listed and listed.end() < len(clause) - 2
+                        and clause[listed.end()] not in _NOT_ACTING
+                        and clause[listed.end() - 1:listed.end() + 1] not in _WORDS_ACROSS):
+                    names = _subject_names(text[begin + lead:begin + listed.end()])
+                    if names:
+                        subjects = names
+                        _add(owners, "responsible_units", names)
+            if not names and end < sentence[1] and _DUTY_NEXT.match(key, end + 1):
                 names = _subject_names(text[begin:end])
                 if names:
                     subjects = names
