@@ -134,3 +134,11 @@ def test_a_two_column_line_that_reaches_the_margin_goes_on_whatever_it_ends_with
 def test_a_line_ending_inside_a_name_in_brackets_goes_on():
     raw = "5. 实施征收。征地申请获批后，区（县）\n\n人民政府要发布公告。\n\n（此件公开发布）\n"
     assert texts(raw) == ["5. 实施征收。征地申请获批后，区（县）人民政府要发布公告。", "（此件公开发布）"]
+
+
+def test_a_bold_heading_ends_where_the_plain_text_starts():
+    raw = "（（一一））建立健全调度指挥系统建立健全调度指挥系统，，完善考核完善考核\n\n办法办法\n\n由市甲局牵头，依托现有体系，建立三级调度机制。\n"
+    assert texts(raw) == ["（一）建立健全调度指挥系统，完善考核办法",
+                          "由市甲局牵头，依托现有体系，建立三级调度机制。"]
+    raw = "（（三三））建立分级响应工作方建立分级响应工作方\n\n案案\n\n由市甲局牵头。\n"
+    assert texts(raw) == ["（三）建立分级响应工作方案", "由市甲局牵头。"]

@@ -227,10 +227,13 @@ def test_a_short_numbered_line_without_a_full_stop_is_a_task_unless_items_follow
     assert items[0].owners.tags == ["民生实事项目"]
 
 
-def test_a_short_line_followed_by_prose_stays_a_heading():
-    body = "（一）加强组织领导\n\n各县（市、区）要成立领导小组。\n\n（二）强化督导检查\n\n1. 开展专项督查，通报进展。"
+def test_a_short_line_followed_by_prose_stays_a_heading_that_titles_the_task_below():
+    body = ("（一）加强组织领导\n\n各县（市、区）要成立领导小组。\n\n（二）指挥部组成\n\n"
+            "指挥长由市甲局局长担任，市乙局要派员参加。\n\n（三）强化督导检查\n\n1. 开展专项督查，通报进展。")
     items = items_of(_doc("某某市人民政府 关于做好某项工作的通知", "某政发〔2024〕7号", body))
-    assert [item.ref for item in items] == ["(二).1"]
+    assert [item.ref for item in items] == ["(一)", "(三).1"]
+    assert items[0].text == "加强组织领导。各县（市、区）要成立领导小组。"
+    assert items[0].owners.responsible_units == ["各县（市、区）"]
 
 
 def test_a_list_of_attachments_closes_the_plan():

@@ -138,3 +138,4 @@ def test_a_unit_opening_a_clause_acts_in_it_and_leads_what_it_does_with_others()
         "市委宣传部", "市丙局"]
     assert sentence_owners("市甲局的数据显示，全年增长5%。").is_empty()
     assert sentence_owners("某市城区第四次全国普查所需经费列入年度预算。").is_empty()
+    assert sentence_owners("规划须市规委会研究后，提交市人民政府审定，报市人民政府批准。").is_empty()

@@ -41,10 +41,11 @@ class Line:
     lineno: int  # first original line (1-based)
     end: int  # last original line
     key: str = field(default="", compare=False, repr=False)  # folded text
+    bold: bool = field(default=False, compare=False, repr=False)  # printed doubled
 
     @classmethod
-    def make(cls, text: str, lineno: int, end: int | None = None) -> Line:
-        return cls(text, lineno, end if end is not None else lineno, fold(text))
+    def make(cls, text: str, lineno: int, end: int | None = None, bold: bool = False) -> Line:
+        return cls(text, lineno, end if end is not None else lineno, fold(text), bold)
 
 
 # --- recognisers shared with later stages ----------------------------------
@@ -156,7 +157,7 @@ def _undouble_line(text: str) -> tuple[str, bool]:
 
 
 def _fully_doubled(text: str) -> str | None:
-    if len(text) < 4:
+    if len(text) < 2:
         return None
     decoded, used = undouble(text)
     return decoded if used == len(text) else None
@@ -176,7 +177,7 @@ def _physical_lines(text: str) -> list[Line]:
         if carry_doubling and "\t" not in stripped:
             decoded = _fully_doubled(stripped)
             if decoded is not None:
-                out.append(Line.make(decoded, number))
+                out.append(Line.make(decoded, number, bold=True))
                 continue
         carry_doubling = False
         for piece in _BOLD_HEADING.split(stripped):
@@ -187,7 +188,7 @@ def _physical_lines(text: str) -> list[Line]:
             carry_doubling = whole
             if "\t" not in piece and _is_furniture(piece, number):
                 continue
-            out.append(Line.make(piece, number))
+            out.append(Line.make(piece, number, bold=whole))
     return out
 
 
@@ -278,10 +279,11 @@ _TAIL = 160  # enough of a run's end to hold its closing annotation
 _SHORT_BRACKET = re.compile(r"[^。;:!?.\])\s][(][^()\[\]:;,，。]{1,4}[)]$")
 
 
-def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
+def _continues(prev: Line, nxt: Line, width: int, last: str = "", bold: bool = False) -> bool:
     """Is ``nxt`` the rest of a sentence or heading broken after ``prev``?
 
-    ``last`` is the physical line ``prev`` ends with (its own text if unjoined).
+    ``last`` is the physical line ``prev`` ends with (its own text if unjoined);
+    ``bold`` tells that line was a bold (doubled) heading and ``nxt`` is not.
     """
     a, b = prev.key.rstrip(), nxt.key.lstrip()
     if "\t" in a or "\t" in b:
@@ -296,6 +298,8 @@ def _continues(prev: Line, nxt: Line, width: int, last: str = "") -> bool:
         return True
     if unbalanced(a):
         return not is_marker_line(b) or b.startswith("(")
+    if bold and is_marker_line(a):
+        return False  # a bold heading ends where the plain text starts
     if (width in _NARROW and len(last.strip()) >= width - 1 and len(a) > width
             and not is_marker_line(b) and not _DASH_START.match(b)
             and not _ENDS_ANNOTATED.search(a[-_TAIL:])):
@@ -358,7 +362,8 @@ def join_broken(lines: list[Line]) -> list[Line]:
             out
             and (index in titles) == (index - 1 in titles)
             and index not in signatures
-            and (_continues(out[-1], line, width, lines[index - 1].key)
+            and (_continues(out[-1], line, width, lines[index - 1].key,
+                            lines[index - 1].bold and not line.bold)
                  or (task and index in tails and out[-1].key.rstrip()[-1:] in "。;"))
         ):
             prev = out[-1]

@@ -59,6 +59,8 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
+# who sits where and does what, in a command structure or an emergency plan
+_DUTY_LIST = re.compile(r"组成|职责|成员|名单|人员|机构设置|办公室")
 _STANDING = re.compile(r"以下均?(?:需|由|要)?(.{2,40}?)(?:负责|落实)[,，]?不再(?:一一)?列出")
 # 附件：1.X 2.Y — a list of attachments (forms, templates) closes the plan
 _ATTACHMENT_LIST = re.compile(r"^\s*附\s*件\s*[:：]?\s*(?:1\s*[.、].*)?$")
@@ -153,6 +155,7 @@ class _Walker:
         # units a note names for every later task: 以下均需X负责，不再一一列出
         self.standing: list[str] = []
         self.seen = 0
+        self.titled_at = -1  # when the last heading was pushed
         self.prose_only: set[int] = set()
         self.prose_reports: set[int] = set()
         self.annotated = False
@@ -172,6 +175,7 @@ class _Walker:
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(_Heading(level, label, text, owners))
         self.seen += 1
+        self.titled_at = self.seen
         if self.pending and level <= self.pending.level:
             self.pending = None
         self.unnumbered = 0
@@ -218,6 +222,10 @@ class _Walker:
             self.close_pending(own, line, text)
             return
         normal = not own.is_empty() or bool(label and self.assigns_owners())
+        titled = self.seen == self.titled_at + 1 and self.stack  # right under a heading
+        self.titled_at = -1
+        if titled and label is None and self.prose and not normal and self.body_task(line, text):
+            return
         prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
         self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
         if not (normal or prose) and not _REPORT_VERB.search(text):
@@ -255,6 +263,28 @@ class _Walker:
             kind = "task"  # a numbered task of a plan that also asks for a report
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
+
+    def body_task(self, line: Line, text: str) -> bool:
+        """(一)建立健全调度机制 / 由市X局牵头，…: a task titled by the heading
+        above its paragraph, when the paragraph names an owner or a date."""
+        heading = self.stack[-1]
+        if heading.level < 2 or _DUTY_LIST.search(heading.text) or any(
+                _NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack):
+            return False
+        said = sentence_owners(text)
+        deadlines = self.deadlines(text)
+        if not said.has_units() and not any(d.date for d in deadlines):
+            return False
+        title = heading.text.strip()
+        full = title + ("" if title[-1:] in "。；;：:" else "。") + text
+        owners = self.inherited()
+        for name in ("lead_units", "co_units", "responsible_units"):
+            getattr(owners, name).extend(getattr(said, name))
+        self.prose_only.add(len(self.items))
+        self.items.append(Item(".".join(h.label for h in self.stack), line.lineno, full, "task",
+                               " / ".join(h.text for h in self.stack[:-1]), owners, deadlines,
+                               end_line=line.end))
+        return True
 
     def add_standing(self, owners: Owners, text: str) -> None:
         """(…以下均需各县（市、区）人民政府负责，不再一一列出): a unit for every

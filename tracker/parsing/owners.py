@@ -265,7 +265,7 @@ _UNIT_SUFFIX = (r"(?:政府|局|委|办|委员会|中心|公司|集团|部门|�
 # 负有安全监管职责的部门, 各集团公司 — never a person or a bare place
 _SUBJECT_END = re.compile(_UNIT_SUFFIX + r"$|\)$")
 _SUBJECT_START = re.compile(
-    r"^(?:各|市|区|县|省|乡|镇|全市|全区|负有|有关|相关|[^\s\d,，。;；:：、由的在对向和与及]{1,4}?(?:市|县|区|镇|乡|省)"
+    r"^(?:各|市|区|县|省|乡|镇|全市|全区|负有|有关|相关|[^\s\d,，。;；:：、由的在对向和与及须要应报提交送给按经将把为被从以]{1,4}?(?:市|县|区|镇|乡|省)"
     r"|.{2,8}开发区)"
 )
 _NOT_SUBJECT = re.compile(r"^(?:会同|联合|配合|协助|对|在|按照|通过|加强|推动|推进|严格|建立|坚持|确保|督促|组织|指导|围绕|针对|"
@@ -319,6 +319,8 @@ _PLACES = re.compile(r"^各(?:县|区|市|乡镇|镇|乡|街道)(?:\(.*\))?$")
 
 def _is_subject_unit(name: str) -> bool:
     key = fold(name)
+    if key.count("(") != key.count(")"):
+        return False
     if _PLACES.match(key):
         return True
     return (2 < len(key) <= 30 and bool(_SUBJECT_END.search(key))
