@@ -282,12 +282,13 @@ _DUTY_NEXT = re.compile(r"\s*(?:要|应当|应|须|必须|务必|负责)")
 _AND = re.compile(r"和|及|与")
 # a verb inside a would-be name: 区政府组织相关部门, 市政府授权开发区管委会
 _VERB_INSIDE = re.compile(r"组织|开展|督促|指导|推动|加强|负责|落实|建立|要求|通过|按照|授权|委托|批准|同意|"
-                          r"召开|研究|制定|完成|实施|进行|做好|依法|可以|应当")
+                          r"召开|研究|制定|完成|实施|进行|做好|依法|可以|应当|执行|依托|核定|负担|承担")
 _UNIT_LIST = re.compile(
     rf"[^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX}(?:[、和及与][^\s、,，。;；:：]{{1,20}}?{_UNIT_SUFFIX})*"
 )
 _SENTENCE = re.compile(r"[。;；!?！？]")
-_NOT_ACTING = set("的之等与和及、(（")
+# what a unit opening a clause goes on with when it is the actor
+_ACTS = re.compile(r"根据|按照|结合|依据|依托|对|在|于|将|把|通过|会同|联合|负责|牵头|要|应|须|必须|每|定期")
 _WORDS_ACROSS = {"所需", "所有", "所在", "所属", "所得", "处理", "处置", "站点", "院内", "局部"}
 _CLAUSE_END = re.compile(r"[。;；!?！？,，:：]")
 
@@ -354,7 +355,7 @@ def sentence_owners(text: str) -> Owners:
                 # 市X局根据…制定…: a unit list opening a clause acts in it
                 listed = _UNIT_LIST.match(clause, lead)
                 if (listed and listed.end() < len(clause) - 2
-                        and clause[listed.end()] not in _NOT_ACTING
+                        and _ACTS.match(clause, listed.end())
                         and clause[listed.end() - 1:listed.end() + 1] not in _WORDS_ACROSS):
                     names = _subject_names(text[begin + lead:begin + listed.end()])
                     if names:
