@@ -296,3 +296,12 @@ def test_a_numbered_title_and_its_annotated_body_paragraph_are_one_task():
         ("(一)", ["市甲办", "市乙局"]), ("(二)", ["市丙局"])]
     assert items[0].text == "强化综合协调。各专业委员会每月召开一次会议，研究解决问题。(市甲办、市乙局)"
     assert items[0].end_line > items[0].line
+
+
+def test_report_duties_in_regulations_and_emergency_plans_are_standing_rules():
+    body = "第一条 承担储备任务的企业每半年将储备情况报送市甲局。\n\n第二条 每年3月底前上报年度计划。\n\n第三条 本办法自印发之日起施行。"
+    for title in ("关于印发某某市某项储备管理办法的通知", "关于印发某某市某类事故应急预案的通知"):
+        assert items_of(_doc("某某市人民政府 " + title, "某政发〔2024〕3号", body)) == [], title
+    notice = _doc("某某市人民政府 关于开展某项检查的通知", "某政发〔2024〕4号",
+                  "各县（市、区）要在3月10日前上报检查方案。")
+    assert [item.kind for item in items_of(notice)] == ["report"]

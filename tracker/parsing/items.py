@@ -51,6 +51,7 @@ _MAX_HEADING = 60
 _KIND = re.compile(r"(办法|细则|规定|条例|规则|章程|制度|标准|预案|规划|纲要|指南|名单|方案|计划|意见|要点|"
                    r"分工|清单|措施|通知|通告|公告|决定|批复|通报|报告|函)")
 _TASK_KINDS = {"方案", "计划", "意见", "要点", "分工", "清单", "通知"}
+_RULE_KINDS = {"办法", "细则", "规定", "条例", "规则", "章程", "制度", "标准", "预案"}
 _ISSUES = re.compile(r"印发|转发|下发")
 _SETS_UP = re.compile(r"成立|调整|组建|设立|撤销|命名|表彰|公布|确定")
 _ARTICLE = re.compile(rf"^\s*第[{CN_NUM}\d]+条")
@@ -407,18 +408,34 @@ def assigns_in_prose(doc: Document) -> bool:
     """Does the document assign tasks in numbered paragraphs (a plan, an
     implementation opinion, a work notice) rather than set rules (办法 with
     第X条 articles), duties in an emergency (应急预案) or nothing (批复, 通告)?"""
+    kinds, subject, issued = _kinds(doc)
+    if not kinds or kinds[-1] not in _TASK_KINDS:
+        return False
+    if kinds[-1] == "通知" and (issued or _SETS_UP.search(subject)):
+        return False
+    return not _has_articles(doc)
+
+
+def sets_rules(doc: Document) -> bool:
+    """A regulation (办法, 细则 … or 第X条 articles) or an emergency plan: its
+    report duties are standing rules, not tasks to track."""
+    kinds, _, _ = _kinds(doc)
+    return bool(kinds and kinds[-1] in _RULE_KINDS) or _has_articles(doc)
+
+
+def _kinds(doc: Document) -> tuple[list[str], str, bool]:
+    """Kind words of the title (of the document it issues), the subject, issued?"""
     title = _PARENTHETICAL.sub("", fold(doc.title))
     issued = _ISSUES.search(title)
     subject = title[issued.end():] if issued else title
     if issued:
         subject = re.sub(r"的?通知$", "", subject)
-    kinds = _KIND.findall(subject)
-    if not kinds or kinds[-1] not in _TASK_KINDS:
-        return False
-    if kinds[-1] == "通知" and (issued or _SETS_UP.search(subject)):
-        return False
+    return _KIND.findall(subject), subject, bool(issued)
+
+
+def _has_articles(doc: Document) -> bool:
     body = doc.lines[doc.body_start:]
-    return sum(1 for line in body if _ARTICLE.match(line.key)) < 3
+    return sum(1 for line in body if _ARTICLE.match(line.key)) >= 3
 
 
 def _heads_a_section(rest: str, level: int, following: Line | None) -> bool:
@@ -451,6 +468,8 @@ def find_items(doc: Document) -> list[Item]:
         for n in walker.prose_reports:
             items[n].kind = "report"
         items = [item for n, item in enumerate(items) if n not in walker.prose_only]
+    if any(item.kind == "report" for item in items) and sets_rules(doc):
+        items = [item for item in items if item.kind != "report"]
     return items
 
 
