@@ -10,7 +10,16 @@ are above the current line. A paragraph becomes an item when
 
 and every data row of a task or project table is an item. Items inherit owners
 from their headings: leaders accumulate, units come from the nearest level that
-names any.
+names any. An annotation closing a sub-list (1)…(2)…〔牵头部门：…〕 belongs to the
+numbered task that opened it.
+
+A plan, implementation opinion or work notice that marks no owners at all
+(:func:`assigns_in_prose`) is read for its numbered prose paragraphs instead:
+each is a task, with the units its sentences name (各县（市、区）人民政府要…,
+市X局会同市Y局…) as owners; so are ——dash paragraphs under a task and a
+paragraph naming an owner right under a titled sub-heading. Regulations (第X条)
+and emergency plans never give prose tasks, and their report duties are
+standing rules, not items.
 """
 from __future__ import annotations
 
