@@ -7,13 +7,10 @@ exactly once, also after more beat ticks; a leader then opens the dashboards in 
 Chromium with no console error and no Content Security Policy violation. All processes are
 stopped at the end whatever happens."""
 
-import email
-import email.policy
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from contextlib import ExitStack, contextmanager
@@ -25,6 +22,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a
 
 from tests.browser import ARGS, ARTIFACTS, CHROMIUM  # noqa: E402
 from tests.processes import ROOT, celery_worker, process_env, running, wait_for  # noqa: E402
+from tests.smtpsink import Sink  # noqa: E402
 from tests.webclient import WebClient  # noqa: E402
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -55,36 +53,24 @@ TICK = 4.0  # tests/settings_e2e.py: beat's reminders tick and heartbeat every 4
 # --- the SMTP sink --------------------------------------------------------------------------
 
 
-class Sink:
-    """Every message the SMTP server accepted, with its envelope recipients."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
-        with self.lock:
-            self.messages.append((tuple(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def snapshot(self):
-        with self.lock:
-            return list(self.messages)
-
-
 @contextmanager
 def smtp_sink():
+    """tests/smtpsink.py's sink, on this test's own port."""
     from aiosmtpd.controller import Controller
 
     sink = Sink()
+    sink.port = SMTP_PORT
     controller = Controller(sink, hostname="127.0.0.1", port=SMTP_PORT)
     controller.start()
     try:
         yield sink
     finally:
         controller.stop()
+
+
+def received(sink):
+    with sink.lock:
+        return [(tuple(rcpts), message) for rcpts, message in sink.accepted]
 
 
 # --- the processes --------------------------------------------------------------------------
@@ -169,7 +155,7 @@ def wait_until_sent(sink):
         deliveries = list(Delivery.objects.values_list("status", flat=True))
         sent = deliveries.count(Delivery.Status.SENT)
         return (deliveries and all(s == Delivery.Status.SENT for s in deliveries)
-                and len(sink.snapshot()) >= sent)
+                and len(received(sink)) >= sent)
 
     return wait_for(settled, timeout=120, interval=1)
 
@@ -249,19 +235,19 @@ def test_import_remind_and_dashboard_on_real_processes(tmp_path):
             quarter = Item.objects.get(text__contains=QUARTER_ITEM)
             assert Deadline.objects.filter(item=quarter, date="2025-03-31").exists()
             time.sleep(3 * TICK + 1)
-            assert sink.snapshot() == [], "a reminder went out on a Sunday"
+            assert received(sink) == [], "a reminder went out on a Sunday"
             assert not Delivery.objects.exists()
 
         # 2. The clock moves to Friday: worker and beat restart with the new time.
         with ExitStack() as friday:
             start_worker_and_beat(friday, tmp_path, FRIDAY, "friday")
             assert wait_until_sent(sink), logs(tmp_path)
-            first = sink.snapshot()
+            first = received(sink)
             health = wait_for(lambda: healthy(client), timeout=30, interval=1)
             assert health, logs(tmp_path)
             # More ticks of beat (and a sweep re-run by each) send nothing again.
             time.sleep(3 * TICK + 1)
-            assert len(sink.snapshot()) == len(first), "an e-mail was sent twice"
+            assert len(received(sink)) == len(first), "an e-mail was sent twice"
 
         recipients = Counter(rcpt for rcpts, _message in first for rcpt in rcpts)
         assert set(recipients.values()) == {1}, f"not exactly once: {recipients}"
