@@ -17,7 +17,13 @@ from tracker.models import (
     ReminderSettings,
     ReminderSweep,
 )
-from tracker.reminders import WorkdayIndex, deadline_rules_on, report_due_dates, report_rules_on
+from tracker.reminders import (
+    WorkdayIndex,
+    deadline_rules_on,
+    escalation_on,
+    report_due_dates,
+    report_rules_on,
+)
 from tracker.workdays import WorkdayCalendar
 
 D = datetime.date
@@ -38,6 +44,14 @@ def firings(due, first, last, rule_function=deadline_rules_on, rules=None):
                 out[day] = fired
         day += datetime.timedelta(days=1)
     return out
+
+
+def escalated(due, first, last, rules=None):
+    """(day, days late) of the escalation a sweep over the working days [first, last] makes."""
+    index = WorkdayIndex(CAL, first - datetime.timedelta(days=60), last)
+    window = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    return escalation_on(due, [day for day in window if CAL.is_workday(day)],
+                         rules or ReminderSettings(), index)
 
 
 def test_a_date_due_after_the_national_day_week_is_reminded_on_working_days_before_it():
@@ -65,11 +79,17 @@ def test_overdue_reminders_run_daily_then_weekly_and_escalate_after_five_working
         D(2024, 10, 8): [(R.OVERDUE, -1)],
         D(2024, 10, 9): [(R.OVERDUE, -2)],
         D(2024, 10, 10): [(R.OVERDUE, -3)],
-        D(2024, 10, 12): [(R.ESCALATION, -5)],  # a working Saturday
         D(2024, 10, 16): [(R.OVERDUE, -8)],
         D(2024, 10, 23): [(R.OVERDUE, -13)],
         D(2024, 10, 30): [(R.OVERDUE, -18)],
     }
+    assert escalated(D(2024, 9, 30), D(2024, 10, 1), D(2024, 10, 31)) == (
+        D(2024, 10, 12), 5)  # a working Saturday
+
+
+def test_a_sweep_that_first_sees_an_item_long_overdue_escalates_it_that_day():
+    assert escalated(D(2024, 9, 30), D(2024, 10, 21), D(2024, 10, 31)) == (D(2024, 10, 21), 11)
+    assert escalated(D(2024, 9, 30), D(2024, 10, 1), D(2024, 10, 11)) is None  # only 4 late
 
 
 def test_the_working_sunday_of_2024_02_04_carries_the_seven_day_reminder():
@@ -86,7 +106,7 @@ def test_an_item_due_in_the_spring_festival_is_overdue_from_the_first_working_da
     fired = firings(D(2024, 2, 12), D(2024, 2, 5), D(2024, 2, 23))
     assert fired[D(2024, 2, 9)] == [(R.DUE, 0)]
     assert fired[D(2024, 2, 18)] == [(R.OVERDUE, -1)]
-    assert fired[D(2024, 2, 22)] == [(R.ESCALATION, -5)]
+    assert escalated(D(2024, 2, 12), D(2024, 2, 5), D(2024, 2, 23)) == (D(2024, 2, 22), 5)
 
 
 def test_edited_rules_change_the_schedule():
@@ -97,9 +117,10 @@ def test_edited_rules_change_the_schedule():
         D(2024, 6, 7): [(R.BEFORE, 2)],  # 06-10 was the Dragon Boat holiday
         D(2024, 6, 12): [(R.DUE, 0)],
         D(2024, 6, 13): [(R.OVERDUE, -1)],
-        D(2024, 6, 17): [(R.OVERDUE, -3), (R.ESCALATION, -3)],
+        D(2024, 6, 17): [(R.OVERDUE, -3)],
         D(2024, 6, 19): [(R.OVERDUE, -5)],
     }
+    assert escalated(D(2024, 6, 12), D(2024, 6, 1), D(2024, 6, 20), rules) == (D(2024, 6, 17), 3)
 
 
 def test_the_default_report_cycle_is_the_25th_of_each_month():
@@ -237,6 +258,50 @@ def test_escalations_go_to_leaders_with_accounts_and_the_supervision_office(
         "leader", "supervisor"}
 
 
+def test_an_item_imported_twenty_working_days_overdue_is_escalated_once_at_the_next_sweep(
+        make_item, units, users, rules):
+    # Due 2024-09-13; 20 working days later is 10-17 (the National Day week is not counted).
+    item = with_deadline(make_item, units, D(2024, 9, 13))
+    own_date = make_item(lead=units["fgj"], due_date=D(2024, 9, 13))  # no Deadline rows
+    ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长",
+                              user=users["leader"])
+    swept_until(D(2024, 10, 16))
+    reminders.sweep(D(2024, 10, 17))
+    escalations = Reminder.objects.filter(rule=R.ESCALATION)
+    assert sorted(escalations.values_list("item", "offset", "date", "due_on")) == [
+        (item.pk, -20, D(2024, 10, 17), D(2024, 9, 13)),
+        (own_date.pk, -20, D(2024, 10, 17), D(2024, 9, 13))]
+    notices = Notice.objects.filter(reminder__rule=R.ESCALATION).count()
+    assert notices == 3  # the leader and the supervision office; the office only for the other
+
+    reminders.sweep(D(2024, 10, 17))  # a re-run
+    for day in (D(2024, 10, 18), D(2024, 10, 22), D(2024, 11, 25)):
+        reminders.sweep(day)
+    assert escalations.count() == 2
+    assert Notice.objects.filter(reminder__rule=R.ESCALATION).count() == notices
+
+
+def test_an_escalation_is_offered_once_even_by_a_racing_second_sweep(
+        make_item, units, users, rules):
+    item = with_deadline(make_item, units, D(2024, 9, 13))
+    reminders.sweep(D(2024, 10, 18))
+    # A second worker that computed the key before the first one's insert landed (other date).
+    reminders._insert([Reminder(item=item, deadline=item.deadlines.get(), rule=R.ESCALATION,
+                                offset=-21, due_on=D(2024, 9, 13), date=D(2024, 10, 21))])
+    assert Reminder.objects.filter(rule=R.ESCALATION).count() == 1
+
+
+def test_a_moved_date_due_that_is_missed_again_is_escalated_again(
+        make_item, units, users, rules):
+    item = with_deadline(make_item, units, D(2024, 9, 13))
+    swept_until(D(2024, 10, 16))
+    reminders.sweep(D(2024, 10, 17))
+    item.deadlines.update(date=D(2024, 10, 21))
+    reminders.sweep(D(2024, 10, 28))
+    assert sorted(Reminder.objects.filter(rule=R.ESCALATION).values_list("due_on", "offset")) == [
+        (D(2024, 9, 13), -20), (D(2024, 10, 21), -5)]
+
+
 def test_missed_working_days_are_caught_up_once(make_item, units, users, rules):
     with_deadline(make_item, units, D(2024, 10, 8))
     swept_until(D(2024, 9, 20))
@@ -286,7 +351,8 @@ def test_the_sweep_asks_the_same_number_of_queries_for_few_and_many_items(
         make_item, units, users, rules):
     def sweep_queries(count):
         for n in range(count):
-            with_deadline(make_item, units, D(2024, 10, 8) + datetime.timedelta(days=n % 3))
+            due = D(2024, 10, 8) if n % 2 else D(2024, 9, 2)  # before, or long overdue
+            with_deadline(make_item, units, due + datetime.timedelta(days=n % 3))
         Reminder.objects.all().delete()
         ReminderSweep.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
@@ -296,4 +362,6 @@ def test_the_sweep_asks_the_same_number_of_queries_for_few_and_many_items(
     few, few_reminders = sweep_queries(3)
     many, many_reminders = sweep_queries(60)
     assert many_reminders > 10 * few_reminders
+    long_overdue = Deadline.objects.filter(date__lt=D(2024, 9, 10)).count()
+    assert Reminder.objects.filter(rule=R.ESCALATION).count() == long_overdue == 32
     assert few == many

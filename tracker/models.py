@@ -798,6 +798,16 @@ class Reminder(models.Model):
                 fields=["item", "rule", "date"], condition=Q(deadline__isnull=True),
                 name="unique_reminder_per_item",
             ),
+            # An escalation happens once per date due, whichever day first finds it late.
+            models.UniqueConstraint(
+                fields=["item", "deadline", "due_on"],
+                condition=Q(rule="escalation", deadline__isnull=False),
+                name="one_escalation_per_deadline",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "due_on"], condition=Q(rule="escalation", deadline__isnull=True),
+                name="one_escalation_per_item",
+            ),
         ]
 
     def __str__(self):

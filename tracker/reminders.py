@@ -7,7 +7,9 @@ The rules (defaults; the supervision office edits ReminderSettings):
   dated Deadline rows) reminds 7, 3 and 1 working days before and on the day; a date falling on
   a holiday counts from the last working day before it;
 - overdue: on each of the first 3 working days after, then every 5 working days (weekly);
-  after 5 working days an escalation goes to the responsible leaders and the supervision office;
+  an item 5 or more working days late is escalated to the responsible leaders and the
+  supervision office once per date due, by the first sweep that finds it so late (also when it
+  was imported already late or the sweep was down longer than catch_up_days);
 - progress reports: each recurring deadline (每月25日前 → monthly:25 …) and, for items without
   one, the default cycle (monthly, by the 25th) reminds 5, 3, 1 working days before and on the
   report day, and once the next working day if late, until a ProgressReport of the period exists.
@@ -24,7 +26,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.utils import timezone
 
 from tracker import clock
@@ -104,9 +106,29 @@ def deadline_rules_on(due, day, rules, index):
     late = index.between(due, day)
     if overdue_fires(late, rules):
         fired.append((R.OVERDUE, -late))
-    if late == rules.escalate_after_days:
-        fired.append((R.ESCALATION, -late))
     return fired
+
+
+def escalation_on(due, window, rules, index):
+    """(day, working days late) of the first day of `window` on which a date due on `due` is
+    escalated: N (escalate_after_days) or more working days late. None if on no day of it.
+
+    An escalation happens once per date due (unique key), on the first sweep that finds it N or
+    more days late: the day it reaches N, or later for items imported or swept late.
+    """
+    for day in window:
+        late = index.between(due, day) if due < day else 0
+        if late >= rules.escalate_after_days:
+            return day, late
+    return None
+
+
+def escalation_cutoff(today, rules, index):
+    """The latest date due that is N or more working days late on `today`."""
+    due = today - ONE_DAY
+    while index.between(due, today) < rules.escalate_after_days:
+        due -= ONE_DAY
+    return due
 
 
 def report_rules_on(due, day, rules, index):
@@ -263,9 +285,9 @@ def _create_deadline_reminders(window, rules, calendar):
             for rule, offset in deadline_rules_on(due, day, rules, index):
                 firings[due].append((rule, offset, day))
         due += ONE_DAY
+    rows = _escalations(window, rules, index)
     if not firings:
-        return 0
-    rows = []
+        return _insert(rows)
     dated = (Deadline.objects.filter(date__in=list(firings), done_at__isnull=True)
              .exclude(item__status=Item.Status.COMPLETED)
              .values_list("id", "item_id", "date"))
@@ -281,6 +303,35 @@ def _create_deadline_reminders(window, rules, calendar):
         rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=date, date=day)
                     for rule, offset, day in firings[date])
     return _insert(rows)
+
+
+def _escalations(window, rules, index):
+    """Escalation Reminders for every open date due N or more working days late and not yet
+    escalated, however long ago it fell due (two set-based queries; the partial unique
+    constraints on (item, deadline, due_on) keep it to one even when two sweeps race)."""
+    cutoff = escalation_cutoff(window[-1], rules, index)
+    escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
+    dated = (Deadline.objects.filter(date__lte=cutoff, done_at__isnull=True)
+             .exclude(item__status=Item.Status.COMPLETED)
+             .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
+             .values_list("id", "item_id", "date"))
+    undated = (_open_items().filter(due_date__lte=cutoff)
+               .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
+                                                       date__isnull=False)))
+               .exclude(Exists(Reminder.objects.filter(
+                   rule=R.ESCALATION, item=OuterRef("pk"), deadline__isnull=True,
+                   due_on=OuterRef("due_date"))))
+               .annotate(deadline_id=Value(None, output_field=IntegerField()))
+               .values_list("deadline_id", "id", "due_date"))
+    days, rows = {}, []
+    for query in (dated, undated):
+        for deadline_id, item_id, due in query.iterator(chunk_size=CHUNK):
+            if due not in days:
+                days[due] = escalation_on(due, window, rules, index)
+            day, late = days[due]
+            rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=R.ESCALATION,
+                                 offset=-late, due_on=due, date=day))
+    return rows
 
 
 def _create_report_reminders(window, rules, calendar):
