@@ -7,6 +7,7 @@ so that a drill-down link can carry the current filters over unchanged.
 from django import forms
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Item, ItemOwner, ItemPerson, SourceDocument, Tag, Unit
@@ -58,6 +59,21 @@ class DashboardFilter(forms.Form):
         )
         self.fields["leader"].choices = [("", _("全部领导"))] + [(n, n) for n in leaders]
         self.fields["tag"].queryset = Tag.objects.order_by("name")
+
+    def rendered(self):
+        """(label, <select> HTML, errors) per field. Django's widget templates render each
+        <option> through two template includes: hundreds of units made that the slowest part
+        of a dashboard page."""
+        for bound in self:
+            current = "" if bound.value() is None else str(bound.value())
+            options = format_html_join(
+                "", '<option value="{}"{}>{}</option>',
+                ((value, " selected" if str(value) == current else "", label)
+                 for value, label in bound.field.choices),
+            )
+            select = format_html('<select name="{}" id="{}">{}</select>', bound.html_name,
+                                 bound.id_for_label, options)
+            yield bound.label, select, bound.errors
 
     def selected(self):
         """The cleaned filters that are set (invalid ones are dropped, the form shows why)."""
