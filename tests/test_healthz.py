@@ -53,16 +53,16 @@ def test_healthz_is_503_when_the_worker_heartbeat_is_stale(client):
     assert body["checks"]["worker"]["age_seconds"] >= settings.HEALTHZ_MAX_HEARTBEAT_AGE + 60
 
 
-def test_healthz_is_503_when_the_broker_cannot_be_reached(client):
+def test_healthz_is_503_when_the_broker_cannot_be_reached(client, monkeypatch):
     beat("worker", 1)
     beat("beat", 1)
-    saved = celery_app.conf.broker_url
-    # A Redis address where nothing listens: a real refused connection, not a mock.
-    celery_app.conf.broker_url = "redis://:s3cret-pass@127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        celery_app.conf.broker_url = saved
+    # A Redis address where nothing listens: a real refused connection, not a mock. (Celery
+    # reads CELERY_BROKER_URL from the environment before its own configuration.)
+    unreachable = "redis://:s3cret-pass@127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
+    assert celery_app.conf.broker_url == unreachable
+    response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["checks"]["broker"] == {"ok": False, "error": "OperationalError"}
