@@ -35,7 +35,8 @@ def test_the_ledger_has_a_title_a_header_and_one_line_per_item(client, users, un
                      due_date=datetime.date(2030, 5, 31), ref="3")
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长")
     actions.do_sign(users["staff"], item, item.version)
-    actions.do_report(users["staff"], item, item.version, 60, "主体结构已封顶。")
+    report = actions.do_report(users["staff"], item, item.version, 60, "主体结构已封顶。")
+    actions.do_confirm_report(users["head"], report)  # only a confirmed report goes up
     make_item("长期坚持的工作", lead=units["jyj"])
     client.force_login(users["supervisor"])
     sheet = export(client, sort="due")

@@ -88,6 +88,9 @@ def test_staff_report_and_request_completion_then_the_office_approves_and_grades
     page.click("#report button[type=submit]")
     page.wait_for_selector(".messages >> text=进展已报送")
     assert page.locator("#reports a", has_text="施工照片说明.pdf").count() == 1
+    # The unit head has not confirmed it yet: marked 待审核, the item's percent unchanged.
+    assert page.locator("#reports .report-pending").inner_text() == "待审核"
+    assert Item.objects.get(pk=item.pk).percent == 0
 
     page.click("#completion summary")
     page.fill("#completion textarea[name=reason]", "幼儿园已投入使用，申请办结。")
@@ -146,8 +149,8 @@ def test_a_second_save_of_the_same_version_shows_the_conflict_and_keeps_the_inpu
     from tracker import actions
 
     actions.do_sign(users["staff"], item, item.version)
-    first = logged_in_page(users["staff"])
-    second = logged_in_page(users["head"])
+    first = logged_in_page(users["head"])  # the head's own report goes up at once
+    second = logged_in_page(users["staff"])
     for page in (first, second):
         page.goto(f"{live_server.url}/items/{item.pk}/")
         page.fill("#report input[name=percent]", "")

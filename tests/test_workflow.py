@@ -2,11 +2,13 @@
 
 import datetime
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tests.tracking import PDF, fast_passwords, pdf_upload
 from tracker import actions
@@ -56,7 +58,9 @@ def test_signing_twice_is_refused(users, item):
         actions.do_sign(users["head"], item, item.version)
 
 
-def test_a_progress_report_with_evidence_sets_the_percent_and_stores_the_file(client, users, item):
+def test_a_progress_report_with_evidence_is_stored_and_waits_for_the_unit_head(
+    client, users, item
+):
     signed(item, users["staff"])
     login(client, users["staff"])
     response = client.post(reverse("item_report", args=[item.pk]), {
@@ -65,9 +69,10 @@ def test_a_progress_report_with_evidence_sets_the_percent_and_stores_the_file(cl
     })
     assert response.status_code == 302
     item.refresh_from_db()
-    assert item.percent == 40
+    assert item.percent == 0  # 待审核: it goes up when the unit head confirms it
     report = ProgressReport.objects.get(item=item)
     assert (report.author, report.narrative) == (users["staff"], "已完成方案制定。")
+    assert report.confirmed_at is None
     evidence = report.evidence.get()
     assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
     assert evidence.original_name == "佐证材料.pdf"
@@ -125,9 +130,135 @@ def test_the_unit_head_confirms_a_report_once(client, users, item):
     report.refresh_from_db()
     assert report.confirmed_by == users["head"]
     first = report.confirmed_at
-    assert not actions.do_confirm_report(users["supervisor"], report)
+    assert not actions.do_confirm_report(users["head"], report)
+    response = client.post(reverse("report_confirm", args=[item.pk, report.pk]))
+    assert response.status_code == 302
     report.refresh_from_db()
     assert (report.confirmed_by, report.confirmed_at) == (users["head"], first)
+
+
+def latest_progress(client, item):
+    """The 最新进展 cell of the item's 台账 line, and the percent column of the list."""
+    sheet = load_workbook(io.BytesIO(client.get(reverse("item_export")).content)).active
+    rows = {row[1]: row[6] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    return rows[item.text]
+
+
+def test_a_staff_report_goes_up_only_when_the_unit_head_confirms_it(client, users, item):
+    signed(item, users["staff"])
+    item.refresh_from_db()
+    report = actions.do_report(users["staff"], item, item.version, 40, "完成方案制定")
+    item.refresh_from_db()
+    assert (item.percent, item.version) == (0, 3)  # the version moves: no lost update
+    login(client, users["supervisor"])
+    assert latest_progress(client, item) is None
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "待审核" in page and "尚未计入事项进度" in page
+    assert reverse("report_confirm", args=[item.pk, report.pk]) not in page  # not the office's
+
+    client.force_login(users["head"])
+    home = client.get(reverse("home")).content.decode()
+    assert "待确认的进展报告" in home and item.text[:10] in home
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert reverse("report_confirm", args=[item.pk, report.pk]) in page
+    assert client.post(reverse("report_confirm", args=[item.pk, report.pk])).status_code == 302
+
+    item.refresh_from_db()
+    assert (item.percent, item.version) == (40, 4)
+    assert latest_progress(client, item) == "完成方案制定（40%）"
+    last = item.history.order_by("-history_id").first()
+    assert last.history_user == users["head"]
+    assert last.history_change_reason == "确认进展报告 40%（staff）"
+    assert "暂无待确认的报告" in client.get(reverse("home")).content.decode()
+
+
+def test_a_unit_heads_own_report_goes_up_at_once(users, item):
+    signed(item, users["head"])
+    item.refresh_from_db()
+    report = actions.do_report(users["head"], item, item.version, 70, "负责人报送")
+    item.refresh_from_db()
+    assert item.percent == 70
+    assert (report.confirmed_by, report.confirmed_at is not None) == (users["head"], True)
+
+
+def test_without_a_unit_head_account_a_staff_report_goes_up_at_once_and_the_page_says_so(
+    client, users, item
+):
+    users["head"].is_active = False  # a unit head who left no longer confirms anything
+    users["head"].save()
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "本单位未设部门负责人账号，报送后直接计入事项进度" in page
+    item.refresh_from_db()
+    client.post(reverse("item_report", args=[item.pk]), {
+        "version": item.version, "percent": 30, "narrative": "直接生效"})
+    item.refresh_from_db()
+    assert item.percent == 30
+    report = ProgressReport.objects.get()
+    assert report.confirmed_at is not None and report.confirmed_by is None
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "本单位未设部门负责人账号，报送即生效" in page
+
+
+def test_the_staff_report_form_says_the_unit_head_confirms_it(client, users, item):
+    signed(item, users["staff"])
+    login(client, users["staff"])
+    page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert "报送后须经本单位部门负责人确认" in page
+
+
+def test_confirming_an_older_report_after_a_newer_one_keeps_the_newer_percent(users, item):
+    signed(item, users["staff"])
+    item.refresh_from_db()
+    older = actions.do_report(users["staff"], item, item.version, 30, "第一次")
+    item.refresh_from_db()
+    newer = actions.do_report(users["staff"], item, item.version, 60, "第二次")
+    assert actions.do_confirm_report(users["head"], newer)
+    assert actions.do_confirm_report(users["head"], older)
+    item.refresh_from_db()
+    assert item.percent == 60
+
+
+def test_a_confirmation_makes_an_open_page_of_the_item_stale(users, item):
+    signed(item, users["staff"])
+    item.refresh_from_db()
+    report = actions.do_report(users["staff"], item, item.version, 30, "进展")
+    item.refresh_from_db()
+    seen = item.version
+    actions.do_confirm_report(users["head"], report)
+    with pytest.raises(actions.Conflict):
+        actions.do_request_completion(users["staff"], item, seen, "完成", [pdf_upload()])
+
+
+def test_confirming_after_the_item_is_closed_keeps_it_at_100(users, item):
+    signed(item, users["staff"])
+    item.refresh_from_db()
+    report = actions.do_report(users["staff"], item, item.version, 50, "进展")
+    item.refresh_from_db()
+    request = actions.do_request_completion(users["staff"], item, item.version, "完成",
+                                            [pdf_upload()])
+    item.refresh_from_db()
+    actions.do_decide_completion(users["supervisor"], request, item.version, True)
+    assert actions.do_confirm_report(users["head"], report)
+    item.refresh_from_db()
+    assert (item.status, item.percent) == (Item.Status.COMPLETED, 100)
+
+
+def test_only_a_unit_head_of_the_authors_unit_confirms(client, users, make_item, units):
+    from tests.conftest import make_user
+
+    shared = make_item("两个单位共同承办", lead=units["fgj"], co=[units["jyj"]])
+    make_user("other_head", "unit_head", units["jyj"])
+    actions.do_sign(users["other_staff"], shared, shared.version)
+    shared.refresh_from_db()
+    report = actions.do_report(users["other_staff"], shared, shared.version, 20, "配合单位进展")
+    login(client, users["head"])  # head of the lead unit, not of the author's unit
+    response = client.post(reverse("report_confirm", args=[shared.pk, report.pk]))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.confirmed_at is None
+    assert "配合单位进展" not in client.get(reverse("home")).content.decode()
 
 
 def test_an_approved_extension_moves_the_due_date_and_records_a_deadline(client, users, item):

@@ -167,28 +167,79 @@ def do_sign(user, item, version):
     return _claim(item, version, user, _("签收"), status=S.IN_PROGRESS, received_at=timezone.now())
 
 
+def report_needs_confirmation(author):
+    """Does a report by `author` wait for a unit head (部门负责人) before it goes up?
+
+    Staff reports do, unless their unit has no active unit head account to confirm them.
+    A unit head's own report, and one by the supervision office, counts at once.
+    """
+    if author.role != author.Role.STAFF:
+        return False
+    return author.unit.members.filter(role=author.Role.UNIT_HEAD, is_active=True).exists()
+
+
+def _goes_up(item, report):
+    """The changes a confirmed report makes to its item: the newest confirmed one sets the
+    percent (an older one confirmed late changes nothing; a closed item stays at 100%)."""
+    newer = item.reports.filter(confirmed_at__isnull=False).exclude(pk=report.pk).filter(
+        created_at__gt=report.created_at).exists()
+    if newer or item.status == S.COMPLETED:
+        return {}
+    return {"percent": report.percent}
+
+
 @transaction.atomic
 def do_report(user, item, version, percent, narrative, files=()):
-    """Report progress: percent, narrative and evidence files; the item takes the percent."""
+    """Report progress: percent, narrative and evidence files.
+
+    A report waiting for the unit head (待审核) changes nothing but the item's version; one
+    that needs no confirmation goes up at once (the item takes its percent).
+    """
     _check_possible("report", item)
     for upload in files:
         check_evidence_file(upload)
-    _claim(item, version, user, _("报送进展 %(percent)s%%") % {"percent": percent},
-           percent=percent)
+    pending = report_needs_confirmation(user)
+    if pending:
+        reason = _("报送进展 %(percent)s%%（待部门负责人确认）") % {"percent": percent}
+        _claim(item, version, user, reason)
+    else:
+        _claim(item, version, user, _("报送进展 %(percent)s%%") % {"percent": percent},
+               percent=percent)
+    now = timezone.now()
     report = ProgressReport.objects.create(
-        item=item, author=user, percent=percent, narrative=narrative
+        item=item, author=user, percent=percent, narrative=narrative, created_at=now,
+        confirmed_at=None if pending else now,
+        confirmed_by=None if pending else _self_confirmer(user),
     )
     _store_all(item, user, files, report=report)
     return report
 
 
+def _self_confirmer(user):
+    """Who stands behind a report that needs no confirmation: its author, unless they are
+    staff of a unit without a unit head (then nobody: confirmed_by stays empty)."""
+    return None if user.role == user.Role.STAFF else user
+
+
+@transaction.atomic
 def do_confirm_report(user, report):
-    """The unit head confirms a progress report; confirming twice changes nothing."""
-    return bool(
-        ProgressReport.objects.filter(pk=report.pk, confirmed_at__isnull=True).update(
-            confirmed_by=user, confirmed_at=timezone.now()
-        )
+    """The unit head confirms a progress report: it goes up (the item takes its percent when it
+    is the newest confirmed report). Confirming twice changes nothing and returns False.
+
+    The report is claimed with a conditional UPDATE; the item is updated at its current
+    version (locked), so anyone holding an older version of the page gets a conflict.
+    """
+    claimed = ProgressReport.objects.filter(pk=report.pk, confirmed_at__isnull=True).update(
+        confirmed_by=user, confirmed_at=timezone.now()
     )
+    if not claimed:
+        return False
+    report.refresh_from_db()
+    item = Item.objects.select_for_update().get(pk=report.item_id)
+    reason = _("确认进展报告 %(percent)s%%（%(author)s）") % {
+        "percent": report.percent, "author": report.author}
+    _claim(item, item.version, user, reason, **_goes_up(item, report))
+    return True
 
 
 @transaction.atomic

@@ -7,8 +7,9 @@ leak) and then `require(user, action, item)` (403 when visible but not allowed).
 Who may do what:
 - 部门工作人员 staff: read, comment, sign, report, request an extension or completion, on items
   their unit leads or co-operates on;
-- 部门负责人 unit head: the same, and confirms the unit's progress reports;
-- 督查室 supervision office (and administrators): everything;
+- 部门负责人 unit head: the same, and confirms the progress reports of their own unit's staff
+  (only confirmed reports go up: tracker.actions.do_report / do_confirm_report);
+- 督查室 supervision office (and administrators): everything but confirming a unit's reports;
 - 领导 leaders: read everything, change nothing but comments (批示).
 """
 
@@ -67,17 +68,32 @@ def can(user, action, item=None):
     """May `user` do `action` on `item` (who may, not whether the item's status allows it)?"""
     if not user.is_authenticated or not _sees(user, item):
         return False
+    if action == CONFIRM:  # the unit's own check before a report goes up: heads only
+        return item is not None and user.role == user.Role.UNIT_HEAD
     if user.manages_items:
         return True
     if action in READ_ACTIONS or action == COMMENT:
         return item is not None
     if not user.is_unit_member or item is None:
         return False
-    if action in UNIT_ACTIONS:
-        return True
-    return action == CONFIRM and user.role == user.Role.UNIT_HEAD
+    return action in UNIT_ACTIONS
+
+
+def can_confirm_report(user, report):
+    """May `user` confirm this report: a unit head of the author's unit, while it waits?"""
+    return (
+        report.confirmed_at is None
+        and report.author.unit_id is not None
+        and report.author.unit_id == user.unit_id
+        and can(user, CONFIRM, report.item)
+    )
 
 
 def require(user, action, item=None):
     if not can(user, action, item):
         raise PermissionDenied(_("您无权进行此操作。"))
+
+
+def require_confirm(user, report):
+    if not can_confirm_report(user, report):
+        raise PermissionDenied(_("只有填报人所在单位的部门负责人可以确认此报告。"))

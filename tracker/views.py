@@ -68,8 +68,9 @@ def home(request):
         )
     if user.role == user.Role.UNIT_HEAD:
         context["unconfirmed"] = (
-            ProgressReport.objects.filter(item__in=visible, confirmed_at__isnull=True)
-            .select_related("item", "author").order_by("created_at")[:20]
+            ProgressReport.objects.filter(
+                item__in=visible, confirmed_at__isnull=True, author__unit_id=user.unit_id
+            ).select_related("item", "author").order_by("created_at")[:20]
         )
     return render(request, "tracker/home.html", context)
 
@@ -77,8 +78,13 @@ def home(request):
 # ---- list and export ------------------------------------------------------------------------
 
 def _list_queryset(queryset):
-    """What a list row or a 台账 line needs, in a fixed number of queries."""
-    latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id")
+    """What a list row or a 台账 line needs, in a fixed number of queries.
+
+    最新进展 is the newest confirmed report: one waiting for the unit head has not gone up.
+    """
+    latest = ProgressReport.objects.filter(
+        item=OuterRef("pk"), confirmed_at__isnull=False
+    ).order_by("-created_at", "-id")
     return queryset.select_related("document").prefetch_related(
         Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
         Prefetch("people", queryset=ItemPerson.objects.all()),
@@ -245,6 +251,10 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         detail_forms[key] = form_class(initial=initial)
     decide = perms.can(user, perms.DECIDE_COMPLETION, item)
     requests = list(item.requests.all())
+    reports = list(item.reports.all())
+    for report in reports:
+        report.item = item  # already checked visible: no query per report
+        report.confirmable = perms.can_confirm_report(user, report)
     decision_forms = {
         r.pk: bound.get(("decide", r.pk)) or forms.DecisionForm(initial={"version": item.version})
         for r in requests if decide and r.decision == Request.Decision.PENDING
@@ -257,11 +267,21 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "source": source_context(item),
         "forms": detail_forms,
         "requests": [(r, decision_forms.get(r.pk)) for r in requests],
-        "can_confirm": perms.can(user, perms.CONFIRM, item),
+        "reports": reports,
+        "report_note": _report_note(user) if "report" in detail_forms else "",
         "trail": audit_trail(item),
         "conflict": conflict,
         "show_reminders": _has_template("tracker/_item_reminders.html"),
     }, status=status)
+
+
+def _report_note(user):
+    """What happens to a report this user files: waits for the unit head, or goes up at once."""
+    if user.role != user.Role.STAFF:
+        return ""
+    if actions.report_needs_confirmation(user):
+        return _("报送后须经本单位部门负责人确认，才计入事项进度和最新进展。")
+    return _("本单位未设部门负责人账号，报送后直接计入事项进度。")
 
 
 @login_required
@@ -376,7 +396,13 @@ def request_decide(request, pk, request_id):
 def report_confirm(request, pk, report_id):
     item = _detail_item(request.user, pk)
     perms.require(request.user, perms.CONFIRM, item)
-    report = get_object_or_404(ProgressReport, pk=report_id, item=item)
+    report = get_object_or_404(ProgressReport.objects.select_related("author"), pk=report_id,
+                               item=item)
+    report.item = item
+    if report.confirmed_at is not None:
+        messages.info(request, _("该进展报告此前已确认。"))
+        return redirect("item_detail", pk=item.pk)
+    perms.require_confirm(request.user, report)
     if actions.do_confirm_report(request.user, report):
         messages.success(request, _("进展报告已审核确认。"))
     else:
