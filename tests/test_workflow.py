@@ -324,6 +324,23 @@ def test_completion_needs_evidence_then_approval_closes_the_item(client, users, 
     assert Item.objects.with_state().get(pk=item.pk).state == Item.State.DONE
 
 
+def test_closing_an_item_marks_its_deadlines_done_with_an_audit_row(users, item):
+    Deadline.objects.create(item=item, expr="5月底前", date=datetime.date(2030, 5, 31))
+    Deadline.objects.create(item=item, expr="长期坚持", ongoing=True)
+    signed(item, users["staff"])
+    item.refresh_from_db()
+    request = actions.do_request_completion(users["staff"], item, item.version, "完成",
+                                            [pdf_upload()])
+    item.refresh_from_db()
+    actions.do_decide_completion(users["supervisor"], request, item.version, True)
+    for deadline in Deadline.objects.filter(item=item):
+        assert deadline.done_at is not None
+        last = deadline.history.order_by("-history_id").first()
+        assert (last.history_user, last.history_change_reason) == (users["supervisor"],
+                                                                   "办结销号")
+        assert last.done_at == deadline.done_at
+
+
 def test_sending_completion_back_needs_a_reason_and_reopens_the_item(client, users, item):
     signed(item, users["staff"])
     request = actions.do_request_completion(users["staff"], item, item.version, "完成了",

@@ -316,7 +316,12 @@ def do_decide_completion(user, request, version, approve, note=""):
         return request
     now = timezone.now()
     _claim(item, version, user, _("办结销号"), status=S.COMPLETED, completed_at=now, percent=100)
-    item.deadlines.filter(done_at__isnull=True).update(done_at=now)
+    # Saved one by one (an item has a handful) so that each writes its audit row.
+    for deadline in item.deadlines.filter(done_at__isnull=True):
+        deadline.done_at = now
+        deadline._history_user = user
+        deadline._change_reason = _("办结销号")
+        deadline.save(update_fields=["done_at"])
     return request
 
 
