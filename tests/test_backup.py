@@ -48,7 +48,7 @@ def file_digests(folder):
 
 def run_script(name, *args, **env):
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIA_ROOT"}}
-    full_env.update(DUBAN_ENV_FILE="/nonexistent", **env)
+    full_env.update({"DUBAN_ENV_FILE": "/nonexistent", **env})
     return subprocess.run([str(ROOT / "deploy" / name), *args], env=full_env,
                           capture_output=True, text=True, timeout=300)
 
@@ -142,3 +142,17 @@ def test_restore_refuses_a_damaged_backup(tmp_path, uploads, fresh_database):
     assert restore.returncode != 0
     assert table_counts(fresh_database) == {}
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_backup_reads_database_url_and_media_root_from_the_env_file(tmp_path, uploads):
+    (uploads / "evidence").mkdir(parents=True)
+    (uploads / "evidence" / "a.txt").write_text("佐证")
+    env_file = tmp_path / "duban.env"
+    env_file.write_text(f"DEFAULT_FROM_EMAIL=督办台 <duban@example.gov.cn>\n"
+                        f"DATABASE_URL={database_url()}\nMEDIA_ROOT={uploads}\n")
+    backup = run_script("backup.sh", str(tmp_path / "backups"), DUBAN_ENV_FILE=str(env_file))
+    assert backup.returncode == 0, backup.stderr
+    folder = Path(backup.stdout.strip().splitlines()[-1])
+    listing = subprocess.run(["tar", "-tzf", str(folder / "uploads.tar.gz")],
+                             capture_output=True, text=True, check=True).stdout
+    assert "./evidence/a.txt" in listing.splitlines()
