@@ -21,6 +21,7 @@ from dashboards.figures import (
     state_label,
 )
 from tracker.models import Item
+from tracker.templatetags.cn_dates import format_date
 
 
 @dataclass
@@ -78,7 +79,7 @@ def _cell(value):
 
 
 def _date(value):
-    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+    return format_date(value) if value else "—"
 
 
 def _percent(part, whole):

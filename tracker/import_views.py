@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import importing
 from tracker.models import ImportJob, Item, ItemOwner, Unit
+from tracker.templatetags.cn_dates import format_date
 
 OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))
@@ -158,7 +158,7 @@ def _date(value):
 
 
 def _deadline_label(deadline):
-    when = deadline["date"] and dateformat.format(_date(deadline["date"]), "Y年n月j日")
+    when = deadline["date"] and format_date(_date(deadline["date"]))
     if deadline["recurrence"]:
         when = _("周期报送")
     elif deadline["ongoing"]:
