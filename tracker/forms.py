@@ -100,15 +100,25 @@ class ItemFilterForm(forms.Form):
             ).exclude(status=Item.Status.COMPLETED)
         if data.get("overdue"):
             queryset = queryset.filter(state=Item.State.OVERDUE)
-        if data.get("q"):
-            words = data["q"].split()
-            for word in words:
-                queryset = queryset.filter(
-                    Q(text__icontains=word) | Q(ref__icontains=word) | Q(section__icontains=word)
-                    | Q(pk__in=ItemOwner.objects.filter(name__icontains=word).values("item_id"))
-                    | Q(pk__in=ItemPerson.objects.filter(name__icontains=word).values("item_id"))
-                )
+        for word in data.get("q", "").split():
+            queryset = queryset.filter(pk__in=matching_ids(word))
         return queryset.order_by(*SORTS[data.get("sort") or "ref"])
+
+
+def matching_ids(word):
+    """Ids of the items whose text, number, section, owners or people contain `word`.
+
+    A UNION of three index-friendly SELECTs rather than one OR over the item table: on
+    PostgreSQL each part can use its pg_trgm index (migration 0006_search_trigram_indexes,
+    built on UPPER(...) because that is what icontains compares), where an OR mixing columns
+    and subqueries forces a scan of every item.
+    """
+    items = Item.objects.filter(
+        Q(text__icontains=word) | Q(ref__icontains=word) | Q(section__icontains=word)
+    ).order_by().values("pk")
+    owners = ItemOwner.objects.filter(name__icontains=word).order_by().values("item_id")
+    people = ItemPerson.objects.filter(name__icontains=word).order_by().values("item_id")
+    return items.union(owners, people)
 
 
 # ---- workflow -------------------------------------------------------------------------------
