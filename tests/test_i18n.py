@@ -240,3 +240,19 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
     for text in (english.subject, english.body, html):
         assert "督办台" not in text and "需要您关注" not in text and "2024年" not in text
     assert "还有 1 个工作日到期（2024年10月10日）" in chinese.body
+
+
+def test_the_weekly_digest_to_an_english_leader_is_english(users, units, make_item):
+    User.objects.filter(username="leader").update(language="en")
+    make_item("完成示范任务。", lead=units["fgj"], due_date=datetime.date(2024, 10, 10))
+    delivery = Delivery.objects.create(recipient=User.objects.get(username="leader"),
+                                       kind=Delivery.Kind.WEEKLY, period=datetime.date(2024, 10, 14))
+    message = notify.build_message(delivery)
+    html = message.alternatives[0][0]
+    assert message.subject == "[Duban · Weekly summary] Supervised items 7 Oct–13 Oct"
+    assert "Supervised items from 7 Oct 2024 to 13 Oct 2024:" in message.body
+    assert "Overdue: 1" in message.body and "Newly overdue this week (1):" in message.body
+    assert "完成示范任务。 (10 Oct 2024)" in message.body and "Completed this week (0):" in message.body
+    assert "Newly overdue this week (1)</h3>" in html and "</a> (10 Oct 2024)</li>" in html
+    for text in (message.subject, message.body, html):
+        assert not any(ch in text for ch in "：（），"), text
