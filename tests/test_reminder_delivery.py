@@ -250,3 +250,43 @@ def test_a_weekly_digest_waits_for_the_first_working_day_after_a_holiday_monday(
     assert set(Delivery.objects.filter(kind=Delivery.Kind.WEEKLY).values_list(
         "recipient__username", "period")) == {("leader", D(2024, 10, 7)),
                                               ("supervisor", D(2024, 10, 7))}
+
+
+def planned(day):
+    """Sweep and plan at 09:00 of `day` (no sending); the planned deliveries."""
+    reminders.sweep(day)
+    reminders.plan_deliveries(at(day))
+    return list(Delivery.objects.select_related("recipient").order_by("id"))
+
+
+def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
+        make_item, units, users, rules):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def build_queries(count):
+        Delivery.objects.all().delete()
+        Reminder.objects.all().delete()
+        for n in range(count):
+            item = due_item(make_item, units["fgj"], D(2024, 10, 10))
+            item.deadlines.update(kind=Deadline.Kind.MILESTONE, what=f"节点{n}")
+        swept_until(D(2024, 10, 8))
+        delivery = planned(D(2024, 10, 9))[0]
+        with CaptureQueriesContext(connection) as queries:
+            message = notify.build_message(delivery)
+        ReminderSweep.objects.all().delete()
+        return len(queries), message.body.count("［节点］")
+
+    assert build_queries(1) == (1, 1)  # the notices with their reminders, items, deadlines
+    assert build_queries(40) == (1, 41)
+
+
+def test_a_milestone_name_is_escaped_in_the_html_and_kept_as_is_in_the_text(
+        make_item, units, users, rules):
+    item = due_item(make_item, units["fgj"], D(2024, 10, 10))
+    item.deadlines.update(kind=Deadline.Kind.MILESTONE, what="<印发> & \"落实\"")
+    swept_until(D(2024, 10, 8))
+    message = notify.build_message(planned(D(2024, 10, 9))[0])
+    assert "还有 1 个工作日到期（2024年10月10日）［节点］ · <印发> & \"落实\"" in message.body
+    html = message.alternatives[0][0]
+    assert "还有 1 个工作日到期（2024年10月10日）［节点］ · &lt;印发&gt; &amp; &quot;落实&quot;" in html

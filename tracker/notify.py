@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 URGENCY = {Reminder.Rule.ESCALATION: 0, Reminder.Rule.OVERDUE: 1, Reminder.Rule.DUE: 2,
            Reminder.Rule.BEFORE: 3, Reminder.Rule.REPORT: 4}
 WEEKLY_LIST_LIMIT = 30
+# What tracker/email/reminders.* and _reason.txt show of a notice (loading no more is faster).
+EMAIL_FIELDS = ("reminder__rule", "reminder__offset", "reminder__due_on", "reminder__date",
+                "reminder__item__ref", "reminder__item__text", "reminder__item__status",
+                "reminder__item__percent", "reminder__item__due_date", "reminder__deadline__kind",
+                "reminder__deadline__what", "reminder__deadline__expr")
 
 
 def item_url(pk):
@@ -52,6 +57,7 @@ def reminder_context(delivery):
     """The recipient's items with every reason to write about them; None if none is left."""
     notices = (Notice.objects.filter(delivery=delivery)
                .select_related("reminder__item", "reminder__deadline")
+               .only(*EMAIL_FIELDS)
                .order_by("reminder__item_id", "reminder__date"))
     by_item = defaultdict(list)
     items = {}

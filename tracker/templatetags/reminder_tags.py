@@ -1,6 +1,13 @@
-"""Template helpers of the reminders feature (the item page's "提醒记录" card)."""
+"""Template helpers of the reminders feature (the item page's "提醒记录" card, the e-mails)."""
+
+import functools
+from types import SimpleNamespace
 
 from django import template
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from tracker.models import Reminder
 
@@ -15,3 +22,27 @@ def item_reminders(item):
     return list(Reminder.objects.filter(item=item).select_related("deadline")
                 .prefetch_related("notices__recipient", "notices__delivery")
                 .order_by("-date", "-id")[:ITEM_PAGE_LIMIT])
+
+
+@register.filter(needs_autoescape=True)
+def reason(reminder, autoescape=True):
+    """Why a reminder was sent, as tracker/email/_reason.txt words it, in the active language.
+
+    The e-mails list hundreds of reminders and most share their wording (rule, days, date due,
+    milestone name), so each distinct wording is rendered once per language and escaping.
+    """
+    deadline = reminder.deadline
+    return _reason(reminder.rule, reminder.offset, reminder.due_on,
+                   None if deadline is None else (deadline.kind, deadline.what, deadline.expr),
+                   translation.get_language(), autoescape)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason(rule, offset, due_on, deadline, language, autoescape):
+    if deadline is not None:
+        deadline = SimpleNamespace(kind=deadline[0], what=deadline[1], expr=deadline[2])
+    reminder = SimpleNamespace(rule=rule, offset=offset, days=abs(offset), due_on=due_on,
+                               deadline=deadline)
+    words = get_template("tracker/email/_reason.txt").template.render(
+        Context({"reminder": reminder}, autoescape=autoescape))
+    return mark_safe(words)  # the template escaped what it had to when autoescape is on
