@@ -8,6 +8,7 @@ them on click.
 import datetime
 
 import plotly.graph_objects as go
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tracker.models import Item
@@ -31,6 +32,13 @@ LIGHT_COLORS = {"green": STATE_COLORS[Item.State.DONE], "yellow": "#ecc94b",
 FONT_FAMILY = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
                '"WenQuanYi Micro Hei", sans-serif')
 BAR_ROW_PX = 26
+# d3 date formats of the axes and tooltips: Chinese, or day-month-year in other languages.
+D3_OTHER = {"%Y年%-m月": "%b %Y", "%Y年%-m月%-d日": "%-d %b %Y", "%-m月": "%b", "%-m月%-d日": "%-d %b"}
+
+
+def d3(chinese):
+    """A Chinese d3 date format, or its counterpart when the reader is not reading Chinese."""
+    return chinese if (get_language() or "zh").startswith("zh") else D3_OTHER[chinese]
 
 
 def state_label(state):
@@ -91,7 +99,7 @@ def stacked_states(rows, label, link=None, key=None):
             name=state_label(state), orientation="h", y=labels,
             x=[r["states"][state] for r in rows], marker_color=STATE_COLORS[state],
             customdata=[link(**key(r), state=state) if link else "" for r in rows],
-            hovertemplate="%{y}<br>" + state_label(state) + "：%{x}<extra></extra>",
+            hovertemplate="%{y}<br>" + state_label(state) + _("：") + "%{x}<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(type="category")
@@ -105,7 +113,7 @@ def state_donut(states, link):
         labels=[state_label(s) for s in present], values=[states[s] for s in present],
         marker={"colors": [STATE_COLORS[s] for s in present]}, hole=0.55, sort=False,
         direction="clockwise", customdata=[link(state=s) for s in present],
-        textinfo="label+percent", hovertemplate="%{label}：%{value}<extra></extra>",
+        textinfo="label+percent", hovertemplate="%{label}" + _("：") + "%{value}<extra></extra>",
     ))
     return _layout(fig, 320, showlegend=False)
 
@@ -129,7 +137,7 @@ def completion_trend(points, today):
     fig.add_vline(x=today.isoformat(), line={"color": "#616e7c", "dash": "dot", "width": 1})
     fig.add_annotation(x=today.isoformat(), y=1, yref="paper", text=_("今天"), showarrow=False,
                        yanchor="bottom", font={"color": "#616e7c"})
-    fig.update_xaxes(tickformat="%Y年%-m月", hoverformat="%Y年%-m月%-d日")
+    fig.update_xaxes(tickformat=d3("%Y年%-m月"), hoverformat=d3("%Y年%-m月%-d日"))
     fig.update_layout(hovermode="x unified")
     return _layout(fig, 360)
 
@@ -182,10 +190,10 @@ def stacked_by_period(periods, x_label_format, dtick=None):
         fig.add_trace(go.Bar(
             name=state_label(state), x=x, y=[p["states"][state] for p in periods],
             marker_color=STATE_COLORS[state],
-            hovertemplate="%{x}<br>" + state_label(state) + "：%{y}<extra></extra>",
+            hovertemplate="%{x}<br>" + state_label(state) + _("：") + "%{y}<extra></extra>",
         ))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat=x_label_format, hoverformat="%Y年%-m月%-d日", dtick=dtick)
+    fig.update_xaxes(tickformat=d3(x_label_format), hoverformat=d3("%Y年%-m月%-d日"), dtick=dtick)
     _integer_axis(fig, [sum(p["states"].values()) for p in periods])
     return _layout(fig, 340)
 
@@ -209,9 +217,9 @@ def project_gantt(projects, today):
             customdata=[[projects[i]["text"], projects[i]["lead_unit"] or "",
                          projects[i]["due_date"].isoformat(), projects[i]["percent"]]
                         for i in chosen],
-            hovertemplate=("%{customdata[0]}<br>" + _("牵头单位") + "：%{customdata[1]}<br>"
-                           + _("完成时限") + "：%{customdata[2]}<br>" + _("进度")
-                           + "：%{customdata[3]}%<extra>" + state_label(state) + "</extra>"),
+            hovertemplate=("%{customdata[0]}<br>" + _("牵头单位") + _("：") + "%{customdata[1]}<br>"
+                           + _("完成时限") + _("：") + "%{customdata[2]}<br>" + _("进度")
+                           + _("：") + "%{customdata[3]}%<extra>" + state_label(state) + "</extra>"),
         ))
     marks = [(i, m) for i, p in enumerate(projects) for m in p["milestones"]]
     if marks:
@@ -222,11 +230,11 @@ def project_gantt(projects, today):
             marker={"symbol": ["diamond" if m["done_at"] else "diamond-open" for _i, m in marks],
                     "size": 11, "color": "#1f2933", "line": {"width": 1.5, "color": "#1f2933"}},
             text=[m["what"] or m["expr"] for _i, m in marks],
-            hovertemplate="%{text}：%{x|%Y年%-m月%-d日}<extra></extra>",
+            hovertemplate="%{text}" + _("：") + "%{x|" + d3("%Y年%-m月%-d日") + "}<extra></extra>",
         ))
     fig.add_vline(x=today.isoformat(), line={"color": "#616e7c", "dash": "dot", "width": 1})
     fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_xaxes(type="date", tickformat="%Y年%-m月", side="top")
+    fig.update_xaxes(type="date", tickformat=d3("%Y年%-m月"), side="top")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, 110 + BAR_ROW_PX * max(len(projects), 3),
                    margin={"l": 10, "r": 20, "t": 70, "b": 20},
@@ -278,7 +286,7 @@ def grade_bars(units):
         fig.add_trace(go.Bar(
             name=str(label), orientation="h", y=labels, x=[u["grades"][grade] for u in rows],
             marker_color=GRADE_COLORS[grade],
-            hovertemplate="%{y}<br>" + str(label) + "：%{x}<extra></extra>",
+            hovertemplate="%{y}<br>" + str(label) + _("：") + "%{x}<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(type="category")

@@ -200,13 +200,14 @@ def test_item_list_and_item_page_render_in_english_with_english_dates(web, users
     assert "2024年5月31日" in chinese and "完成时限" in chinese
 
 
-def test_the_dashboard_tables_date_their_rows_in_english(web, users, units, make_item):
+def test_the_dashboard_tables_and_charts_date_in_english(web, users, units, make_item):
     make_item("推进示范任务。", lead=units["fgj"], due_date=datetime.date(2024, 5, 31))
     web.force_login(users["supervisor"])
     web.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = web.get(reverse("dashboards:overview")).content.decode()
     assert "Leadership dashboard" in html and "31 May 2024" in html
     assert "2024年5月31日" not in html and "领导看板" not in html
+    assert '"tickformat":"%b %Y","hoverformat":"%-d %b %Y"' in html  # the chart's axis
 
 
 def test_dates_read_as_chinese_in_chinese_and_day_month_year_otherwise():
