@@ -236,11 +236,14 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
     assert english.subject == "[Duban] Supervised items needing your attention: 1"
     assert "Dear staff," in english.body and "Due in 1 working day (10 Oct 2024)" in english.body
     assert "Please act promptly and report progress in Duban." in english.body
+    assert "Status: Awaiting receipt, Progress 0%" in english.body
     html = english.alternatives[0][0]
     assert '<html lang="en">' in html and "10 Oct 2024" in html
     for text in (english.subject, english.body, html):
         assert "督办台" not in text and "需要您关注" not in text and "2024年" not in text
+        assert "：" not in text and "，" not in text
     assert "还有 1 个工作日到期（2024年10月10日）" in chinese.body
+    assert "办理状态：待签收，进度 0%" in chinese.body
 
 
 def test_the_weekly_digest_to_an_english_leader_is_english(users, units, make_item):
