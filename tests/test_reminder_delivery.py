@@ -221,6 +221,18 @@ def test_an_item_completed_before_sending_is_left_out(make_item, units, users, r
     assert not sink.accepted
 
 
+def test_an_item_whose_completion_was_requested_before_sending_is_not_chased(
+        make_item, units, users, rules):
+    chased = due_item(make_item, units["fgj"], D(2024, 10, 10))
+    waiting = due_item(make_item, units["fgj"], D(2024, 10, 10))
+    swept_until(D(2024, 10, 8))
+    reminders.sweep(D(2024, 10, 9))
+    Item.objects.filter(pk=waiting.pk).update(status=Item.Status.COMPLETION_REQUESTED)
+    message = notify.build_message(planned(D(2024, 10, 9))[0])
+    assert "1 项督办事项" in message.subject
+    assert f"/items/{chased.pk}/" in message.body and f"/items/{waiting.pk}/" not in message.body
+
+
 def test_leaders_and_the_office_get_a_weekly_digest_on_the_first_working_day(
         make_item, units, users, rules, sink, settings):
     late = due_item(make_item, units["fgj"], D(2024, 10, 9))

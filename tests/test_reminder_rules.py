@@ -229,6 +229,41 @@ def test_milestones_remind_like_deadlines_until_done(make_item, units, users, ru
     assert not done.reminders.exists()
 
 
+def test_a_milestone_marked_done_is_no_longer_reminded_when_overdue(
+        make_item, units, users, rules):
+    item = make_item(lead=units["fgj"], kind=Item.Kind.ADHOC)
+    done = Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what="研究部署",
+                                   date=D(2024, 10, 8))
+    open_one = Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what="上报结果",
+                                       date=D(2024, 10, 8))
+    swept_until(D(2024, 10, 8))
+    reminders.sweep(D(2024, 10, 9))
+    assert set(Reminder.objects.values_list("deadline", "rule")) == {
+        (done.pk, R.OVERDUE), (open_one.pk, R.OVERDUE)}
+    done.done_at = datetime.datetime(2024, 10, 9, 9, tzinfo=datetime.UTC)
+    done.save()
+    for day in (D(2024, 10, 10), D(2024, 10, 11), D(2024, 10, 16)):
+        reminders.sweep(day)
+    assert not done.reminders.exclude(date=D(2024, 10, 9)).exists()
+    assert set(open_one.reminders.values_list("rule", "date")) == {
+        (R.OVERDUE, D(2024, 10, 9)), (R.OVERDUE, D(2024, 10, 10)),
+        (R.OVERDUE, D(2024, 10, 11)), (R.ESCALATION, D(2024, 10, 14))}
+
+
+def test_an_item_awaiting_approval_of_its_completion_is_escalated_but_not_chased(
+        make_item, units, users, rules):
+    waiting = with_deadline(make_item, units, D(2024, 9, 30),
+                            status=Item.Status.COMPLETION_REQUESTED)
+    own_date = make_item(lead=units["fgj"], due_date=D(2024, 10, 9),
+                         status=Item.Status.COMPLETION_REQUESTED)
+    swept_until(D(2024, 9, 29))
+    for day in (D(2024, 9, 30), D(2024, 10, 8), D(2024, 10, 12)):
+        reminders.sweep(day)
+    assert list(Reminder.objects.values_list("item", "rule")) == [
+        (waiting.pk, R.ESCALATION)]
+    assert not own_date.reminders.exists()
+
+
 def test_completed_items_and_far_deadlines_get_nothing(make_item, units, users, rules):
     with_deadline(make_item, units, D(2024, 10, 8), status=Item.Status.COMPLETED,
                   completed_at=datetime.datetime(2024, 9, 1, tzinfo=datetime.UTC))

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 
 from tracker import clock
 from tracker.models import Delivery, Item, ItemPerson, Notice, Reminder, ReminderSettings, User
+from tracker.reminders import still_due
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ def reminder_context(delivery):
     items = {}
     for notice in notices:
         reminder = notice.reminder
-        if reminder.item.status == Item.Status.COMPLETED:
-            continue  # finished since the reminder was due
+        if not still_due(reminder.item.status, reminder.rule):
+            continue  # completed, or completion requested, since the reminder was due
         items[reminder.item_id] = reminder.item
         by_item[reminder.item_id].append(reminder)
     entries = []

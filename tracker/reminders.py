@@ -263,6 +263,20 @@ def _open_items():
     return Item.objects.exclude(status=Item.Status.COMPLETED)
 
 
+# An item whose unit asked for completion (awaiting approval) is not chased for its dates any
+# more; escalations and progress-report reminders still go out. A completed item gets nothing.
+NOT_CHASED = [Item.Status.COMPLETED, Item.Status.COMPLETION_REQUESTED]
+DATE_RULES = {R.BEFORE, R.DUE, R.OVERDUE}
+
+
+def still_due(status, rule):
+    """Whether a reminder of `rule` still concerns an item in `status` (checked again when the
+    e-mail is built; the sweep asks the same in SQL with NOT_CHASED)."""
+    if status == Item.Status.COMPLETED:
+        return False
+    return not (status == Item.Status.COMPLETION_REQUESTED and rule in DATE_RULES)
+
+
 def _insert(reminders):
     """Insert, ignoring keys that exist; returns how many rows were offered."""
     Reminder.objects.bulk_create(reminders, batch_size=CHUNK, ignore_conflicts=True)
@@ -289,13 +303,13 @@ def _create_deadline_reminders(window, rules, calendar):
     if not firings:
         return _insert(rows)
     dated = (Deadline.objects.filter(date__in=list(firings), done_at__isnull=True)
-             .exclude(item__status=Item.Status.COMPLETED)
+             .exclude(item__status__in=NOT_CHASED)
              .values_list("id", "item_id", "date"))
     for deadline_id, item_id, date in dated.iterator(chunk_size=CHUNK):
         rows.extend(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule, offset=offset,
                              due_on=date, date=day) for rule, offset, day in firings[date])
     # Items whose due date was set by hand, without dated Deadline rows.
-    undated = (_open_items().filter(due_date__in=list(firings))
+    undated = (Item.objects.exclude(status__in=NOT_CHASED).filter(due_date__in=list(firings))
                .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
                                                        date__isnull=False)))
                .values_list("id", "due_date"))
