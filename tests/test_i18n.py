@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from tests.tracking import fast_passwords
+from tests.tracking import fast_passwords, make_document
 from tracker import notify, reminders
 from tracker.models import Deadline, Delivery, ReminderSweep, User
 
@@ -182,7 +182,7 @@ def test_a_user_who_prefers_english_gets_english_pages_whatever_the_browser(web,
 def test_item_list_and_item_page_render_in_english_with_english_dates(web, users, units,
                                                                        make_item):
     item = make_item("推进示范任务。", lead=units["fgj"], co=[units["jyj"]],
-                     due_date=datetime.date(2024, 5, 31))
+                     due_date=datetime.date(2024, 5, 31), document=make_document("推进示范任务。"))
     Deadline.objects.create(item=item, expr="5月底前", date=datetime.date(2024, 5, 31))
     login(web, users["supervisor"])
     web.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -194,10 +194,12 @@ def test_item_list_and_item_page_render_in_english_with_english_dates(web, users
     page = web.get(reverse("item_detail", args=[item.pk])).content.decode()
     assert_english(page, "Co-operating units", "Deadlines and milestones", "31 May 2024")
     assert "2024年5月31日" not in page and "推进示范任务。" in page  # data stays as written
+    assert "测试文件</strong> (晋市政办〔2024〕12号)" in page  # punctuation follows the language
 
     web.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     chinese = web.get(reverse("item_detail", args=[item.pk])).content.decode()
     assert "2024年5月31日" in chinese and "完成时限" in chinese
+    assert "测试文件</strong>（晋市政办〔2024〕12号）" in chinese
 
 
 def test_the_dashboard_tables_and_charts_date_in_english(web, users, units, make_item):
