@@ -59,8 +59,11 @@ def test_healthz_is_503_when_the_broker_cannot_be_reached(client, monkeypatch):
     # A Redis address where nothing listens: a real refused connection, not a mock. (Celery
     # reads CELERY_BROKER_URL from the environment before its own configuration.)
     unreachable = "redis://:s3cret-pass@127.0.0.1:1/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    # Patch the configuration before the environment: Celery's broker_url reads the
+    # environment first, so the other order would record the unreachable URL as the value to
+    # restore and leave it behind for every later test.
     monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
     assert celery_app.conf.broker_url == unreachable
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -68,6 +71,11 @@ def test_healthz_is_503_when_the_broker_cannot_be_reached(client, monkeypatch):
     assert body["checks"]["broker"] == {"ok": False, "error": "OperationalError"}
     assert body["checks"]["database"]["ok"] is True
     assert "s3cret" not in response.content.decode()
+
+
+def test_the_broker_is_reachable_again_after_the_unreachable_case():
+    # Guards the restoration above: the tests after it enqueue on the real broker.
+    assert "127.0.0.1:1/" not in celery_app.conf.broker_url
 
 
 def test_healthz_needs_no_login_and_shows_no_secrets(client):
