@@ -65,3 +65,13 @@ def async_unsafe_only_in_browser_tests(request, monkeypatch):
     runs an event loop); other tests must not inherit it (`check --deploy` refuses it)."""
     if request.node.get_closest_marker("browser") is None:
         monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A test that switches the interface to English must not leave it on for the next one."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
