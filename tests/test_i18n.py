@@ -132,6 +132,14 @@ def test_the_committed_mo_file_is_compiled_from_the_current_po():
             assert mo[key].msgstr == entry.msgstr, key
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A request leaves its language active in the thread: later tests must not inherit English."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture
 def web(settings, client):
     fast_passwords(settings)
