@@ -246,7 +246,7 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
     assert english.subject == "[Duban] Supervised items needing your attention: 1"
     assert "Dear staff," in english.body and "Due in 1 working day (10 Oct 2024)" in english.body
     assert "Please act promptly and report progress in Duban." in english.body
-    assert "Status: Awaiting receipt, Progress 0%" in english.body
+    assert "Status: Awaiting acknowledgement, Progress 0%" in english.body
     html = english.alternatives[0][0]
     assert '<html lang="en">' in html and "10 Oct 2024" in html
     for text in (english.subject, english.body, html):
