@@ -224,7 +224,9 @@ def generate(sizes, log=lambda msg: None):
             when = created + datetime.timedelta(days=max(0, (last - created).days) * (step + 1)
                                                 // (steps + 1))
             reports.append(ProgressReport(
+                # The liaison's unit has no unit head account, so each report counts at once.
                 item=item, author=author_of[lead.pk], created_at=_at(when, 16),
+                confirmed_at=_at(when, 16),
                 percent=min(100, item.percent * (step + 1) // steps),
                 narrative=f"第{step + 1}次进展：按计划推进。"))
         if rnd.random() < 0.06:
