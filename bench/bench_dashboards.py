@@ -16,12 +16,10 @@ leaders). The target: every page under 300 ms, and the same query count at every
 import os
 import platform
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from machine import cpu_model, database_version, setup_django
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/duban_bench"
 TARGET_MS = 300
 
@@ -32,29 +30,13 @@ def configure():
         if url:
             print(f"DATABASE_URL is not PostgreSQL ({url.split(':')[0]}); using {DEFAULT_URL}")
         url = DEFAULT_URL
-    os.environ["DATABASE_URL"] = url
-    os.environ["DUBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="duban-bench-")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["AXES_ENABLED"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django("duban-bench-", DATABASE_URL=url, ALLOWED_HOSTS="testserver",
+                 AXES_ENABLED="false")
 
 
 def machine_info(connection):
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor() or cpu
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        database = cursor.fetchone()[0].split(",")[0]
+    cpu = cpu_model()
+    database = database_version(connection)
     import django
     import plotly
 

@@ -16,47 +16,24 @@ exits 0.
 
 import os
 import platform
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from machine import cpu_model, database_version, setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("BENCH_SEEDS", ROOT.parent / "shared" / "seeds"))
 
 
 def configure():
-    os.environ["DUBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="duban-bench-import-")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         os.environ.pop("DATABASE_URL", None)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["AXES_ENABLED"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django("duban-bench-import-", ALLOWED_HOSTS="testserver", AXES_ENABLED="false")
 
 
 def machine_info(connection):
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor() or cpu
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            database = cursor.fetchone()[0].split(",")[0]
-    else:
-        import sqlite3
-
-        database = f"SQLite {sqlite3.sqlite_version}"
-    print(f"cpu: {cpu}; cores: {os.cpu_count()}; python {platform.python_version()}; "
-          f"database: {database}")
+    print(f"cpu: {cpu_model()}; cores: {os.cpu_count()}; python {platform.python_version()}; "
+          f"database: {database_version(connection)}")
 
 
 def form_data(preview):

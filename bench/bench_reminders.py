@@ -19,45 +19,26 @@ building each sent e-mail once more on its own (mean and slowest: its query and 
 import datetime
 import os
 import platform
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from machine import cpu_model, database_version, setup_django
+
 TODAY = datetime.date(2024, 6, 12)
 UNITS = 50
 
 
 def configure():
-    os.environ["DUBAN_VAR_DIR"] = tempfile.mkdtemp(prefix="duban-bench-reminders-")
     os.environ.pop("EMAIL_HOST", None)
-    os.environ["DEBUG"] = "false"  # no query log outside the measured blocks
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(
+        "duban-bench-reminders-",
+        DEBUG="false",  # no query log outside the measured blocks
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
 
 
 def machine_info(connection):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            database = cursor.fetchone()[0].split(",")[0]
-    else:
-        import sqlite3
-
-        database = f"SQLite {sqlite3.sqlite_version}"
+    cpu = cpu_model()
+    database = database_version(connection)
     import django
 
     print(f"machine:  {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
