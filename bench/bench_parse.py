@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from machine import cpu_model  # noqa: E402
 
-from tracker.parsing.pipeline import parse_bytes  # noqa: E402
+from gazette.pipeline import parse_bytes  # noqa: E402
 
 
 def main(argv=None) -> int:

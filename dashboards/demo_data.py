@@ -26,7 +26,7 @@ from tracker.models import (
     Unit,
     User,
 )
-from tracker.text import fold_name
+from gazette.text import fold_name
 
 MARKER = "generate_demo_data"
 LIVELIHOOD_TAG = "民生实事项目"

@@ -3,7 +3,7 @@
 import pytest
 
 # Django models are imported inside the fixtures so that tests which need no database
-# (the parser's) can also run with the Django plugin off: `pytest -p no:django tests/parsing`.
+# (the parser's) can also run with the Django plugin off: `pytest -p no:django tests/gazette`.
 PASSWORD = "test-pass-2025"
 
 

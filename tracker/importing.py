@@ -51,10 +51,10 @@ from tracker.models import (
     UnitAlias,
     User,
 )
-from tracker.parsing.decode import GazetteDecodeError, decode_bytes, looks_binary
-from tracker.parsing.owners import split_names
-from tracker.parsing.pipeline import Gazette, parse_text
-from tracker.text import fold_name
+from gazette.decode import GazetteDecodeError, decode_bytes, looks_binary
+from gazette.owners import split_names
+from gazette.pipeline import Gazette, parse_text
+from gazette.text import fold_name
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracker.text import fold_name
+from gazette.text import fold_name
 
 # An item counts as at risk when its due date is this close and it is not done.
 AT_RISK_DAYS = 7

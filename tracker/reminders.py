@@ -148,7 +148,7 @@ def _month_end(year, month):
 
 
 def report_due_dates(recurrence, first, last, rules, calendar):
-    """The report-by dates of a recurrence (tracker/parsing/deadlines.py vocabulary) in a span.
+    """The report-by dates of a recurrence (gazette/deadlines.py vocabulary) in a span.
 
     '' is the default cycle (monthly by rules.report_day); 'daily' and unknown values give
     none (a daily report is not reminded by e-mail).

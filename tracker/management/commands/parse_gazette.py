@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.parsing.pipeline import GazetteDecodeError, parse_file, summary, to_json
+from gazette.pipeline import GazetteDecodeError, parse_file, summary, to_json
 
 
 class Command(BaseCommand):

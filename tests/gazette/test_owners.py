@@ -1,5 +1,5 @@
 """Stage 5: owners from annotations and headings."""
-from tracker.parsing.owners import (
+from gazette.owners import (
     annotations,
     heading_owners,
     parse_annotation,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.parsing.clean import (
+from gazette.clean import (
     DOC_NUMBER,
     SIGNED_LINE,
     Line,

@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from tracker.parsing.decode import GazetteDecodeError, decode_bytes
+from gazette.decode import GazetteDecodeError, decode_bytes
 
 TEXT = "晋城市人民政府办公室\n关于印发某某方案的通知\n"
 

@@ -1,6 +1,6 @@
 """Stage 4b: tab-separated tables."""
-from tracker.parsing.clean import clean
-from tracker.parsing.tables import parse_table
+from gazette.clean import clean
+from gazette.tables import parse_table
 
 from .fixtures import PROJECT_LIST
 

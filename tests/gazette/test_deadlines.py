@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.parsing import deadlines
-from tracker.parsing.deadlines import (
+from gazette import deadlines
+from gazette.deadlines import (
     DeadlineMatch,
     document_period,
     document_year,

@@ -1,5 +1,5 @@
 """Stage 2: artefacts of PDF extraction undone, original line numbers kept."""
-from tracker.parsing.clean import clean, fold, undouble
+from gazette.clean import clean, fold, undouble
 
 
 def texts(raw: str) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.parsing.pipeline import parse_file, to_json
+from gazette.pipeline import parse_file, to_json
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SEEDS = SHARED / "seeds"

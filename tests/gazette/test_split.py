@@ -1,8 +1,8 @@
 """Stage 3: a gazette split into its documents."""
 from datetime import date
 
-from tracker.parsing.clean import clean
-from tracker.parsing.split import split
+from gazette.clean import clean
+from gazette.split import split
 
 from .fixtures import COVER, DIVISION_OF_LABOUR, GAZETTE, PROJECT_LIST
 

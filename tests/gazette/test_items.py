@@ -1,7 +1,7 @@
 """Stage 4: items found in each format, owners inherited, deadlines attached."""
 from datetime import date
 
-from tracker.parsing.pipeline import parse_text, to_json
+from gazette.pipeline import parse_text, to_json
 
 from .fixtures import DIVISION_OF_LABOUR, NOTICE_WITH_REPORTS, PROJECT_LIST, WINTER_PLAN
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-from tracker.parsing.clean import fold
+from gazette.clean import fold
 
 
 @dataclass

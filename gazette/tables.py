@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracker.parsing.clean import CN_NUM, Line, fold
+from gazette.clean import CN_NUM, Line, fold
 
 _HEADER_WORDS = re.compile(r"序号|名称|任务|时限|时间|单位|措施|类别|地点|内容|事项|层级|工作|备注|部门")
 _TEXT_COLUMN = re.compile(r"项目名称|名称|任务|措施|事项|工作内容|内容|工作")

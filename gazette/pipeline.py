@@ -5,7 +5,7 @@
     json.dumps(to_json(gazette), ensure_ascii=False)
 
 Stages: decode -> clean -> split -> items (owners, tables, deadlines). Only
-:class:`~tracker.parsing.decode.GazetteDecodeError` is raised, for files that
+:class:`~gazette.decode.GazetteDecodeError` is raised, for files that
 are not text.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.parsing.clean import clean
-from tracker.parsing.decode import GazetteDecodeError, decode_bytes
-from tracker.parsing.items import Item, find_items
-from tracker.parsing.split import Document, split
+from gazette.clean import clean
+from gazette.decode import GazetteDecodeError, decode_bytes
+from gazette.items import Item, find_items
+from gazette.split import Document, split
 
 __all__ = ["Gazette", "GazetteDecodeError", "ParsedDocument", "parse_bytes", "parse_file",
            "parse_text", "summary", "to_json"]

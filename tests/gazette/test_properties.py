@@ -2,8 +2,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.parsing.decode import GazetteDecodeError
-from tracker.parsing.pipeline import parse_bytes, parse_text, to_json
+from gazette.decode import GazetteDecodeError
+from gazette.pipeline import parse_bytes, parse_text, to_json
 
 from .fixtures import DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN
 

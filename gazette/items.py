@@ -27,17 +27,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.parsing.clean import CN_NUM, Line, fold
-from tracker.parsing.deadlines import document_period, find_deadlines
-from tracker.parsing.owners import (
+from gazette.clean import CN_NUM, Line, fold
+from gazette.deadlines import document_period, find_deadlines
+from gazette.owners import (
     Owners,
     annotations,
     heading_owners,
     sentence_owners,
     split_names,
 )
-from tracker.parsing.split import Document
-from tracker.parsing.tables import TableRecord, parse_table
+from gazette.split import Document
+from gazette.tables import TableRecord, parse_table
 
 _MARKERS = (
     (re.compile(rf"^\s*第([{CN_NUM}\d]+)(章|部分)\s*"), 0, "第{}{}"),
