@@ -55,10 +55,30 @@ def _development_secret_key():
     return path.read_text().strip()
 
 
+# Shorter keys, or the example's placeholder (anything with CHANGE in it), are refused in
+# production: sessions, password-reset links and CSRF tokens are signed with this key.
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _check_production_secret_key(key):
+    make_one = 'make one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DUBAN_ENV=production; {make_one}")
+    if "CHANGE" in key:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is still the placeholder of deploy/duban.env.example; {make_one}"
+        )
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY has {len(key)} characters, production needs at least "
+            f"{SECRET_KEY_MIN_LENGTH}; {make_one}"
+        )
+
+
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DUBAN_ENV=production.")
+if PRODUCTION:
+    _check_production_secret_key(SECRET_KEY)
+elif not SECRET_KEY:
     SECRET_KEY = _development_secret_key()
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)

@@ -89,3 +89,30 @@ def test_deploy_check_is_clean_with_production_values(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("CHANGE-ME", "placeholder"),
+        ("CHANGE-ME-" + "x7Q" * 20, "placeholder"),  # long, but still the example's value
+        ("k3y-" + "x7Q" * 15, "49 characters"),
+    ],
+)
+def test_finding_14_production_refuses_a_placeholder_or_short_secret_key(tmp_path, key, reason):
+    result = run_python(["-c", PROBE], tmp_path, DUBAN_ENV="production", SECRET_KEY=key,
+                        ALLOWED_HOSTS="duban.example.gov.cn")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and reason in result.stderr
+    # The example file's own value is one of the refused ones.
+    example = (ROOT / "deploy" / "duban.env.example").read_text()
+    assert "\nSECRET_KEY=CHANGE-ME\n" in example
+
+
+def test_finding_14_production_starts_with_a_long_random_secret_key(tmp_path):
+    import secrets
+
+    result = run_python(["-c", PROBE], tmp_path, DUBAN_ENV="production",
+                        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="duban.example.gov.cn")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["secret_len"] >= 50
