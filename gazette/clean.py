@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from gazette.script import TRADITIONAL
+
 _FOLD = str.maketrans(
     {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
         "〔": "[", "〕": "]", "［": "[", "］": "]", "【": "[", "】": "]",
         "\u3000": " ", "、": "、", "—": "-", "－": "-", "–": "-",
+        **TRADITIONAL,
     }
 )
 
@@ -95,6 +98,13 @@ _RUNNING_TEXT = re.compile(r"[,，。;；]")
 # lines that are complete by themselves although they end without punctuation
 _STANDALONE = re.compile(
     r"^(?:附\s*件|附\s*表|联系人|联系电话|电话|邮箱|传真|地址|抄送|特此\S{2}$|\(此件.{0,8}\)$)|特此\S{2}$"
+    # a web page's info lines: 时间：2021-09-01 15:45 / 来源：… / 发文字号：…
+    r"|^\s*(?:时\s*间|日\s*期|来\s*源|作\s*者|发布时间|发布日期|成文日期|浏览次数|点击数|字号|索\s*引\s*号"
+    r"|标\s*题|文件编号|发文字号|发布机构|发文机关|主题分类|信息来源)\s*:"
+    # ASCII front matter of a saved page or export: # source: … / year: 2021
+    r"|^\s*#*\s*[A-Za-z][A-Za-z_\- ]{0,20}:"
+    # a page's date stamp: 2021-09-01 / 2021-09-01 15:45
+    r"|^\s*(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*$"
 )
 # 某某市人民政府 2024年3月8日: issuer and signing date printed on one line
 SIGNED_LINE = re.compile(r"^(\S{2,30}?(?:政府|办公室|办公厅|局|委员会|委|厅|中心))\s*(\S{8,14}日)$")

@@ -468,7 +468,7 @@ def _heads_a_section(rest: str, level: int, following: Line | None) -> bool:
 
 
 def find_items(doc: Document) -> list[Item]:
-    if not doc.doc_number:
+    if doc.chronicle:
         return []  # a chronicle (大事记) reports what happened; it assigns nothing
     walker = _walk(doc, prose=assigns_in_prose(doc))
     items = walker.items

@@ -45,7 +45,7 @@ def parse_text(text: str, name: str = "<text>") -> Gazette:
         if document.doc_number and document.signed is None:
             gazette.warnings.append(f"{document.doc_number}: no signing date found")
     if not gazette.documents:
-        gazette.warnings.append("no document found (no 文号 line under a title)")
+        gazette.warnings.append("no document found (the text is empty)")
     return gazette
 
 
