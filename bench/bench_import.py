@@ -38,7 +38,7 @@ def machine_info(connection):
 
 def form_data(preview):
     """The preview form as a browser posts it when the user changes nothing."""
-    from tracker.importing import item_key
+    from tracker.imports.confirm import item_key
 
     data = {"posted": "1"}
     for d, doc in enumerate(preview["documents"]):

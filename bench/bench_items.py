@@ -96,8 +96,8 @@ def explain_search(user, words):
     """EXPLAIN ANALYZE of the list's text search (BENCH_EXPLAIN=1): does it use an index?"""
     from django.http import QueryDict
 
-    from tracker.forms import ItemFilterForm
     from tracker.models import Item
+    from tracker.tracking.forms import ItemFilterForm
 
     visible = Item.objects.visible_to(user)
     for word in words:

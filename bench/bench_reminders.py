@@ -55,8 +55,8 @@ class Data:
     """Grows the synthetic data in place: more items, then more of them needing reminders."""
 
     def __init__(self):
+        from tracker.lib.workdays import WorkdayCalendar
         from tracker.models import ReminderSettings, Unit, User
-        from tracker.workdays import WorkdayCalendar
 
         self.calendar = WorkdayCalendar()
         self.units = Unit.objects.bulk_create(
@@ -121,15 +121,15 @@ def measure(data, items, needing):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tracker import notify, reminders
     from tracker.models import Delivery
+    from tracker.reminders import mail, plan, sweep
 
     data.grow(items, needing)
     clear_reminders()
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
-        result = reminders.sweep(TODAY)
+        result = sweep.sweep(TODAY)
         sweep_s = time.perf_counter() - start
     moment = datetime.datetime.combine(TODAY, datetime.time(9, 0),
                                        tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
@@ -140,8 +140,8 @@ def measure(data, items, needing):
 
         profile = cProfile.Profile()
         profile.enable()
-    reminders.plan_deliveries(moment)
-    outcome = notify.send_deliveries(reminders.sendable())
+    plan.plan_deliveries(moment)
+    outcome = mail.send_deliveries(plan.sendable())
     deliver_s = time.perf_counter() - start
     if os.environ.get("BENCH_PROFILE"):
         profile.disable()
@@ -150,7 +150,7 @@ def measure(data, items, needing):
     builds = []  # building each message again (query + templates, no sending, no claims)
     for delivery in sent:
         start = time.perf_counter()
-        notify.build_message(delivery)
+        mail.build_message(delivery)
         builds.append((time.perf_counter() - start) * 1000)
     print(f"{items:>8} {needing:>8} {result['reminders']:>10} {result['notices']:>8} "
           f"{sweep_s:>8.2f} {len(queries):>8} {len(sent):>6} {deliver_s:>9.2f} "

@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tracker.language.UserLanguageMiddleware",
+    "tracker.lib.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -315,7 +315,7 @@ CSP_DIRECTIVES = {
 }
 # /healthz: a heartbeat older than this many seconds marks the worker or beat as down.
 HEALTHZ_MAX_HEARTBEAT_AGE = env_int("HEALTHZ_MAX_HEARTBEAT_AGE", 180)
-# Test-only: a fixed "now" for tracker.clock (ISO 8601), so real processes see reminders due.
+# Test-only: a fixed "now" for tracker.lib.clock (ISO 8601), so real processes see reminders due.
 DUBAN_FAKE_NOW = env_str("DUBAN_FAKE_NOW")
 if DUBAN_FAKE_NOW and PRODUCTION:
     raise ImproperlyConfigured("DUBAN_FAKE_NOW is for tests; unset it when DUBAN_ENV=production.")

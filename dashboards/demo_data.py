@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from gazette.text import fold_name
 from tracker.models import (
     Deadline,
     Item,
@@ -26,7 +27,6 @@ from tracker.models import (
     Unit,
     User,
 )
-from gazette.text import fold_name
 
 MARKER = "generate_demo_data"
 LIVELIHOOD_TAG = "民生实事项目"

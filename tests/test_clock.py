@@ -1,4 +1,4 @@
-"""tracker.clock: the real time, or the moment DUBAN_FAKE_NOW names (for real-process tests)."""
+"""tracker.lib.clock: the real time, or the moment DUBAN_FAKE_NOW names (for real-process tests)."""
 
 import datetime
 import zoneinfo
@@ -6,7 +6,7 @@ import zoneinfo
 from django.test import override_settings
 from django.utils import timezone
 
-from tracker import clock
+from tracker.lib import clock
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.tracking import fast_passwords, pdf_upload
-from tracker import actions
 from tracker.models import Item, ProgressReport, Request
+from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """End to end on PostgreSQL and Redis, every part a real process: gunicorn, a Celery worker,
 Celery beat and an SMTP sink (aiosmtpd). The supervision office logs in over HTTP and imports
 the sample gazette through the web pages; the clock is moved (DUBAN_FAKE_NOW, read by
-tracker.clock, given to the worker and beat) from a Sunday, when nothing may be sent, to the
+tracker.lib.clock, given to the worker and beat) from a Sunday, when nothing may be sent, to the
 Friday before the 一季度 deadline (2025-03-31), when reminders fall due; each e-mail must arrive
 exactly once, also after more beat ticks; a leader then opens the dashboards in headless
 Chromium with no console error and no Content Security Policy violation. All processes are

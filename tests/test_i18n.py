@@ -16,8 +16,8 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 from tests.tracking import fast_passwords, make_document
-from tracker import notify, reminders
 from tracker.models import Deadline, Delivery, ReminderSweep, User
+from tracker.reminders import mail, plan
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -238,10 +238,10 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
     Deadline.objects.create(item=item, expr="10月10日前", date=due)
     ReminderSweep.objects.create(date=datetime.date(2024, 10, 8),
                                  finished_at=datetime.datetime(2024, 10, 8, 2, tzinfo=datetime.UTC))
-    ids = reminders.tick(datetime.datetime(2024, 10, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    ids = plan.tick(datetime.datetime(2024, 10, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     deliveries = Delivery.objects.filter(pk__in=ids).select_related("recipient")
-    english = notify.build_message(deliveries.get(recipient__username="staff"))
-    chinese = notify.build_message(deliveries.get(recipient__username="head"))
+    english = mail.build_message(deliveries.get(recipient__username="staff"))
+    chinese = mail.build_message(deliveries.get(recipient__username="head"))
 
     assert english.subject == "[Duban] Supervised items needing your attention: 1"
     assert "Dear staff," in english.body and "Due in 1 working day (10 Oct 2024)" in english.body
@@ -261,7 +261,7 @@ def test_the_weekly_digest_to_an_english_leader_is_english(users, units, make_it
     make_item("完成示范任务。", lead=units["fgj"], due_date=datetime.date(2024, 10, 10))
     delivery = Delivery.objects.create(recipient=User.objects.get(username="leader"),
                                        kind=Delivery.Kind.WEEKLY, period=datetime.date(2024, 10, 14))
-    message = notify.build_message(delivery)
+    message = mail.build_message(delivery)
     html = message.alternatives[0][0]
     assert message.subject == "[Duban · Weekly summary] Supervised items 7 Oct–13 Oct"
     assert "Supervised items from 7 Oct 2024 to 13 Oct 2024:" in message.body

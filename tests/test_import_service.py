@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import import_files
 from tests.processes import celery_worker, wait_for
-from tracker import importing
+from tracker.imports import checks, confirm, jobs, preview
 from tracker.models import (
     Comment,
     Deadline,
@@ -36,7 +36,7 @@ def fast_passwords(settings):
 
 def parse(user, name, data):
     """Upload and parse in this process, as the worker would."""
-    return importing.run_import_job(importing.create_job(user, name, data).pk)
+    return jobs.run_import_job(jobs.create_job(user, name, data).pk)
 
 
 def items_by_ref(job):
@@ -62,16 +62,16 @@ def nothing_tracked():
     ("公报.pdf", b"plain text, no pdf header", "不是有效的 PDF"),
 ])
 def test_bad_uploads_are_rejected_at_once_and_store_nothing(users, name, data, message):
-    with pytest.raises(importing.ImportRejected, match=message):
-        importing.start_import(users["supervisor"], name, data)
+    with pytest.raises(checks.ImportRejected, match=message):
+        jobs.create_job(users["supervisor"], name, data)
     assert not ImportJob.objects.exists()
     assert nothing_tracked()
 
 
 def test_a_file_over_the_size_limit_is_rejected(users, settings):
     settings.DUBAN_MAX_UPLOAD_BYTES = 1000
-    with pytest.raises(importing.ImportRejected, match="过大.*上限为"):
-        importing.start_import(users["supervisor"], "big.txt", import_files.sample_bytes())
+    with pytest.raises(checks.ImportRejected, match="过大.*上限为"):
+        jobs.create_job(users["supervisor"], "big.txt", import_files.sample_bytes())
     assert not ImportJob.objects.exists()
 
 
@@ -87,8 +87,8 @@ def test_files_that_fail_in_the_worker_end_as_a_failed_job_and_track_nothing(
     assert job.status == ImportJob.Status.FAILED
     assert job.error and re.search(message, job.error), job.error
     assert nothing_tracked()
-    with pytest.raises(importing.ImportRejected):
-        importing.confirm_import(job, users["supervisor"])
+    with pytest.raises(checks.ImportRejected):
+        confirm.confirm_import(job, users["supervisor"])
     assert nothing_tracked()
 
 
@@ -115,13 +115,13 @@ def test_the_sample_gazette_is_previewed_with_owners_dates_and_warnings(users, u
 
 def test_warnings_name_missing_owner_missing_date_and_past_dates():
     entry = {"owners": [], "deadlines": [{"date": "2025-03-31", "recurrence": "", "ongoing": False}]}
-    assert importing.item_warnings(entry, datetime.date(2025, 4, 1)) == ["no_owner", "past_date"]
-    assert importing.item_warnings(entry, datetime.date(2025, 3, 1)) == ["no_owner"]
+    assert preview.item_warnings(entry, datetime.date(2025, 4, 1)) == ["no_owner", "past_date"]
+    assert preview.item_warnings(entry, datetime.date(2025, 3, 1)) == ["no_owner"]
     ongoing = {"owners": [{"name": "区财政局", "unit": 1}],
                "deadlines": [{"date": None, "recurrence": "", "ongoing": True}]}
-    assert importing.item_warnings(ongoing, datetime.date(2025, 1, 1)) == []
+    assert preview.item_warnings(ongoing, datetime.date(2025, 1, 1)) == []
     undated = {"owners": [{"name": "某某局", "unit": None}], "deadlines": []}
-    assert importing.item_warnings(undated, datetime.date(2025, 1, 1)) == ["unknown_unit",
+    assert preview.item_warnings(undated, datetime.date(2025, 1, 1)) == ["unknown_unit",
                                                                            "no_date"]
 
 
@@ -165,7 +165,7 @@ def test_confirm_creates_documents_items_owners_people_deadlines_and_tags(users,
     user = users["supervisor"]
     leader = User.objects.create(username="chen", role=User.Role.LEADER, display_name="陈立新")
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    result = importing.confirm_import(job, user)
+    result = confirm.confirm_import(job, user)
     assert result["documents_created"] == 2 and result["items_created"] == 11
     source = SourceFile.objects.get()
     assert source.sha256 == job.sha256 and source.text == job.text
@@ -198,7 +198,7 @@ def test_a_failure_midway_through_confirm_leaves_nothing(users, monkeypatch):
     user = users["supervisor"]
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
     calls = []
-    original = importing._Importer.set_deadlines
+    original = confirm._Importer.set_deadlines
 
     def fail_on_the_fifth_item(self, *args):
         calls.append(1)
@@ -206,41 +206,41 @@ def test_a_failure_midway_through_confirm_leaves_nothing(users, monkeypatch):
             raise RuntimeError("disk full")
         return original(self, *args)
 
-    monkeypatch.setattr(importing._Importer, "set_deadlines", fail_on_the_fifth_item)
-    decisions = importing.Decisions(units={"区市场监管局": "new"})
+    monkeypatch.setattr(confirm._Importer, "set_deadlines", fail_on_the_fifth_item)
+    decisions = confirm.Decisions(units={"区市场监管局": "new"})
     with pytest.raises(RuntimeError):
-        importing.confirm_import(job, user, decisions)
+        confirm.confirm_import(job, user, decisions)
     assert nothing_tracked()
     assert not Unit.objects.filter(name="区市场监管局").exists()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY  # the user can simply confirm again
     monkeypatch.undo()
-    assert importing.confirm_import(job, user, decisions)["items_created"] == 11
+    assert confirm.confirm_import(job, user, decisions)["items_created"] == 11
 
 
 def test_confirm_twice_is_refused(users):
     user = users["supervisor"]
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    importing.confirm_import(job, user)
-    with pytest.raises(importing.ImportRejected, match="已经确认过"):
-        importing.confirm_import(job, user)
+    confirm.confirm_import(job, user)
+    with pytest.raises(checks.ImportRejected, match="已经确认过"):
+        confirm.confirm_import(job, user)
     assert Item.objects.count() == 11
 
 
 def test_the_users_corrections_are_applied(users, units):
     user = users["supervisor"]
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    keys = {item["ref"]: importing.item_key(d, i)
+    keys = {item["ref"]: confirm.item_key(d, i)
             for d, doc in enumerate(job.preview["documents"])
             for i, item in enumerate(doc["items"])}
-    decisions = importing.Decisions(items={
+    decisions = confirm.Decisions(items={
         keys["¶1"]: {"include": False},
         keys["二.(一).2"]: {"include": True, "text": "新建公共充电桩600个。",
                            "co": ["区财政局", "区教育局"], "due": datetime.date(2025, 11, 30)},
         keys["三.(一).1"]: {"include": True, "due": datetime.date(2025, 9, 1)},
         keys["一.(一).1"]: {"include": True, "due": None},
     })
-    importing.confirm_import(job, user, decisions)
+    confirm.confirm_import(job, user, decisions)
     assert Item.objects.count() == 10
     charging = Item.objects.get(ref="二.(一).2")
     assert charging.text == "新建公共充电桩600个。"
@@ -260,15 +260,15 @@ def test_an_edited_due_date_rewrites_later_dates_and_clearing_it_keeps_recurrenc
         {"expr": "上半年", "date": "2025-06-30", "recurrence": "", "what": "", "ongoing": False},
         {"expr": "每月25日前", "date": None, "recurrence": "monthly:25", "what": "", "ongoing": False},
     ]}
-    earlier = importing.planned_deadlines(entry, {"due": datetime.date(2025, 5, 1)})
+    earlier = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 5, 1)})
     assert [(d["expr"], d["date"]) for d in earlier] == [
         ("一季度", datetime.date(2025, 3, 31)), ("上半年", datetime.date(2025, 5, 1)),
         ("每月25日前", None)]
-    later = importing.planned_deadlines(entry, {"due": datetime.date(2025, 9, 30)})
+    later = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 9, 30)})
     assert max(d["date"] for d in later if d["date"]) == datetime.date(2025, 9, 30)
-    cleared = importing.planned_deadlines(entry, {"due": None})
+    cleared = confirm.planned_deadlines(entry, {"due": None})
     assert [d["expr"] for d in cleared] == ["每月25日前"]
-    assert len(importing.planned_deadlines(entry, {})) == 3
+    assert len(confirm.planned_deadlines(entry, {})) == 3
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -278,8 +278,8 @@ def test_a_mapped_unit_name_is_remembered_as_an_alias_for_the_next_import(users,
     user = users["supervisor"]
     market = Unit.objects.create(name="区市场监督管理局")
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    decisions = importing.Decisions(units={"区市场监管局": str(market.pk), "区农业农村局": "new"})
-    result = importing.confirm_import(job, user, decisions)
+    decisions = confirm.Decisions(units={"区市场监管局": str(market.pk), "区农业农村局": "new"})
+    result = confirm.confirm_import(job, user, decisions)
     assert result["aliases_created"] == 1 and result["units_created"] == 1
     assert UnitAlias.objects.get(key="区市场监管局").unit == market
     assert ItemOwner.objects.get(name="区市场监管局").unit == market
@@ -291,14 +291,14 @@ def test_a_mapped_unit_name_is_remembered_as_an_alias_for_the_next_import(users,
     job = parse(user, "later.txt", later.encode())
     assert not any("unknown_unit" in item["warnings"] for item in items_by_ref(job).values())
     assert [u["name"] for u in job.preview["unknown_units"]] == []
-    importing.confirm_import(job, user)
+    confirm.confirm_import(job, user)
     assert set(ItemOwner.objects.filter(item__document__doc_number="示政办发〔2025〕20号")
                .values_list("unit", flat=True)) == {market.pk, created.pk}
 
 
 def test_unit_names_match_by_name_short_name_and_alias_whatever_the_brackets(units):
     UnitAlias.objects.create(unit=units["jyj"], name="区教体局")
-    resolver = importing.UnitResolver.load()
+    resolver = preview.UnitResolver.load()
     assert resolver.resolve("区发展和改革局") == units["fgj"].pk
     assert resolver.resolve("区 发改局") == units["fgj"].pk
     assert resolver.resolve("区教体局") == units["jyj"].pk
@@ -308,8 +308,8 @@ def test_unit_names_match_by_name_short_name_and_alias_whatever_the_brackets(uni
 def test_a_mapping_to_a_unit_that_no_longer_exists_is_refused(users):
     user = users["supervisor"]
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    with pytest.raises(importing.ImportRejected, match="所选单位不存在"):
-        importing.confirm_import(job, user, importing.Decisions(units={"区市场监管局": "999999"}))
+    with pytest.raises(checks.ImportRejected, match="所选单位不存在"):
+        confirm.confirm_import(job, user, confirm.Decisions(units={"区市场监管局": "999999"}))
     assert nothing_tracked()
 
 
@@ -325,7 +325,7 @@ def _report_progress(item, user, percent=40):
 
 def test_reimporting_the_same_file_updates_in_place_and_keeps_progress(users):
     user = users["supervisor"]
-    importing.confirm_import(parse(user, "sample_gazette.txt", import_files.sample_bytes()), user)
+    confirm.confirm_import(parse(user, "sample_gazette.txt", import_files.sample_bytes()), user)
     item = Item.objects.get(ref="二.(一).2")
     _report_progress(item, users["staff"])
     ids = set(Item.objects.values_list("pk", flat=True))
@@ -336,7 +336,7 @@ def test_reimporting_the_same_file_updates_in_place_and_keeps_progress(users):
     assert again.preview["counts"]["items_matched"] == 11
     match = items_by_ref(again)["二.(一).2"]["match"]
     assert (match["id"], match["percent"], match["reports"]) == (item.pk, 40, 1)
-    result = importing.confirm_import(again, user)
+    result = confirm.confirm_import(again, user)
     assert result["items_updated"] == 11 and result["items_created"] == 0
     assert set(Item.objects.values_list("pk", flat=True)) == ids
     assert SourceFile.objects.count() == 1 and SourceDocument.objects.count() == 2
@@ -347,7 +347,7 @@ def test_reimporting_the_same_file_updates_in_place_and_keeps_progress(users):
 
 def test_a_new_version_with_the_same_doc_number_updates_adds_and_reports_gone_items(users):
     user = users["supervisor"]
-    importing.confirm_import(parse(user, "sample_gazette.txt", import_files.sample_bytes()), user)
+    confirm.confirm_import(parse(user, "sample_gazette.txt", import_files.sample_bytes()), user)
     charging = Item.objects.get(ref="二.(一).2")
     budget = Item.objects.get(ref="二.(二).1")
     _report_progress(charging, users["staff"], 60)
@@ -368,7 +368,7 @@ def test_a_new_version_with_the_same_doc_number_updates_adds_and_reports_gone_it
     assert updated["二.(一).2"]["match"]["id"] == charging.pk
     assert updated["二.(二).1"]["match"] is None
 
-    result = importing.confirm_import(again, user)
+    result = confirm.confirm_import(again, user)
     assert (result["items_updated"], result["items_created"], result["items_gone"]) == (10, 1, 1)
     charging.refresh_from_db()
     assert charging.text.startswith("新建公共充电桩520个")
@@ -385,9 +385,9 @@ def test_a_preview_gone_stale_is_refused_at_confirm(users):
     user = users["supervisor"]
     first = parse(user, "a.txt", import_files.gazette(3).encode())
     second = parse(user, "b.txt", import_files.gazette(4).encode())
-    importing.confirm_import(first, user)
-    with pytest.raises(importing.ImportRejected, match="已被他人导入"):
-        importing.confirm_import(second, user)
+    confirm.confirm_import(first, user)
+    with pytest.raises(checks.ImportRejected, match="已被他人导入"):
+        confirm.confirm_import(second, user)
     assert Item.objects.count() == 3
 
 
@@ -395,7 +395,7 @@ def test_items_are_matched_by_text_and_by_number_one_to_one():
     old = [("完成甲任务，5月底前完成。", "1"), ("完成乙任务，6月底前完成。", "2"),
            ("完成丙任务。", "3")]
     new_texts = ["完成乙任务，6月底前完成。", "完成甲任务，5月底前全部完成。", "全新的丁任务。"]
-    assert importing.match_items(new_texts, ["1", "2", "3"], old) == {0: 1, 1: 0}
+    assert preview.match_items(new_texts, ["1", "2", "3"], old) == {0: 1, 1: 0}
 
 
 # --- real worker ----------------------------------------------------------------
@@ -410,8 +410,8 @@ def test_a_real_worker_parses_an_upload_into_its_preview(tmp_path):
     user = make_user("worker_sup", User.Role.SUPERVISOR)
     queue = f"test-import-{uuid.uuid4().hex[:8]}"
     with celery_worker(queue, tmp_path / "worker.log") as proc:
-        job = importing.start_import(user, "sample_gazette.txt", import_files.sample_bytes(),
-                                     queue=queue)
+        job = jobs.create_job(user, "sample_gazette.txt", import_files.sample_bytes())
+        parse_import.apply_async(args=[job.pk], queue=queue)
         done = wait_for(lambda: ImportJob.objects.get(pk=job.pk).status
                         in {ImportJob.Status.READY, ImportJob.Status.FAILED}, timeout=90)
         log = (tmp_path / "worker.log").read_text(errors="replace")
@@ -441,9 +441,9 @@ def test_the_demo_imports_the_sample_gazette_once_through_the_service():
 
 
 def test_a_job_abandoned_mid_parse_is_taken_over_but_a_live_one_is_not(users, settings):
-    job = importing.create_job(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
+    job = jobs.create_job(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PARSING)
-    assert importing.run_import_job(job.pk) is None  # another worker is on it
+    assert jobs.run_import_job(job.pk) is None  # another worker is on it
     long_ago = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     ImportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
-    assert importing.run_import_job(job.pk).status == ImportJob.Status.READY
+    assert jobs.run_import_job(job.pk).status == ImportJob.Status.READY

@@ -10,7 +10,7 @@ from django.urls import reverse
 from config.celery_app import app as celery_app
 from tests import import_files
 from tests.conftest import PASSWORD
-from tracker import importing
+from tracker.imports import confirm, jobs
 from tracker.models import ImportJob, Item, ItemOwner, SourceDocument, SourceFile, Unit, UnitAlias
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def form_data(client, job):
     data = {"posted": "1"}
     for d, doc in enumerate(job.preview["documents"]):
         for i, item in enumerate(doc["items"]):
-            key = importing.item_key(d, i)
+            key = confirm.item_key(d, i)
             data[f"include-{key}"] = "on"
             data[f"text-{key}"] = item["text"]
             for name, role in (("lead", "lead"), ("co", "co"), ("responsible", "responsible")):
@@ -68,7 +68,7 @@ def key_of(job, ref):
     for d, doc in enumerate(job.preview["documents"]):
         for i, item in enumerate(doc["items"]):
             if item["ref"] == ref:
-                return importing.item_key(d, i)
+                return confirm.item_key(d, i)
     raise KeyError(ref)
 
 
@@ -92,7 +92,7 @@ def test_only_the_supervision_office_and_admins_may_open_the_upload_page(client,
 @pytest.mark.parametrize("url_name", ["import_job", "import_status", "import_preview",
                                       "import_result"])
 def test_other_roles_cannot_reach_a_job_by_its_url(client, users, url_name):
-    job = importing.create_job(users["supervisor"], "a.txt", import_files.sample_bytes())
+    job = jobs.create_job(users["supervisor"], "a.txt", import_files.sample_bytes())
     for role in ("staff", "head", "leader"):
         client.force_login(users[role])
         assert client.get(reverse(url_name, args=[job.pk])).status_code == 403
@@ -177,7 +177,7 @@ def test_a_pending_job_shows_progress_and_its_status_as_json(office,
     status = office.get(reverse("import_status", args=[job.pk])).json()
     assert status == {"status": "pending", "progress": 0, "stage": "等待解析", "error": "",
                       "next": None}
-    importing.run_import_job(job.pk)
+    jobs.run_import_job(job.pk)
     status = office.get(reverse("import_status", args=[job.pk])).json()
     assert status["status"] == "ready" and status["next"] == reverse("import_preview",
                                                                      args=[job.pk])
@@ -284,7 +284,7 @@ def test_a_preview_of_200_items_renders_and_confirms(office, eager,
 
 def test_reimporting_the_same_file_is_offered_as_an_update(office, users, eager,
                                                           django_capture_on_commit_callbacks):
-    importing.import_now(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
+    jobs.import_now(users["supervisor"], "sample_gazette.txt", import_files.sample_bytes())
     item = Item.objects.get(ref="二.(一).2")
     item.percent = 50
     item.save()
@@ -301,7 +301,7 @@ def test_reimporting_the_same_file_is_offered_as_an_update(office, users, eager,
 
 
 def test_the_upload_page_lists_recent_jobs(office, users):
-    importing.create_job(users["supervisor"], "最近的公报.txt", import_files.sample_bytes())
+    jobs.create_job(users["supervisor"], "最近的公报.txt", import_files.sample_bytes())
     body = office.get(reverse("import_upload")).content.decode()
     assert "最近的公报.txt" in body and "排队中" in body
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.tracking import fast_passwords
-from tracker import actions
+from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import Deadline, Holiday, Item, ItemOwner
-from tracker.workdays import WorkdayCalendar
+from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -7,9 +7,9 @@ from django.template import engines
 from django.urls import reverse
 
 from tests.tracking import fast_passwords, make_document
-from tracker import actions
 from tracker.models import Deadline, ItemPerson
-from tracker.views import source_context
+from tracker.tracking import actions
+from tracker.tracking.views import source_context
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.tracking import fast_passwords
-from tracker import actions
 from tracker.models import ItemPerson
+from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 

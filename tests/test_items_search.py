@@ -5,8 +5,8 @@ import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
 
-from tracker.forms import ItemFilterForm
 from tracker.models import Item, ItemPerson
+from tracker.tracking.forms import ItemFilterForm
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.tracking import fast_passwords, pdf_upload
-from tracker import actions
 from tracker.models import Comment, Evidence, Item, ProgressReport, Request
+from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 

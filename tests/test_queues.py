@@ -9,7 +9,6 @@ EXPECTED = {
     "tracker.tasks.heartbeat": "celery",
     "tracker.tasks.parse_import": "imports",
     "tracker.tasks.reminders_tick": "reminders",
-    "tracker.tasks.sweep_reminders": "reminders",
 }
 
 

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from tests.smtpsink import Sink, smtp_sink
-from tracker import notify, reminders
 from tracker.models import (
     Deadline,
     Delivery,
@@ -19,6 +18,7 @@ from tracker.models import (
     ReminderSweep,
     User,
 )
+from tracker.reminders import mail, plan, sweep
 from tracker.tasks import reminders_tick
 
 D = datetime.date
@@ -32,7 +32,7 @@ def at(day, hour=9, minute=0):
 
 def run(moment):
     """What the beat task does at `moment`: tick, then send what is due."""
-    return notify.send_deliveries(reminders.tick(moment))
+    return mail.send_deliveries(plan.tick(moment))
 
 
 @pytest.fixture(autouse=True)
@@ -196,15 +196,15 @@ def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_left_alone(
         make_item, units, users, rules, sink):
     due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
-    reminders.sweep(D(2024, 10, 9))
-    reminders.plan_deliveries(at(D(2024, 10, 9)))
+    sweep.sweep(D(2024, 10, 9))
+    plan.plan_deliveries(at(D(2024, 10, 9)))
     dead, busy = Delivery.objects.order_by("id")
     now = datetime.datetime.now(datetime.UTC)
     Delivery.objects.filter(pk=dead.pk).update(
         claimed_at=now - datetime.timedelta(hours=1), attempts=1, claim_token="dead-worker")
     Delivery.objects.filter(pk=busy.pk).update(claimed_at=now, attempts=1, claim_token="alive")
-    assert reminders.sendable() == [dead.pk]
-    assert notify.send_delivery(busy.pk) == "busy"
+    assert plan.sendable() == [dead.pk]
+    assert mail.send_delivery(busy.pk) == "busy"
     assert run(at(D(2024, 10, 9))) == {"sent": 1}
     dead.refresh_from_db()
     assert (dead.status, dead.attempts) == (Delivery.Status.SENT, 2)
@@ -214,7 +214,7 @@ def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_left_alone(
 def test_an_item_completed_before_sending_is_left_out(make_item, units, users, rules, sink):
     item = due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
-    reminders.sweep(D(2024, 10, 9))
+    sweep.sweep(D(2024, 10, 9))
     Item.objects.filter(pk=item.pk).update(status=Item.Status.COMPLETED,
                                            completed_at=at(D(2024, 10, 9), 8))
     assert run(at(D(2024, 10, 9))) == {"skipped": 2}
@@ -226,9 +226,9 @@ def test_an_item_whose_completion_was_requested_before_sending_is_not_chased(
     chased = due_item(make_item, units["fgj"], D(2024, 10, 10))
     waiting = due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
-    reminders.sweep(D(2024, 10, 9))
+    sweep.sweep(D(2024, 10, 9))
     Item.objects.filter(pk=waiting.pk).update(status=Item.Status.COMPLETION_REQUESTED)
-    message = notify.build_message(planned(D(2024, 10, 9))[0])
+    message = mail.build_message(planned(D(2024, 10, 9))[0])
     assert "1 项督办事项" in message.subject
     assert f"/items/{chased.pk}/" in message.body and f"/items/{waiting.pk}/" not in message.body
 
@@ -266,8 +266,8 @@ def test_a_weekly_digest_waits_for_the_first_working_day_after_a_holiday_monday(
 
 def planned(day):
     """Sweep and plan at 09:00 of `day` (no sending); the planned deliveries."""
-    reminders.sweep(day)
-    reminders.plan_deliveries(at(day))
+    sweep.sweep(day)
+    plan.plan_deliveries(at(day))
     return list(Delivery.objects.select_related("recipient").order_by("id"))
 
 
@@ -285,7 +285,7 @@ def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
         swept_until(D(2024, 10, 8))
         delivery = planned(D(2024, 10, 9))[0]
         with CaptureQueriesContext(connection) as queries:
-            message = notify.build_message(delivery)
+            message = mail.build_message(delivery)
         ReminderSweep.objects.all().delete()
         return len(queries), message.body.count("［节点］")
 
@@ -298,7 +298,7 @@ def test_a_milestone_name_is_escaped_in_the_html_and_kept_as_is_in_the_text(
     item = due_item(make_item, units["fgj"], D(2024, 10, 10))
     item.deadlines.update(kind=Deadline.Kind.MILESTONE, what="<印发> & \"落实\"")
     swept_until(D(2024, 10, 8))
-    message = notify.build_message(planned(D(2024, 10, 9))[0])
+    message = mail.build_message(planned(D(2024, 10, 9))[0])
     assert "还有 1 个工作日到期（2024年10月10日）［节点］ · <印发> & \"落实\"" in message.body
     html = message.alternatives[0][0]
     assert "还有 1 个工作日到期（2024年10月10日）［节点］ · &lt;印发&gt; &amp; &quot;落实&quot;" in html

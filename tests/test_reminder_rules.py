@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tracker import reminders
+from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Deadline,
     Item,
@@ -17,14 +17,15 @@ from tracker.models import (
     ReminderSettings,
     ReminderSweep,
 )
-from tracker.reminders import (
+from tracker.reminders import sweep
+from tracker.reminders.rules import (
     WorkdayIndex,
     deadline_rules_on,
     escalation_on,
+    is_sending_time,
     report_due_dates,
     report_rules_on,
 )
-from tracker.workdays import WorkdayCalendar
 
 D = datetime.date
 R = Reminder.Rule
@@ -162,12 +163,12 @@ def test_mail_goes_out_only_in_sending_hours_on_working_days():
         return datetime.datetime(day.year, day.month, day.day, hour, minute,
                                  tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 
-    assert reminders.is_sending_time(at(D(2024, 10, 8), 8, 30), rules, CAL)
-    assert not reminders.is_sending_time(at(D(2024, 10, 8), 8, 29), rules, CAL)
-    assert not reminders.is_sending_time(at(D(2024, 10, 8), 22, 0), rules, CAL)
-    assert not reminders.is_sending_time(at(D(2024, 10, 3), 9, 0), rules, CAL)  # holiday
-    assert reminders.is_sending_time(at(D(2024, 2, 4), 9, 0), rules, CAL)  # working Sunday
-    assert not reminders.is_sending_time(at(D(2024, 10, 8), 9, 0),
+    assert is_sending_time(at(D(2024, 10, 8), 8, 30), rules, CAL)
+    assert not is_sending_time(at(D(2024, 10, 8), 8, 29), rules, CAL)
+    assert not is_sending_time(at(D(2024, 10, 8), 22, 0), rules, CAL)
+    assert not is_sending_time(at(D(2024, 10, 3), 9, 0), rules, CAL)  # holiday
+    assert is_sending_time(at(D(2024, 2, 4), 9, 0), rules, CAL)  # working Sunday
+    assert not is_sending_time(at(D(2024, 10, 8), 9, 0),
                                          ReminderSettings(enabled=False), CAL)
 
 
@@ -206,14 +207,14 @@ def test_a_sweep_creates_a_reminder_once_for_the_units_members_and_named_people(
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.PERSON, name="张三",
                               user=users["other_staff"])
     swept_until(D(2024, 9, 26))
-    reminders.sweep(D(2024, 9, 27))
+    sweep.sweep(D(2024, 9, 27))
     reminder = Reminder.objects.get()
     assert (reminder.rule, reminder.offset, reminder.date) == (R.BEFORE, 3, D(2024, 9, 27))
     recipients = set(Notice.objects.values_list("recipient__username", flat=True))
     assert recipients == {"staff", "head", "other_staff"}
 
-    reminders.sweep(D(2024, 9, 27))
-    reminders.sweep(D(2024, 9, 27))
+    sweep.sweep(D(2024, 9, 27))
+    sweep.sweep(D(2024, 9, 27))
     assert Reminder.objects.count() == 1 and Notice.objects.count() == 3
 
 
@@ -224,7 +225,7 @@ def test_milestones_remind_like_deadlines_until_done(make_item, units, users, ru
     done = Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what="接收任务",
                                    date=D(2024, 10, 8), done_at=datetime.datetime(
                                        2024, 10, 8, 9, tzinfo=datetime.UTC))
-    reminders.sweep(D(2024, 10, 8))
+    sweep.sweep(D(2024, 10, 8))
     assert list(Reminder.objects.values_list("deadline", "rule")) == [(milestone.pk, R.BEFORE)]
     assert not done.reminders.exists()
 
@@ -237,13 +238,13 @@ def test_a_milestone_marked_done_is_no_longer_reminded_when_overdue(
     open_one = Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what="上报结果",
                                        date=D(2024, 10, 8))
     swept_until(D(2024, 10, 8))
-    reminders.sweep(D(2024, 10, 9))
+    sweep.sweep(D(2024, 10, 9))
     assert set(Reminder.objects.values_list("deadline", "rule")) == {
         (done.pk, R.OVERDUE), (open_one.pk, R.OVERDUE)}
     done.done_at = datetime.datetime(2024, 10, 9, 9, tzinfo=datetime.UTC)
     done.save()
     for day in (D(2024, 10, 10), D(2024, 10, 11), D(2024, 10, 16)):
-        reminders.sweep(day)
+        sweep.sweep(day)
     assert not done.reminders.exclude(date=D(2024, 10, 9)).exists()
     assert set(open_one.reminders.values_list("rule", "date")) == {
         (R.OVERDUE, D(2024, 10, 9)), (R.OVERDUE, D(2024, 10, 10)),
@@ -258,7 +259,7 @@ def test_an_item_awaiting_approval_of_its_completion_is_escalated_but_not_chased
                          status=Item.Status.COMPLETION_REQUESTED)
     swept_until(D(2024, 9, 29))
     for day in (D(2024, 9, 30), D(2024, 10, 8), D(2024, 10, 12)):
-        reminders.sweep(day)
+        sweep.sweep(day)
     assert list(Reminder.objects.values_list("item", "rule")) == [
         (waiting.pk, R.ESCALATION)]
     assert not own_date.reminders.exists()
@@ -269,14 +270,14 @@ def test_completed_items_and_far_deadlines_get_nothing(make_item, units, users, 
                   completed_at=datetime.datetime(2024, 9, 1, tzinfo=datetime.UTC))
     with_deadline(make_item, units, D(2024, 12, 31))
     swept_until(D(2024, 9, 26))
-    reminders.sweep(D(2024, 9, 27))
+    sweep.sweep(D(2024, 9, 27))
     assert not Reminder.objects.exists()
 
 
 def test_an_item_due_date_without_deadline_rows_is_reminded_too(make_item, units, users, rules):
     item = make_item(lead=units["fgj"], due_date=D(2024, 10, 8))
     swept_until(D(2024, 9, 29))
-    reminders.sweep(D(2024, 9, 30))
+    sweep.sweep(D(2024, 9, 30))
     assert list(Reminder.objects.values_list("item", "deadline", "rule")) == [
         (item.pk, None, R.BEFORE)]
 
@@ -287,7 +288,7 @@ def test_escalations_go_to_leaders_with_accounts_and_the_supervision_office(
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长",
                               user=users["leader"])
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="无账号领导")
-    reminders.sweep(D(2024, 10, 12))
+    sweep.sweep(D(2024, 10, 12))
     escalation = Reminder.objects.get(rule=R.ESCALATION)
     assert set(escalation.notices.values_list("recipient__username", flat=True)) == {
         "leader", "supervisor"}
@@ -301,7 +302,7 @@ def test_an_item_imported_twenty_working_days_overdue_is_escalated_once_at_the_n
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长",
                               user=users["leader"])
     swept_until(D(2024, 10, 16))
-    reminders.sweep(D(2024, 10, 17))
+    sweep.sweep(D(2024, 10, 17))
     escalations = Reminder.objects.filter(rule=R.ESCALATION)
     assert sorted(escalations.values_list("item", "offset", "date", "due_on")) == [
         (item.pk, -20, D(2024, 10, 17), D(2024, 9, 13)),
@@ -309,9 +310,9 @@ def test_an_item_imported_twenty_working_days_overdue_is_escalated_once_at_the_n
     notices = Notice.objects.filter(reminder__rule=R.ESCALATION).count()
     assert notices == 3  # the leader and the supervision office; the office only for the other
 
-    reminders.sweep(D(2024, 10, 17))  # a re-run
+    sweep.sweep(D(2024, 10, 17))  # a re-run
     for day in (D(2024, 10, 18), D(2024, 10, 22), D(2024, 11, 25)):
-        reminders.sweep(day)
+        sweep.sweep(day)
     assert escalations.count() == 2
     assert Notice.objects.filter(reminder__rule=R.ESCALATION).count() == notices
 
@@ -319,9 +320,9 @@ def test_an_item_imported_twenty_working_days_overdue_is_escalated_once_at_the_n
 def test_an_escalation_is_offered_once_even_by_a_racing_second_sweep(
         make_item, units, users, rules):
     item = with_deadline(make_item, units, D(2024, 9, 13))
-    reminders.sweep(D(2024, 10, 18))
+    sweep.sweep(D(2024, 10, 18))
     # A second worker that computed the key before the first one's insert landed (other date).
-    reminders._insert([Reminder(item=item, deadline=item.deadlines.get(), rule=R.ESCALATION,
+    sweep._insert([Reminder(item=item, deadline=item.deadlines.get(), rule=R.ESCALATION,
                                 offset=-21, due_on=D(2024, 9, 13), date=D(2024, 10, 21))])
     assert Reminder.objects.filter(rule=R.ESCALATION).count() == 1
 
@@ -330,9 +331,9 @@ def test_a_moved_date_due_that_is_missed_again_is_escalated_again(
         make_item, units, users, rules):
     item = with_deadline(make_item, units, D(2024, 9, 13))
     swept_until(D(2024, 10, 16))
-    reminders.sweep(D(2024, 10, 17))
+    sweep.sweep(D(2024, 10, 17))
     item.deadlines.update(date=D(2024, 10, 21))
-    reminders.sweep(D(2024, 10, 28))
+    sweep.sweep(D(2024, 10, 28))
     assert sorted(Reminder.objects.filter(rule=R.ESCALATION).values_list("due_on", "offset")) == [
         (D(2024, 9, 13), -20), (D(2024, 10, 21), -5)]
 
@@ -342,10 +343,10 @@ def test_missed_working_days_are_caught_up_once(make_item, units, users, rules):
     swept_until(D(2024, 9, 20))
     # Down from 09-21 to 09-30: the 7-day reminder of 09-23 and the 3-day one of 09-27 are
     # caught up, the 1-day one of 09-30 is today's.
-    reminders.sweep(D(2024, 9, 30))
+    sweep.sweep(D(2024, 9, 30))
     assert sorted(deadline_reminders().values_list("offset", flat=True)) == [1, 3, 7]
     count = Reminder.objects.count()
-    reminders.sweep(D(2024, 9, 30))
+    sweep.sweep(D(2024, 9, 30))
     assert Reminder.objects.count() == count
 
 
@@ -353,7 +354,7 @@ def test_catching_up_goes_back_no_further_than_the_rules_say(make_item, units, u
     with_deadline(make_item, units, D(2024, 10, 8))
     rules.catch_up_days = 2
     rules.save()
-    reminders.sweep(D(2024, 9, 30), rules)
+    sweep.sweep(D(2024, 9, 30), rules)
     assert sorted(deadline_reminders().values_list("offset", flat=True)) == [1]
 
 
@@ -367,7 +368,7 @@ def test_progress_reports_are_reminded_until_one_is_in(make_item, units, users, 
     Deadline.objects.create(item=own_cycle, kind=Deadline.Kind.REPORT, expr="每月10日前",
                             recurrence="monthly:10", what="上报进展")
     swept_until(D(2024, 5, 20))
-    reminders.sweep(D(2024, 5, 21))
+    sweep.sweep(D(2024, 5, 21))
     assert list(Reminder.objects.values_list("item", "rule", "offset", "due_on")) == [
         (silent.pk, R.REPORT, 3, D(2024, 5, 25))]
 
@@ -377,7 +378,7 @@ def test_a_recurring_report_deadline_reminds_on_its_own_day(make_item, units, us
     deadline = Deadline.objects.create(item=item, kind=Deadline.Kind.REPORT, expr="每月10日前",
                                        recurrence="monthly:10", what="上报进展")
     swept_until(D(2024, 6, 7))
-    reminders.sweep(D(2024, 6, 11))  # 06-10 was the Dragon Boat holiday: late the day after
+    sweep.sweep(D(2024, 6, 11))  # 06-10 was the Dragon Boat holiday: late the day after
     assert list(Reminder.objects.values_list("deadline", "offset", "due_on")) == [
         (deadline.pk, -1, D(2024, 6, 10))]
 
@@ -391,7 +392,7 @@ def test_the_sweep_asks_the_same_number_of_queries_for_few_and_many_items(
         Reminder.objects.all().delete()
         ReminderSweep.objects.all().delete()
         with CaptureQueriesContext(connection) as queries:
-            reminders.sweep(D(2024, 9, 27), rules)
+            sweep.sweep(D(2024, 9, 27), rules)
         return len(queries), Reminder.objects.count()
 
     few, few_reminders = sweep_queries(3)

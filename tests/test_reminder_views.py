@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tracker import reminders
 from tracker.models import Deadline, ItemOwner, Notice, ReminderSettings, ReminderSweep, User
+from tracker.reminders import sweep
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def reminded(make_item, units, users):
         2024, 10, 8, 1, tzinfo=datetime.UTC))
     item = make_item(text="推进示范项目建设。", lead=units["fgj"], due_date=D(2024, 10, 10))
     Deadline.objects.create(item=item, expr="10月10日前", date=item.due_date)
-    reminders.sweep(D(2024, 10, 9))
+    sweep.sweep(D(2024, 10, 9))
     return item
 
 

@@ -146,7 +146,7 @@ def test_the_pages_fit_a_phone_screen(users, item, live_server, logged_in_page):
 def test_a_second_save_of_the_same_version_shows_the_conflict_and_keeps_the_input(
     users, item, live_server, logged_in_page  # noqa: F811
 ):
-    from tracker import actions
+    from tracker.tracking import actions
 
     actions.do_sign(users["staff"], item, item.version)
     first = logged_in_page(users["head"])  # the head's own report goes up at once

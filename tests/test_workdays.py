@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
+from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import Holiday
-from tracker.workdays import WorkdayCalendar
 
 D = datetime.date
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.tracking import PDF, fast_passwords, pdf_upload
-from tracker import actions
 from tracker.models import Comment, Deadline, Evidence, Item, ProgressReport, Request
+from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 

@@ -67,12 +67,12 @@ def load_sample_gazette():
     Returns (source file, created). A second run recognises the file by its SHA-256 and
     changes nothing.
     """
-    from tracker import importing
+    from tracker.imports import jobs
 
     data = SAMPLE_GAZETTE.read_bytes()
-    existing = importing.already_imported(data)
+    existing = jobs.already_imported(data)
     if existing:
         return existing, False
     office = User.objects.filter(role=User.Role.SUPERVISOR).order_by("pk").first()
-    job = importing.import_now(office, SAMPLE_GAZETTE.name, data)
+    job = jobs.import_now(office, SAMPLE_GAZETTE.name, data)
     return job.source_file, True

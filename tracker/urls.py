@@ -1,10 +1,12 @@
 from django.urls import path
 
-from tracker import import_views, reminder_views, views
+from tracker.imports import views as import_views
+from tracker.reminders import views as reminder_views
+from tracker.tracking import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Tracking and workflow (tracker/views.py)
+    # Tracking and workflow (tracker/tracking/views.py)
     path("items/", views.item_list, name="item_list"),
     path("items/export/", views.item_export, name="item_export"),
     path("items/new/", views.adhoc_create, name="adhoc_create"),
@@ -21,13 +23,13 @@ urlpatterns = [
     path("items/<int:pk>/reports/<int:report_id>/confirm/", views.report_confirm,
          name="report_confirm"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
-    # Import (tracker/import_views.py)
+    # Import (tracker/imports/views.py)
     path("import/", import_views.upload, name="import_upload"),
     path("import/<int:pk>/", import_views.job_page, name="import_job"),
     path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
     path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
     path("import/<int:pk>/result/", import_views.result, name="import_result"),
-    # Reminders (tracker/reminder_views.py)
+    # Reminders (tracker/reminders/views.py)
     path("reminders/", reminder_views.my_reminders, name="my_reminders"),
     path("reminders/failures/", reminder_views.reminder_failures, name="reminder_failures"),
     path("reminders/failures/retry/", reminder_views.reminder_retry, name="reminder_retry"),

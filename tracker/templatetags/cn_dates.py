@@ -9,7 +9,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
-from tracker import clock
+from tracker.lib import clock
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The one place that decides who may open an item and who may do what with it.
 
-Seeing an item is `Item.objects.visible_to(user)` (tracker/models.py); everything here is built
+Seeing an item is `Item.objects.visible_to(user)` (tracker/models/items.py); everything here is built
 on it. Views call `get_item_for` (404 when the item is not visible, so its existence does not
 leak) and then `require(user, action, item)` (403 when visible but not allowed).
 
@@ -8,11 +8,17 @@ Who may do what:
 - 部门工作人员 staff: read, comment, sign, report, request an extension or completion, on items
   their unit leads or co-operates on;
 - 部门负责人 unit head: the same, and confirms the progress reports of their own unit's staff
-  (only confirmed reports go up: tracker.actions.do_report / do_confirm_report);
+  (only confirmed reports go up: tracker.tracking.actions.do_report / do_confirm_report);
 - 督查室 supervision office (and administrators): everything but confirming a unit's reports;
 - 领导 leaders: read everything, change nothing but comments (批示).
+
+Actions without an item (importing documents, managing reminders, creating 交办事项) belong to
+the supervision office and administrators; views guard them with `@office_required(ACTION)`.
 """
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -32,13 +38,17 @@ DECIDE_COMPLETION = "decide_completion"
 GRADE = "grade"
 URGE = "urge"
 CREATE_ADHOC = "create_adhoc"
+IMPORT = "import"  # upload, preview and confirm documents
+MANAGE_REMINDERS = "manage_reminders"  # the failed e-mails page and resending
 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
-OFFICE_ACTIONS = frozenset({DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC})
+OFFICE_ACTIONS = frozenset(
+    {DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC, IMPORT, MANAGE_REMINDERS}
+)
 ITEM_ACTIONS = frozenset(
     READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}
-) - {CREATE_ADHOC}
+) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS}
 
 
 def visible_items(user):
@@ -97,3 +107,18 @@ def require(user, action, item=None):
 def require_confirm(user, report):
     if not can_confirm_report(user, report):
         raise PermissionDenied(_("只有填报人所在单位的部门负责人可以确认此报告。"))
+
+
+def office_required(action):
+    """A view decorator: signed in (else the login page) and allowed `action` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

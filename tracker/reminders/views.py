@@ -3,15 +3,15 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tracker import notify
+from tracker import tasks
+from tracker.access import MANAGE_REMINDERS, office_required
 from tracker.models import Delivery, Item, Notice, ReminderSettings, ReminderSweep, User
-from tracker.tasks import schedule_reminders_tick
+from tracker.reminders import mail
 
 MY_LIMIT = 200
 FAILURE_LIMIT = 200
@@ -45,15 +45,9 @@ def my_reminders(request):
     }, status=400 if form.errors else 200)
 
 
-def _office_only(user):
-    if not user.manages_items:
-        raise PermissionDenied
-
-
-@login_required
+@office_required(MANAGE_REMINDERS)
 def reminder_failures(request):
     """E-mails that finally failed, and those still being retried, for the supervision office."""
-    _office_only(request.user)
     rows = (Delivery.objects.filter(status=Delivery.Status.FAILED)
             | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__gt=0))
     rows = rows.select_related("recipient", "recipient__unit").order_by("-next_attempt_at")
@@ -63,15 +57,14 @@ def reminder_failures(request):
     })
 
 
-@login_required
+@office_required(MANAGE_REMINDERS)
 @require_POST
 def reminder_retry(request):
     """Send the chosen failed e-mails again (attempts start over) at the next tick."""
-    _office_only(request.user)
     ids = [int(value) for value in request.POST.getlist("delivery") if value.isdigit()]
-    count = notify.retry_failed(ids)
+    count = mail.retry_failed(ids)
     if count:
-        schedule_reminders_tick()
+        tasks.reminders_tick.delay_on_commit()
         messages.success(request, _("已安排重新发送 %(n)s 封邮件。") % {"n": count})
     else:
         messages.error(request, _("请先勾选要重新发送的邮件。"))

@@ -1,6 +1,6 @@
 """Workflow actions on items: one plain `do_…` function per action, for views, commands and tasks.
 
-Callers check permissions first (tracker/permissions.py); these functions enforce what the
+Callers check permissions first (tracker/access.py); these functions enforce what the
 item's status allows, record who acted and when, and keep the audit trail (django-simple-history
 rows on Item and Deadline, with the action as the change reason).
 
@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Comment,
     Deadline,
@@ -28,7 +29,6 @@ from tracker.models import (
     ProgressReport,
     Request,
 )
-from tracker.workdays import WorkdayCalendar
 
 
 class ActionError(Exception):
@@ -59,7 +59,7 @@ ALLOWED_FROM = {
 
 
 def is_possible(action, item):
-    """Does the item's status allow `action` (who may is tracker.permissions.can)?"""
+    """Does the item's status allow `action` (who may is tracker.access.can)?"""
     allowed = ALLOWED_FROM.get(action)
     return allowed is None or item.status in allowed
 

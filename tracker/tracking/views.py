@@ -1,7 +1,7 @@
 """Tracking pages: the workbench, the item list and its export, the item page and the workflow.
 
-Views are thin: they load the item through tracker.permissions (404 when not visible, 403 when
-the action is not allowed), validate a form and call one action from tracker.actions.
+Views are thin: they load the item through tracker.access (404 when not visible, 403 when
+the action is not allowed), validate a form and call one action from tracker.tracking.actions.
 """
 
 import datetime
@@ -13,16 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import actions, forms
-from tracker import permissions as perms
-from tracker.actions import format_date
-from tracker.exports import build_ledger
+from tracker import access as perms
 from tracker.models import (
     Comment,
     Evidence,
@@ -33,6 +28,9 @@ from tracker.models import (
     Request,
     Tag,
 )
+from tracker.tracking import actions, forms
+from tracker.tracking.actions import format_date
+from tracker.tracking.exports import build_ledger
 
 PAGE_SIZE = 30
 CONTEXT_LINES = 3
@@ -189,14 +187,6 @@ def _change(name, old, new):
     return field.verbose_name, show(old), show(new)
 
 
-def _has_template(name):
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 DETAIL_FORMS = {
     "sign": forms.SignForm,
     "report": forms.ReportForm,
@@ -271,7 +261,6 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "report_note": _report_note(user) if "report" in detail_forms else "",
         "trail": audit_trail(item),
         "conflict": conflict,
-        "show_reminders": _has_template("tracker/_item_reminders.html"),
     }, status=status)
 
 

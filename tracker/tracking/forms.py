@@ -11,7 +11,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.actions import ActionError, check_evidence_file
 from tracker.models import (
     Item,
     ItemOwner,
@@ -19,6 +18,7 @@ from tracker.models import (
     SourceDocument,
     Unit,
 )
+from tracker.tracking.actions import ActionError, check_evidence_file
 
 
 class DateInput(forms.DateInput):

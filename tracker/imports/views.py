@@ -1,22 +1,21 @@
 """Import pages: upload, progress, preview (with the user's corrections) and result.
 
 Views stay thin: they read the request, call tracker.importing and render. Only the
-supervision office and administrators (User.manages_items) may import.
+supervision office and administrators (tracker.access, the IMPORT action) may import.
 """
 
 from datetime import date
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import importing
+from tracker import tasks
+from tracker.access import IMPORT, office_required
+from tracker.imports import checks, confirm, jobs
 from tracker.models import ImportJob, Item, ItemOwner, Unit
 from tracker.templatetags.cn_dates import format_date
 
@@ -24,18 +23,7 @@ OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))
 
 
-def manager_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.manages_items:
-            raise PermissionDenied(_("只有督查室和管理员可以导入文件。"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@manager_required
+@office_required(IMPORT)
 @require_http_methods(["GET", "POST"])
 def upload(request):
     error = None
@@ -44,17 +32,18 @@ def upload(request):
         if upload is None:
             error = _("请选择要上传的文件。")
         elif upload.size > settings.DUBAN_MAX_UPLOAD_BYTES:  # refuse before reading it
-            error = importing.too_big_message(upload.name, upload.size)
+            error = checks.too_big_message(upload.name, upload.size)
         else:
             try:
-                job = importing.start_import(request.user, upload.name, upload.read())
-            except importing.ImportRejected as exc:
+                job = jobs.create_job(request.user, upload.name, upload.read())
+                tasks.parse_import.delay_on_commit(job.pk)
+            except checks.ImportRejected as exc:
                 error = str(exc)
             else:
                 return redirect("import_job", pk=job.pk)
-    jobs = ImportJob.objects.select_related("uploaded_by").defer("data", "text", "preview")[:15]
-    context = {"error": error, "jobs": jobs,
-               "limit": importing.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
+    recent = ImportJob.objects.select_related("uploaded_by").defer("data", "text", "preview")[:15]
+    context = {"error": error, "jobs": recent,
+               "limit": checks.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
     return render(request, "tracker/import/upload.html", context, status=400 if error else 200)
 
 
@@ -70,7 +59,7 @@ def _next_url(job):
     return None
 
 
-@manager_required
+@office_required(IMPORT)
 @require_GET
 def job_page(request, pk):
     """Progress while the worker parses; the preview or the result once it is done."""
@@ -81,7 +70,7 @@ def job_page(request, pk):
     return render(request, "tracker/import/progress.html", {"job": job})
 
 
-@manager_required
+@office_required(IMPORT)
 @require_GET
 def job_status(request, pk):
     job = _job(pk)
@@ -89,7 +78,7 @@ def job_status(request, pk):
                          "error": job.error, "next": _next_url(job)})
 
 
-@manager_required
+@office_required(IMPORT)
 @require_http_methods(["GET", "POST"])
 def preview(request, pk):
     job = _job(pk)
@@ -98,11 +87,11 @@ def preview(request, pk):
     post = request.POST if request.method == "POST" else None
     decisions, errors = decisions_from_post(job.preview, post) if post else (None, {})
     if post is not None and not errors:
-        errors = importing.validate_decisions(job.preview, decisions)
+        errors = confirm.validate_decisions(job.preview, decisions)
     if post is not None and not errors:
         try:
-            importing.confirm_import(job, request.user, decisions)
-        except importing.ImportRejected as exc:
+            confirm.confirm_import(job, request.user, decisions)
+        except checks.ImportRejected as exc:
             errors = {"": str(exc)}
         else:
             return redirect("import_result", pk=job.pk)
@@ -110,7 +99,7 @@ def preview(request, pk):
     return render(request, "tracker/import/preview.html", context, status=400 if errors else 200)
 
 
-@manager_required
+@office_required(IMPORT)
 @require_GET
 def result(request, pk):
     job = _job(pk)
@@ -125,12 +114,12 @@ def result(request, pk):
 
 
 def decisions_from_post(preview, post):
-    """The user's corrections as importing.Decisions, and the errors of fields that don't parse."""
-    decisions = importing.Decisions()
+    """The user's corrections as confirm.Decisions, and the errors of fields that don't parse."""
+    decisions = confirm.Decisions()
     errors = {}
     for d, doc in enumerate(preview["documents"]):
         for i, item in enumerate(doc["items"]):
-            key = importing.item_key(d, i)
+            key = confirm.item_key(d, i)
             choice = {"include": post.get(f"include-{key}") == "on"}
             text = post.get(f"text-{key}")
             if text is not None and text.strip() != item["text"]:
@@ -138,7 +127,7 @@ def decisions_from_post(preview, post):
             for name, role in OWNER_INPUTS:
                 value = post.get(f"{name}-{key}")
                 if value is not None and value.strip() != _owner_text(item, role):
-                    choice[name] = importing.parse_names(value)
+                    choice[name] = confirm.parse_names(value)
             due = post.get(f"due-{key}")
             if due is not None and due.strip() != (item["due"] or ""):
                 try:
@@ -172,12 +161,12 @@ def _owner_text(item, role):
 
 def preview_context(job, post, errors):
     preview = job.preview
-    warning_labels = importing.WARNINGS
+    warning_labels = checks.WARNINGS
     documents = []
     for d, doc in enumerate(preview["documents"]):
         rows = []
         for i, item in enumerate(doc["items"]):
-            key = importing.item_key(d, i)
+            key = confirm.item_key(d, i)
             row = {
                 "key": key, "item": item, "error": errors.get(key),
                 "include": post.get(f"include-{key}") == "on" if post else True,

@@ -24,9 +24,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tracker import clock
+from tracker.lib import clock
 from tracker.models import Delivery, Item, ItemPerson, Notice, Reminder, ReminderSettings, User
-from tracker.reminders import still_due
+from tracker.reminders.sweep import still_due
 
 log = logging.getLogger(__name__)
 

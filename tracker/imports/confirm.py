@@ -1,0 +1,330 @@
+"""Confirming a preview: the office's decisions applied and tracked items written."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from gazette.owners import split_names
+from tracker.imports.checks import ImportRejected
+from tracker.imports.preview import UnitResolver, _unique, existing_document, guess_unit_kind
+from tracker.models import (
+    Comment,
+    Deadline,
+    ImportJob,
+    Item,
+    ItemOwner,
+    ItemPerson,
+    SourceDocument,
+    SourceFile,
+    Tag,
+    Unit,
+    UnitAlias,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+
+# --- 5. confirming ------------------------------------------------------------------------
+
+
+@dataclass
+class Decisions:
+    """What the user changed on the preview; anything missing means "as parsed".
+
+    items: "<document index>-<item index>" → {"include": bool, "text": str,
+           "lead": [names], "co": [names], "responsible": [names], "due": date | None}
+    units: folded unit name → "" (keep the name as written), "new" (create a Unit) or a Unit id.
+    """
+
+    items: dict[str, dict] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+
+
+def item_key(doc_index: int, item_index: int) -> str:
+    return f"{doc_index}-{item_index}"
+
+
+def parse_names(text: str) -> list[str]:
+    """A list of unit names as typed into the preview (、，; separated, parentheses kept)."""
+    return _unique(split_names(text.replace("\n", "、"))) if text else []
+
+
+def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
+    """Problems keyed by item key (or "units" / "" for the whole import)."""
+    errors: dict[str, str] = {}
+    included = 0
+    for d, doc in enumerate(preview["documents"]):
+        for i, _item in enumerate(doc["items"]):
+            choice = decisions.items.get(item_key(d, i), {})
+            if not choice.get("include", True):
+                continue
+            included += 1
+            if "text" in choice and not choice["text"].strip():
+                errors[item_key(d, i)] = _("任务内容不能为空。")
+    if not included:
+        errors[""] = _("没有勾选任何事项。")
+    unit_ids = {value for value in decisions.units.values() if value not in ("", "new")}
+    known = {str(pk) for pk in Unit.objects.filter(
+        pk__in=[v for v in unit_ids if v.isdigit()]).values_list("pk", flat=True)}
+    if unit_ids - known:
+        errors["units"] = _("所选单位不存在，请重新选择。")
+    return errors
+
+
+def confirm_import(job: ImportJob, user, decisions: Decisions | None = None) -> dict:
+    """Create or update everything the preview shows, in one transaction; returns counts."""
+    decisions = decisions or Decisions()
+    if job.status != ImportJob.Status.READY:
+        raise ImportRejected(_("这次导入已经确认过或尚未解析完成。"))
+    errors = validate_decisions(job.preview, decisions)
+    if errors:
+        raise ImportRejected(" ".join(errors.values()))
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+            status=ImportJob.Status.CONFIRMED, progress=100
+        )
+        if not claimed:
+            raise ImportRejected(_("这次导入已经确认过或尚未解析完成。"))
+        importer = _Importer(job, user, decisions)
+        result = importer.run()
+        ImportJob.objects.filter(pk=job.pk).update(
+            source_file=importer.source_file, result=result, data=b"", stage=_("已导入"),
+        )
+    job.refresh_from_db()
+    return result
+
+
+class _Importer:
+    """One confirm: holds the caches (units, tags, users) the rows share."""
+
+    def __init__(self, job: ImportJob, user, decisions: Decisions):
+        self.job, self.user, self.decisions = job, user, decisions
+        self.resolver = UnitResolver.load()
+        self.tags: dict[str, Tag] = {}
+        self.users_by_name = _users_by_display_name()
+        self.result = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
+                       "items_updated": 0, "items_gone": 0, "units_created": 0,
+                       "aliases_created": 0, "items": [], "documents": []}
+        self.source_file = None
+
+    def run(self) -> dict:
+        self.map_units()
+        self.source_file = self.get_source_file()
+        for d, entry in enumerate(self.job.preview["documents"]):
+            included = [
+                (i, item) for i, item in enumerate(entry["items"])
+                if self.decisions.items.get(item_key(d, i), {}).get("include", True)
+            ]
+            if included:
+                self.import_document(d, entry, included)
+        return self.result
+
+    # units the user mapped --------------------------------------------------------------
+    def map_units(self) -> None:
+        names = {u["key"]: u["name"] for u in self.job.preview.get("unknown_units", [])}
+        for key, choice in sorted(self.decisions.units.items()):
+            name = names.get(key)
+            if not choice or not name or self.resolver.by_key.get(key):
+                continue
+            if choice == "new":
+                unit, created = Unit.objects.get_or_create(
+                    name=name.strip()[:200], defaults={"kind": guess_unit_kind(name)}
+                )
+                self.result["units_created"] += int(created)
+            else:
+                unit = Unit.objects.get(pk=int(choice))
+                UnitAlias.objects.update_or_create(key=key, defaults={"unit": unit, "name": name})
+                self.result["aliases_created"] += 1
+            self.resolver.by_key[key] = unit.pk
+
+    def get_source_file(self) -> SourceFile:
+        job = self.job
+        existing = SourceFile.objects.filter(sha256=job.sha256).first()
+        if existing:
+            return existing
+        return SourceFile.objects.create(
+            name=job.file_name, sha256=job.sha256, size=job.size, text=job.text,
+            gazette_title=job.preview.get("gazette_title", ""),
+            gazette_issue=job.preview.get("gazette_issue", ""), uploaded_by=self.user,
+        )
+
+    # documents ----------------------------------------------------------------------------
+    def import_document(self, d: int, entry: dict, included: list[tuple[int, dict]]) -> None:
+        existing = existing_document(entry["doc_number"], entry["sha256"])
+        planned = (entry["existing"] or {}).get("id")
+        if (existing.pk if existing else None) != planned:
+            raise ImportRejected(
+                _("文档“%(title)s”在预览之后已被他人导入或修改，请重新上传解析。")
+                % {"title": entry["title"]}
+            )
+        values = {
+            "source_file": self.source_file, "doc_number": entry["doc_number"],
+            "title": entry["title"], "issuer": entry["issuer"],
+            "signed_on": date.fromisoformat(entry["signed"]) if entry["signed"] else None,
+            "line_start": entry["line_start"], "line_end": entry["line_end"],
+            "text": _lines(self.job.text, entry["line_start"], entry["line_end"]),
+            "sha256": entry["sha256"], "imported_at": timezone.now(),
+        }
+        if existing:
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.save()
+            document = existing
+            self.result["documents_updated"] += 1
+        else:
+            document = SourceDocument.objects.create(**values)
+            self.result["documents_created"] += 1
+        self.result["documents"].append({"id": document.pk, "title": document.title,
+                                         "updated": bool(existing)})
+        for i, item in included:
+            self.import_item(document, item, self.decisions.items.get(item_key(d, i), {}))
+        if existing:
+            self.note_gone(document, entry["gone"])
+
+    def note_gone(self, document: SourceDocument, gone: list[dict]) -> None:
+        still_there = Item.objects.filter(pk__in=[g["id"] for g in gone], document=document)
+        for item in still_there:
+            Comment.objects.create(
+                item=item, author=self.user, kind=Comment.Kind.NOTE,
+                text=_("重新导入《%(title)s》时，新版本中没有找到这一事项；事项保留未删除，请核实。")
+                % {"title": document.title},
+            )
+            self.result["items_gone"] += 1
+
+    # items --------------------------------------------------------------------------------
+    def import_item(self, document: SourceDocument, entry: dict, choice: dict) -> Item:
+        match = entry.get("match")
+        item = None
+        if match:
+            item = Item.objects.filter(pk=match["id"], document=document).first()
+        fields = {
+            "document": document, "ref": entry["ref"], "section": entry["section"],
+            "text": (choice.get("text") or entry["text"]).strip(), "kind": entry["kind"],
+            "line_start": entry["line"], "line_end": entry["end_line"], "fields": entry["fields"],
+        }
+        new = item is None
+        if new:
+            item = Item.objects.create(**fields)
+            self.result["items_created"] += 1
+        else:
+            for name, value in fields.items():
+                setattr(item, name, value)
+            item.version += 1  # a form opened before the re-import must notice the change
+            self.result["items_updated"] += 1
+        self.set_owners(item, entry, choice, new)
+        self.set_people(item, entry, new)
+        self.set_deadlines(item, entry, choice, new)
+        if entry["tags"]:
+            item.tags.add(*[self.tag(name) for name in entry["tags"]])
+        due = item.due_date
+        item.refresh_due_date()
+        if not new or item.due_date != due:
+            item.save()
+        self.result["items"].append(item.pk)
+        return item
+
+    def set_owners(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
+        previous = {}
+        if not new:
+            previous = {(o.role, o.name): o.unit_id for o in item.owners.all()}
+            item.owners.all().delete()
+        rows = []
+        for role, key in ((ItemOwner.Role.LEAD, "lead"), (ItemOwner.Role.CO, "co"),
+                          (ItemOwner.Role.RESPONSIBLE, "responsible")):
+            if key in choice:
+                names = _unique(choice[key])
+            else:
+                names = [o["name"] for o in entry["owners"] if o["role"] == role]
+            for position, name in enumerate(names):
+                unit = self.resolver.resolve(name) or previous.get((role, name))
+                rows.append(ItemOwner(item=item, role=role, name=name, unit_id=unit,
+                                      position=position))
+        ItemOwner.objects.bulk_create(rows)
+
+    def set_people(self, item: Item, entry: dict, new: bool) -> None:
+        if not new:
+            item.people.all().delete()
+        positions: dict[str, int] = {}
+        rows = []
+        for person in entry["people"]:
+            position = positions.get(person["role"], 0)
+            positions[person["role"]] = position + 1
+            rows.append(ItemPerson(item=item, role=person["role"], name=person["name"],
+                                   user_id=self.users_by_name.get(person["name"]),
+                                   position=position))
+        ItemPerson.objects.bulk_create(rows)
+
+    def set_deadlines(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
+        kept_keys = set()
+        if not new:
+            # Deadlines already met, and milestones added by hand, survive a re-import.
+            kept = list(item.deadlines.filter(
+                Q(done_at__isnull=False) | Q(kind=Deadline.Kind.MILESTONE)))
+            kept_keys = {(d.expr, d.date, d.recurrence) for d in kept}
+            item.deadlines.exclude(pk__in=[d.pk for d in kept]).delete()
+        rows = []
+        for values in planned_deadlines(entry, choice):
+            if (values["expr"], values["date"], values["recurrence"]) in kept_keys:
+                continue
+            if values["recurrence"] or entry["kind"] == Item.Kind.REPORT:
+                values["kind"] = Deadline.Kind.REPORT
+            rows.append(Deadline(item=item, **values))
+        if rows:  # with their audit-trail rows, as a save() would write
+            bulk_create_with_history(rows, Deadline, default_user=self.user)
+
+    def tag(self, name: str) -> Tag:
+        if name not in self.tags:
+            self.tags[name], _created = Tag.objects.get_or_create(name=name[:50])
+        return self.tags[name]
+
+
+def planned_deadlines(entry: dict, choice: dict) -> list[dict]:
+    """The deadlines of an item, with the user's due date applied.
+
+    A due date typed on the preview is the item's final date: parsed dates later than it
+    become it (their wording is kept, so the source stays visible); if no parsed date reaches
+    it, a deadline of that date is added. An emptied due date drops the parsed dates;
+    recurrences (每月25日前) and ongoing work stay.
+    """
+    rows = [
+        {"expr": d["expr"][:100], "date": date.fromisoformat(d["date"]) if d["date"] else None,
+         "recurrence": d["recurrence"][:50], "what": d["what"][:200], "ongoing": d["ongoing"]}
+        for d in entry["deadlines"]
+    ]
+    if "due" not in choice:
+        return rows
+    due = choice["due"]
+    parsed_due = date.fromisoformat(entry["due"]) if entry["due"] else None
+    if due == parsed_due:
+        return rows
+    if due is None:
+        return [row for row in rows if row["date"] is None]
+    for row in rows:
+        if row["date"] and row["date"] > due:
+            row["date"] = due
+    if not any(row["date"] == due for row in rows):
+        rows.append({"expr": "", "date": due, "recurrence": "", "what": _("导入时确定的完成时限"),
+                     "ongoing": False})
+    return rows
+
+
+def _lines(text: str, start: int, end: int) -> str:
+    return "\n".join(text.split("\n")[max(start, 1) - 1:end])
+
+
+def _users_by_display_name() -> dict[str, int]:
+    """Leaders and people named on items, linked to a user when exactly one has that name."""
+    names: dict[str, list[int]] = {}
+    for pk, name in User.objects.exclude(display_name="").values_list("pk", "display_name"):
+        names.setdefault(name.strip(), []).append(pk)
+    return {name: pks[0] for name, pks in names.items() if len(pks) == 1}

@@ -1,0 +1,104 @@
+"""Import jobs: storing an upload, parsing it in a worker, importing at once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gazette.pipeline import parse_text
+from tracker.imports.checks import ImportRejected, check_upload, sha256_of
+from tracker.imports.confirm import Decisions, confirm_import
+from tracker.imports.extract import extract_text
+from tracker.imports.preview import build_preview
+from tracker.models import (
+    ImportJob,
+    SourceFile,
+)
+
+logger = logging.getLogger(__name__)
+
+
+
+# --- 3. starting and running a job -----------------------------------------------------
+
+
+
+
+def create_job(user, name: str, data: bytes) -> ImportJob:
+    check_upload(name, data)
+    return ImportJob.objects.create(
+        uploaded_by=user if user and user.is_authenticated else None,
+        file_name=Path(name).name[:255], sha256=sha256_of(data), size=len(data), data=data,
+        stage=_("等待解析"),
+    )
+
+
+def run_import_job(job_id: int) -> ImportJob | None:
+    """Parse a pending job into its preview; a second delivery of the same job does nothing.
+
+    A job left "parsing" by a worker that died (the task is acks_late, so the broker delivers
+    it again) may be claimed anew once it has been silent longer than the task time limit.
+    """
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.PENDING)
+        | Q(status=ImportJob.Status.PARSING, updated_at__lt=abandoned), pk=job_id,
+    ).update(status=ImportJob.Status.PARSING, progress=5, stage=_("正在读取文件"), updated_at=now)
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+
+    def progress(percent, stage):
+        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage,
+                                                   updated_at=timezone.now())
+
+    try:
+        text = extract_text(job.file_name, bytes(job.data), progress)
+        progress(40, _("正在解析文档和事项"))
+        gazette = parse_text(text, job.file_name)
+        progress(75, _("正在匹配责任单位和已导入的文档"))
+        preview = build_preview(gazette, text=text, sha256=job.sha256)
+        if not preview["counts"]["items"]:
+            raise ImportRejected(
+                _("文件“%(name)s”中没有找到督办事项：请确认文件包含带文号的文件正文和任务条目。")
+                % {"name": job.file_name}
+            )
+    except ImportRejected as exc:
+        _fail(job_id, str(exc))
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        _fail(job_id, _("解析时发生内部错误，请联系管理员。"))
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.READY, progress=100, stage=_("解析完成"), text=text,
+            preview=preview,
+        )
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _fail(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, progress=100, stage=_("解析失败"), error=message,
+        data=b"",
+    )
+
+
+def import_now(user, name: str, data: bytes, decisions: Decisions | None = None) -> ImportJob:
+    """Upload, parse and confirm in this process (demo data, benchmarks, scripts)."""
+    job = run_import_job(create_job(user, name, data).pk)
+    if job.status != ImportJob.Status.READY:
+        raise ImportRejected(job.error)
+    confirm_import(job, user, decisions)
+    job.refresh_from_db()
+    return job
+
+
+def already_imported(data: bytes) -> SourceFile | None:
+    return SourceFile.objects.filter(sha256=sha256_of(data)).first()

@@ -1,0 +1,326 @@
+"""The preview: parsed documents and items with owners resolved, warnings and matches."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from datetime import date
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from gazette.pipeline import Gazette
+from gazette.text import fold_name
+from tracker.imports.checks import (
+    ITEM_KINDS,
+    OTHER_REF_SIMILARITY,
+    OWNER_ROLES,
+    PERSON_ROLES,
+    SAME_REF_SIMILARITY,
+    sha256_of,
+)
+from tracker.lib import clock
+from tracker.models import (
+    Item,
+    SourceDocument,
+    SourceFile,
+    Unit,
+    UnitAlias,
+)
+
+logger = logging.getLogger(__name__)
+
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+class UnitResolver:
+    """Unit names as documents write them → Unit ids, by Unit.name, short_name or UnitAlias."""
+
+    def __init__(self):
+        self.by_key: dict[str, int] = {}
+        self.labels: dict[int, str] = {}
+
+    @classmethod
+    def load(cls) -> UnitResolver:
+        resolver = cls()
+        units = list(Unit.objects.values_list("pk", "name", "short_name"))
+        for pk, _name, short in units:
+            if short:
+                resolver.by_key[fold_name(short)] = pk
+        for key, pk in UnitAlias.objects.values_list("key", "unit_id"):
+            resolver.by_key[key] = pk
+        for pk, name, _short in units:  # a full name wins over anyone's short name or alias
+            resolver.by_key[fold_name(name)] = pk
+            resolver.labels[pk] = name
+        return resolver
+
+    def resolve(self, name: str) -> int | None:
+        return self.by_key.get(fold_name(name))
+
+    def suggest(self, name: str) -> int | None:
+        """The unit whose name looks most like an unknown name (a hint, never applied)."""
+        close = difflib.get_close_matches(fold_name(name), list(self.by_key), n=1, cutoff=0.7)
+        return self.by_key[close[0]] if close else None
+
+
+def guess_unit_kind(name: str) -> str:
+    key = fold_name(name)
+    if re.search(r"(?:街道|街道办事处|镇|乡|镇人民政府|乡人民政府)$", key):
+        return Unit.Kind.TOWN
+    if re.search(r"(?:县|区|市)(?:人民政府)?$", key) and not key.startswith(("市", "区", "县")):
+        return Unit.Kind.COUNTY
+    if re.search(r"(?:公司|集团|有限公司)$", key):
+        return Unit.Kind.ENTERPRISE
+    if re.search(r"(?:局|委|办|委员会|办公室|中心|院|站|队|支队|所)$", key):
+        return Unit.Kind.CITY_DEPARTMENT
+    return Unit.Kind.OTHER
+
+
+# --- 4. the preview ---------------------------------------------------------------------
+
+
+def document_sha256(text: str) -> str:
+    return sha256_of(text.encode("utf-8"))
+
+
+def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | None = None) -> dict:
+    """Plain JSON describing what confirming would create or update, with warnings."""
+    today = today or clock.today()
+    resolver = UnitResolver.load()
+    same_file = SourceFile.objects.filter(sha256=sha256).first()
+    preview = {
+        "gazette_title": gazette_title(text),
+        "gazette_issue": gazette_issue(text),
+        "same_file": (
+            {"id": same_file.pk, "name": same_file.name,
+             "uploaded_at": same_file.uploaded_at.isoformat()} if same_file else None
+        ),
+        "documents": [],
+        "skipped_documents": [],
+        "parser_warnings": list(gazette.warnings),
+    }
+    seen_keys = set()
+    for parsed in gazette.documents:
+        doc = parsed.document
+        doc_text = "\n".join(line.text for line in doc.lines)
+        key = fold_name(doc.doc_number) or document_sha256(doc_text)
+        if not parsed.items or key in seen_keys:
+            preview["skipped_documents"].append({
+                "title": doc.title, "doc_number": doc.doc_number,
+                "reason": "duplicate" if parsed.items else "no_items",
+            })
+            continue
+        seen_keys.add(key)
+        entry = _document_entry(parsed, doc_text, resolver, today)
+        existing = existing_document(entry["doc_number"], entry["sha256"])
+        if existing:
+            _match_existing(entry, existing)
+        preview["documents"].append(entry)
+    preview["unknown_units"] = _unknown_units(preview["documents"], resolver)
+    preview["counts"] = _counts(preview)
+    return preview
+
+
+def gazette_title(text: str) -> str:
+    for line in text.split("\n")[:10]:
+        line = line.strip()
+        if line:
+            return line[:200] if "公报" in line else ""
+    return ""
+
+
+def gazette_issue(text: str) -> str:
+    match = re.search(r"\d{4}\s*年\s*第\s*\d+\s*期(?:\s*[（(]总第\s*\d+\s*期[)）])?",
+                      "\n".join(text.split("\n")[:20]))
+    return re.sub(r"\s+", "", match.group(0))[:100] if match else ""
+
+
+def existing_document(doc_number: str, sha256: str) -> SourceDocument | None:
+    """The document a new version replaces: same 文号 (folded), else the very same text."""
+    key = fold_name(doc_number)
+    if key:
+        found = SourceDocument.objects.filter(doc_number_key=key).first()
+        if found:
+            return found
+    return SourceDocument.objects.filter(sha256=sha256).first()
+
+
+def _document_entry(parsed, doc_text: str, resolver: UnitResolver, today: date) -> dict:
+    doc = parsed.document
+    return {
+        "title": doc.title[:500] or _("（无标题文档）"),
+        "doc_number": doc.doc_number[:100],
+        "issuer": doc.issuer[:200],
+        "signed": doc.signed.isoformat() if doc.signed else None,
+        "addressees": doc.addressees,
+        "line_start": doc.line_start,
+        "line_end": max(doc.line_end, doc.line_start),
+        "sha256": document_sha256(doc_text),
+        "existing": None,
+        "gone": [],
+        "items": [_item_entry(item, resolver, today) for item in parsed.items],
+    }
+
+
+def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
+    owners = []
+    for role, attr in OWNER_ROLES:
+        for name in _unique(getattr(item.owners, attr)):
+            owners.append({"role": role, "name": name, "unit": resolver.resolve(name)})
+    people = [
+        {"role": role, "name": name}
+        for role, attr in PERSON_ROLES
+        for name in _unique(getattr(item.owners, attr))
+    ]
+    deadlines = [
+        {"expr": d.expr, "date": d.date.isoformat() if d.date else None,
+         "recurrence": d.recurrence, "what": d.what, "ongoing": bool(d.ongoing and not d.date)}
+        for d in item.deadlines
+    ]
+    entry = {
+        "ref": item.ref[:50],
+        "line": item.line,
+        "end_line": max(item.end_line or item.line, item.line),
+        "text": item.text,
+        "kind": ITEM_KINDS.get(item.kind, Item.Kind.TASK),
+        "section": item.section[:500],
+        "owners": owners,
+        "people": people,
+        "tags": _unique(item.owners.tags),
+        "deadlines": deadlines,
+        "due": item.due.isoformat() if item.due else None,
+        "fields": dict(item.fields),
+        "match": None,
+    }
+    entry["warnings"] = item_warnings(entry, today)
+    return entry
+
+
+def _unique(names) -> list[str]:
+    out = []
+    for name in names:
+        name = name.strip()[:200]
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def item_warnings(entry: dict, today: date) -> list[str]:
+    warnings = []
+    if not entry["owners"]:
+        warnings.append("no_owner")
+    elif any(owner["unit"] is None for owner in entry["owners"]):
+        warnings.append("unknown_unit")
+    deadlines = entry["deadlines"]
+    if not any(d["date"] or d["recurrence"] or d["ongoing"] for d in deadlines):
+        warnings.append("no_date")
+    if any(d["date"] and d["date"] < today.isoformat() for d in deadlines):
+        warnings.append("past_date")
+    return warnings
+
+
+def _unknown_units(documents: list[dict], resolver: UnitResolver) -> list[dict]:
+    unknown: dict[str, dict] = {}
+    for doc in documents:
+        for item in doc["items"]:
+            for owner in item["owners"]:
+                if owner["unit"] is None:
+                    key = fold_name(owner["name"])
+                    entry = unknown.setdefault(key, {"key": key, "name": owner["name"], "count": 0})
+                    entry["count"] += 1
+    for entry in unknown.values():
+        entry["suggestion"] = resolver.suggest(entry["name"])
+    return sorted(unknown.values(), key=lambda e: (-e["count"], e["key"]))
+
+
+def _counts(preview: dict) -> dict:
+    items = [item for doc in preview["documents"] for item in doc["items"]]
+    return {
+        "documents": len(preview["documents"]),
+        "documents_updated": sum(1 for doc in preview["documents"] if doc["existing"]),
+        "items": len(items),
+        "items_matched": sum(1 for item in items if item["match"]),
+        "items_gone": sum(len(doc["gone"]) for doc in preview["documents"]),
+        "warnings": sum(1 for item in items if item["warnings"]),
+        "unknown_units": len(preview["unknown_units"]),
+    }
+
+
+# --- re-import: which old item is which new item -----------------------------------------
+
+
+def _match_existing(entry: dict, existing: SourceDocument) -> None:
+    old = list(
+        existing.items.annotate(report_count=Count("reports")).values(
+            "pk", "ref", "text", "status", "percent", "report_count"
+        )
+    )
+    entry["existing"] = {"id": existing.pk, "title": existing.title,
+                         "doc_number": existing.doc_number, "items": len(old)}
+    pairs = match_items([item["text"] for item in entry["items"]],
+                        [item["ref"] for item in entry["items"]],
+                        [(o["text"], o["ref"]) for o in old])
+    for new_index, old_index in pairs.items():
+        o = old[old_index]
+        entry["items"][new_index]["match"] = {
+            "id": o["pk"], "ref": o["ref"], "status": o["status"], "percent": o["percent"],
+            "reports": o["report_count"], "same_text": o["text"] == entry["items"][new_index]["text"],
+        }
+    matched = set(pairs.values())
+    entry["gone"] = [
+        {"id": o["pk"], "ref": o["ref"], "text": o["text"], "status": o["status"],
+         "percent": o["percent"], "reports": o["report_count"]}
+        for index, o in enumerate(old) if index not in matched
+    ]
+
+
+def match_items(new_texts: list[str], new_refs: list[str],
+                old: list[tuple[str, str]]) -> dict[int, int]:
+    """new index → old index: identical text first, then the most similar pairs, one to one.
+
+    A pair counts when the texts are at least SAME_REF_SIMILARITY alike under the same 编号,
+    or OTHER_REF_SIMILARITY alike under another (a renumbered paragraph).
+    """
+    pairs: dict[int, int] = {}
+    by_text: dict[str, list[int]] = {}
+    for index, (text, _ref) in enumerate(old):
+        by_text.setdefault(fold_name(text), []).append(index)
+    for index, text in enumerate(new_texts):
+        candidates = by_text.get(fold_name(text))
+        if candidates:
+            pairs[index] = candidates.pop(0)
+    used = set(pairs.values())
+    old_cores = [_core(text) for text, _ref in old]
+    scored = []
+    for index, text in enumerate(new_texts):
+        if index in pairs:
+            continue
+        core = _core(text)
+        for old_index, (_old_text, old_ref) in enumerate(old):
+            if old_index in used:
+                continue
+            same_ref = bool(new_refs[index]) and new_refs[index] == old_ref
+            floor = SAME_REF_SIMILARITY if same_ref else OTHER_REF_SIMILARITY
+            matcher = difflib.SequenceMatcher(None, core, old_cores[old_index], autojunk=False)
+            if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= floor:
+                scored.append((ratio + (0.25 if same_ref else 0), index, old_index))
+    for _score, index, old_index in sorted(scored, reverse=True):
+        if index not in pairs and old_index not in used:
+            pairs[index] = old_index
+            used.add(old_index)
+    return pairs
+
+
+_ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _core(text: str) -> str:
+    """The task itself, without owner annotations that many items share: (责任单位：…)."""
+    folded = fold_name(text)
+    return _ANNOTATION.sub("", folded) or folded

@@ -1,0 +1,243 @@
+"""Tracked items, their owners, people and deadlines; the one rule for an item's state."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tracker.models.documents import SourceDocument, Tag
+from tracker.models.units import Unit
+
+# An item counts as at risk when its due date is this close and it is not done.
+AT_RISK_DAYS = 7
+
+
+class ItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one rule of who sees which item: unit members see their unit's items only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.unit_id is None:
+            return self.none()
+        return self.filter(
+            pk__in=ItemOwner.objects.filter(
+                unit_id=user.unit_id,
+                role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.CO, ItemOwner.Role.RESPONSIBLE],
+            ).values("item_id")
+        )
+
+    def with_state(self, today=None):
+        """Annotate `state`: done, overdue, at_risk, on_track or undated, from dates alone."""
+        today = today or timezone.localdate()
+        done = Q(status=Item.Status.COMPLETED)
+        return self.annotate(
+            state=models.Case(
+                models.When(done, then=models.Value(Item.State.DONE)),
+                models.When(due_date__isnull=True, then=models.Value(Item.State.UNDATED)),
+                models.When(due_date__lt=today, then=models.Value(Item.State.OVERDUE)),
+                models.When(
+                    due_date__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
+                    then=models.Value(Item.State.AT_RISK),
+                ),
+                default=models.Value(Item.State.ON_TRACK),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        TASK = "task", _("工作任务")
+        PROJECT = "project", _("重点项目")
+        REPORT = "report", _("报送事项")
+        ADHOC = "adhoc", _("交办事项")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("待签收")
+        IN_PROGRESS = "in_progress", _("办理中")
+        COMPLETION_REQUESTED = "completion_requested", _("申请办结")
+        COMPLETED = "completed", _("已办结")
+
+    class State(models.TextChoices):
+        """Derived from dates by ItemQuerySet.with_state / Item.state; never stored."""
+
+        DONE = "done", _("已完成")
+        OVERDUE = "overdue", _("已逾期")
+        AT_RISK = "at_risk", _("临期")
+        ON_TRACK = "on_track", _("正常推进")
+        UNDATED = "undated", _("长期推进")
+
+    class Grade(models.TextChoices):
+        A = "A", _("A 优秀")
+        B = "B", _("B 良好")
+        C = "C", _("C 合格")
+        D = "D", _("D 不合格")
+
+    document = models.ForeignKey(
+        SourceDocument, verbose_name=_("来源文档"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="items",
+    )
+    ref = models.CharField(_("编号"), max_length=50, blank=True, help_text=_("如 二.(一).3"))
+    section = models.CharField(_("所属章节"), max_length=500, blank=True)
+    text = models.TextField(_("任务内容"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.TASK)
+    line_start = models.PositiveIntegerField(_("起始行"), null=True, blank=True)
+    line_end = models.PositiveIntegerField(_("结束行"), null=True, blank=True)
+    # Extra columns of table rows (建设地点, 层级, ...) as written.
+    fields = models.JSONField(_("其他字段"), default=dict, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="items")
+    status = models.CharField(
+        _("状态"), max_length=30, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True)
+    grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)
+    received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Optimistic locking: a save names the version it started from; a mismatch is a conflict.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    history = HistoricalRecords()
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["document_id", "line_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="item_percent_0_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="item_completed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(line_end__isnull=True)
+                | Q(line_start__isnull=True)
+                | Q(line_end__gte=models.F("line_start")),
+                name="item_lines_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.text if len(self.text) <= 40 else self.text[:40] + "…"
+        return f"{self.ref} {label}".strip()
+
+    def state_on(self, today=None):
+        """The same rule as ItemQuerySet.with_state, for one loaded item."""
+        today = today or timezone.localdate()
+        if self.status == self.Status.COMPLETED:
+            return self.State.DONE
+        if self.due_date is None:
+            return self.State.UNDATED
+        if self.due_date < today:
+            return self.State.OVERDUE
+        if self.due_date <= today + datetime.timedelta(days=AT_RISK_DAYS):
+            return self.State.AT_RISK
+        return self.State.ON_TRACK
+
+    def refresh_due_date(self):
+        """The final due date is the latest dated deadline (None when all work is ongoing)."""
+        latest = self.deadlines.exclude(date__isnull=True).aggregate(m=models.Max("date"))["m"]
+        self.due_date = latest
+        return latest
+
+
+class ItemOwner(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头单位")
+        CO = "co", _("配合单位")
+        RESPONSIBLE = "responsible", _("责任单位")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="owners")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("文中名称"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="item_roles",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["item_id", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "role", "name"], name="unique_item_owner"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()}：{self.name}"
+
+
+class ItemPerson(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("责任领导")
+        OFFICE = "office", _("责任科室")
+        PERSON = "person", _("责任人")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="people")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("文中名称"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="item_roles",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("责任人")
+        verbose_name_plural = _("责任人")
+        ordering = ["item_id", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "role", "name"], name="unique_item_person"),
+        ]
+        indexes = [models.Index(fields=["role", "name"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()}：{self.name}"
+
+
+class Deadline(models.Model):
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", _("时限")
+        MILESTONE = "milestone", _("节点")
+        REPORT = "report", _("报送")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEADLINE)
+    expr = models.CharField(_("原文表述"), max_length=100, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True, db_index=True)
+    # '' for a one-off date; 'monthly:25' (每月25日前), 'quarterly', 'weekly', ...
+    recurrence = models.CharField(_("周期"), max_length=50, blank=True)
+    what = models.CharField(_("事项"), max_length=200, blank=True)
+    ongoing = models.BooleanField(_("长期推进"), default=False)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["item_id", models.F("date").asc(nulls_last=True), "id"]
+        constraints = [
+            # Ongoing work (长期坚持) has no date by definition.
+            models.CheckConstraint(
+                condition=Q(ongoing=False) | Q(date__isnull=True), name="ongoing_has_no_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.expr or self.what} → {self.date or '—'}"

@@ -1,0 +1,37 @@
+"""Working-day exceptions and worker heartbeats."""
+
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Holiday(models.Model):
+    """A day that differs from the calendar the chinesecalendar package knows."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(
+        _("调休上班"), default=False, help_text=_("勾选表示这一天是调休工作日，否则为放假日")
+    )
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class Heartbeat(models.Model):
+    """When the Celery worker and beat last proved they are alive (for /healthz)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("心跳")
+        verbose_name_plural = _("心跳")
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,116 @@
+"""Units (organisations that own work) and the people who sign in."""
+
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from gazette.text import fold_name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        CITY_DEPARTMENT = "department", _("市直部门")
+        COUNTY = "county", _("县(市、区)")
+        TOWN = "town", _("镇(街道)")
+        ENTERPRISE = "enterprise", _("企业")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    short_name = models.CharField(_("简称"), max_length=100, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="children",
+    )
+    email = models.EmailField(_("单位邮箱"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitAlias(models.Model):
+    """Another name a document uses for a unit (市发改委 for 市发展改革委)."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("别名"), max_length=200)
+    # The folded form (no spaces, one kind of brackets) is what matching uses.
+    key = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} → {self.unit}"
+
+    def save(self, *args, **kwargs):
+        self.key = fold_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("部门工作人员")
+        UNIT_HEAD = "unit_head", _("部门负责人")
+        SUPERVISOR = "supervisor", _("督查室")
+        LEADER = "leader", _("领导")
+        ADMIN = "admin", _("管理员")
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("即时发送")
+        DIGEST = "digest", _("每日汇总")
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="members",
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    delivery = models.CharField(
+        _("提醒方式"), max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
+    language = models.CharField(
+        _("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            # Department staff and unit heads act for a unit; they cannot exist without one.
+            models.CheckConstraint(
+                condition=~Q(role__in=["staff", "unit_head"]) | Q(unit__isnull=False),
+                name="unit_role_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_unit_member(self):
+        return self.role in {self.Role.STAFF, self.Role.UNIT_HEAD}
+
+    @property
+    def sees_everything(self):
+        return self.is_superuser or self.role in {
+            self.Role.SUPERVISOR, self.Role.LEADER, self.Role.ADMIN
+        }
+
+    @property
+    def manages_items(self):
+        return self.is_superuser or self.role in {self.Role.SUPERVISOR, self.Role.ADMIN}

@@ -1,0 +1,240 @@
+"""The daily sweep: which reminders fall due, and to whom (one Notice per recipient)."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.utils import timezone
+
+from tracker.lib import clock
+from tracker.lib.workdays import WorkdayCalendar
+from tracker.models import (
+    Deadline,
+    Item,
+    ItemOwner,
+    ItemPerson,
+    Notice,
+    ProgressReport,
+    Reminder,
+    ReminderSettings,
+    ReminderSweep,
+    User,
+)
+from tracker.reminders.rules import (
+    WorkdayIndex,
+    deadline_rules_on,
+    escalation_cutoff,
+    escalation_on,
+    report_firings,
+    sweep_window,
+)
+
+ONE_DAY = datetime.timedelta(days=1)
+CHUNK = 5000
+R = Reminder.Rule
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+def sweep(today=None, rules=None, calendar=None):
+    """Create every Reminder and Notice due up to `today`; safe to run again or in parallel."""
+    today = today or clock.today()
+    rules = rules or ReminderSettings.load()
+    calendar = calendar or WorkdayCalendar()
+    record, _created = ReminderSweep.objects.get_or_create(date=today)
+    window = sweep_window(today, rules, calendar)
+    created = 0
+    if window:
+        created = _create_deadline_reminders(window, rules, calendar)
+        created += _create_report_reminders(window, rules, calendar)
+    notices = fan_out()
+    ReminderSweep.objects.filter(pk=record.pk).update(
+        finished_at=timezone.now(), reminders=created, notices=notices
+    )
+    return {"window": window, "reminders": created, "notices": notices}
+
+
+def _open_items():
+    return Item.objects.exclude(status=Item.Status.COMPLETED)
+
+
+# An item whose unit asked for completion (awaiting approval) is not chased for its dates any
+# more; escalations and progress-report reminders still go out. A completed item gets nothing.
+NOT_CHASED = [Item.Status.COMPLETED, Item.Status.COMPLETION_REQUESTED]
+DATE_RULES = {R.BEFORE, R.DUE, R.OVERDUE}
+
+
+def still_due(status, rule):
+    """Whether a reminder of `rule` still concerns an item in `status` (checked again when the
+    e-mail is built; the sweep asks the same in SQL with NOT_CHASED)."""
+    if status == Item.Status.COMPLETED:
+        return False
+    return not (status == Item.Status.COMPLETION_REQUESTED and rule in DATE_RULES)
+
+
+def _insert(reminders):
+    """Insert, ignoring keys that exist; returns how many rows were offered."""
+    Reminder.objects.bulk_create(reminders, batch_size=CHUNK, ignore_conflicts=True)
+    return len(reminders)
+
+
+def _create_deadline_reminders(window, rules, calendar):
+    longest = max(ReminderSettings.day_list(rules.before_days) + [0])
+    oldest = (Deadline.objects.filter(date__isnull=False, done_at__isnull=True)
+              .order_by("date").values_list("date", flat=True).first())
+    oldest_item = (_open_items().filter(due_date__isnull=False).order_by("due_date")
+                   .values_list("due_date", flat=True).first())
+    first = min(d for d in (oldest, oldest_item, window[0]) if d is not None)
+    last = calendar.add_workdays(window[-1], longest + 1)
+    index = WorkdayIndex(calendar, first - 30 * ONE_DAY, last)
+    firings = defaultdict(list)  # date due -> [(rule, offset, day)]
+    due = first
+    while due <= last:
+        for day in window:
+            for rule, offset in deadline_rules_on(due, day, rules, index):
+                firings[due].append((rule, offset, day))
+        due += ONE_DAY
+    rows = _escalations(window, rules, index)
+    if not firings:
+        return _insert(rows)
+    dated = (Deadline.objects.filter(date__in=list(firings), done_at__isnull=True)
+             .exclude(item__status__in=NOT_CHASED)
+             .values_list("id", "item_id", "date"))
+    for deadline_id, item_id, date in dated.iterator(chunk_size=CHUNK):
+        rows.extend(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule, offset=offset,
+                             due_on=date, date=day) for rule, offset, day in firings[date])
+    # Items whose due date was set by hand, without dated Deadline rows.
+    undated = (Item.objects.exclude(status__in=NOT_CHASED).filter(due_date__in=list(firings))
+               .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
+                                                       date__isnull=False)))
+               .values_list("id", "due_date"))
+    for item_id, date in undated.iterator(chunk_size=CHUNK):
+        rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=date, date=day)
+                    for rule, offset, day in firings[date])
+    return _insert(rows)
+
+
+def _escalations(window, rules, index):
+    """Escalation Reminders for every open date due N or more working days late and not yet
+    escalated, however long ago it fell due (two set-based queries; the partial unique
+    constraints on (item, deadline, due_on) keep it to one even when two sweeps race)."""
+    cutoff = escalation_cutoff(window[-1], rules, index)
+    escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
+    dated = (Deadline.objects.filter(date__lte=cutoff, done_at__isnull=True)
+             .exclude(item__status=Item.Status.COMPLETED)
+             .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
+             .values_list("id", "item_id", "date"))
+    undated = (_open_items().filter(due_date__lte=cutoff)
+               .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
+                                                       date__isnull=False)))
+               .exclude(Exists(Reminder.objects.filter(
+                   rule=R.ESCALATION, item=OuterRef("pk"), deadline__isnull=True,
+                   due_on=OuterRef("due_date"))))
+               .annotate(deadline_id=Value(None, output_field=IntegerField()))
+               .values_list("deadline_id", "id", "due_date"))
+    days, rows = {}, []
+    for query in (dated, undated):
+        for deadline_id, item_id, due in query.iterator(chunk_size=CHUNK):
+            if due not in days:
+                days[due] = escalation_on(due, window, rules, index)
+            day, late = days[due]
+            rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=R.ESCALATION,
+                                 offset=-late, due_on=due, date=day))
+    return rows
+
+
+def _create_report_reminders(window, rules, calendar):
+    index = WorkdayIndex(calendar, window[0] - 400 * ONE_DAY, window[-1] + 120 * ONE_DAY)
+    recurring = (Deadline.objects.filter(done_at__isnull=True, date__isnull=True)
+                 .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED))
+    cycles = {rec: report_firings(rec, window, rules, calendar, index)
+              for rec in recurring.values_list("recurrence", flat=True).distinct()}
+    cycles = {rec: firings for rec, firings in cycles.items() if firings}
+    rows = []
+    if cycles:
+        firing = recurring.filter(recurrence__in=list(cycles))
+        latest = _latest_reports(firing.values("item_id"))
+        for deadline_id, item_id, rec in firing.values_list("id", "item_id", "recurrence"):
+            for due, start, rule, offset, day in cycles[rec]:
+                if latest.get(item_id) is None or latest[item_id] < start:
+                    rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule,
+                                         offset=offset, due_on=due, date=day))
+    # The default cycle, for open items without a recurring deadline of their own.
+    by_period = defaultdict(list)
+    for due, start, rule, offset, day in report_firings("", window, rules, calendar, index):
+        by_period[(due, start)].append((rule, offset, day))
+    has_cycle = recurring.filter(item=OuterRef("pk"))
+    for (due, start), firings in by_period.items():
+        since = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
+        reported = ProgressReport.objects.filter(item=OuterRef("pk"), created_at__gte=since)
+        missing = (_open_items().filter(created_at__date__lte=due)
+                   .exclude(Exists(has_cycle)).exclude(Exists(reported))
+                   .values_list("id", flat=True))
+        for item_id in missing.iterator(chunk_size=CHUNK):
+            rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=due, date=day)
+                        for rule, offset, day in firings)
+    return _insert(rows)
+
+
+def _latest_reports(item_ids):
+    """{item_id: local date of its latest progress report} for the items of a subquery."""
+    latest = {}
+    reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list("item_id",
+                                                                              "created_at")
+    for item_id, created in reports.iterator(chunk_size=CHUNK):
+        day = timezone.localdate(created)
+        if item_id not in latest or latest[item_id] < day:
+            latest[item_id] = day
+    return latest
+
+
+def _mail_users():
+    return User.objects.filter(is_active=True).exclude(email="")
+
+
+def fan_out():
+    """Give each new Reminder one Notice per recipient; returns the number of notices offered.
+
+    Escalations go to the item's leaders with accounts and the supervision office; the other
+    rules to the members (staff, unit heads) of the item's units and its named people.
+    """
+    total = 0
+    supervisors = list(_mail_users().filter(role=User.Role.SUPERVISOR)
+                       .values_list("id", flat=True))
+    while True:
+        pending = list(Reminder.objects.filter(fanned_out=False).order_by("id")
+                       .values_list("id", "item_id", "rule")[:CHUNK])
+        if not pending:
+            return total
+        item_ids = {item_id for _id, item_id, _rule in pending}
+        units = defaultdict(set)
+        for item_id, unit_id in ItemOwner.objects.filter(
+                item_id__in=item_ids, unit__isnull=False).values_list("item_id", "unit_id"):
+            units[item_id].add(unit_id)
+        members = defaultdict(set)
+        for unit_id, user_id in _mail_users().filter(
+                role__in=[User.Role.STAFF, User.Role.UNIT_HEAD],
+                unit_id__in={u for us in units.values() for u in us}).values_list("unit_id", "id"):
+            members[unit_id].add(user_id)
+        people, leaders = defaultdict(set), defaultdict(set)
+        for item_id, user_id, role in ItemPerson.objects.filter(
+                item_id__in=item_ids, user__is_active=True, user__isnull=False
+        ).exclude(user__email="").values_list("item_id", "user_id", "role"):
+            people[item_id].add(user_id)
+            if role == ItemPerson.Role.LEADER:
+                leaders[item_id].add(user_id)
+        notices = []
+        for reminder_id, item_id, rule in pending:
+            if rule == R.ESCALATION:
+                to = leaders[item_id] | set(supervisors)
+            else:
+                to = set(people[item_id])
+                for unit_id in units[item_id]:
+                    to |= members[unit_id]
+            notices.extend(Notice(reminder_id=reminder_id, recipient_id=user_id) for user_id in to)
+        with transaction.atomic():
+            Notice.objects.bulk_create(notices, batch_size=CHUNK, ignore_conflicts=True)
+            Reminder.objects.filter(id__in=[p[0] for p in pending]).update(fanned_out=True)
+        total += len(notices)
