@@ -128,12 +128,19 @@ def unbalanced(key: str) -> bool:
 # --- doubled bold text --------------------------------------------------------
 
 
+_UNDOUBLE_SPAN = 400
+_UNDOUBLE_SEGMENT = 60
+
+
 def undouble(text: str) -> tuple[str, int]:
     """Decode the longest prefix that is a chain of doubled segments.
 
     Returns the decoded prefix and how many characters of ``text`` it used.
     Single blanks between segments are kept as they are.
     """
+    # a doubled heading is short: look at the line's start only, so the work per
+    # line is bounded whatever its length (a paragraph without breaks can be huge)
+    text = text[:_UNDOUBLE_SPAN]
     n = len(text)
     back: list[tuple[int, int] | None] = [None] * (n + 1)
     back[0] = (0, 0)
@@ -142,7 +149,7 @@ def undouble(text: str) -> tuple[str, int]:
             continue
         if text[i] == " " and back[i + 1] is None:
             back[i + 1] = (i, 1)
-        for size in range(1, (n - i) // 2 + 1):
+        for size in range(1, min((n - i) // 2, _UNDOUBLE_SEGMENT) + 1):
             j = i + 2 * size
             if back[j] is None and text[i:i + size] == text[i + size:j]:
                 back[j] = (i, size)
@@ -359,6 +366,15 @@ def _annotated_runs(lines: list[Line], stops: set[int]) -> set[int]:
     return runs
 
 
+# a file's own title among its first lines ends nothing but is whole:
+# 某某市关于加快某某工作的实施方案 / 2024年某某工作要点
+_HEAD_LINES = 8
+_DOC_TITLE = re.compile(
+    r"^[^,，。;；:：]{4,60}(?:通知|方案|意见|计划|要点|措施|办法|规划|决定|细则|清单|分工|分解表|政策)"
+    r"(?:\s*\(\S{1,30}\))?$"
+)
+
+
 def join_broken(lines: list[Line]) -> list[Line]:
     width = _wrap_width(lines)
     titles = _title_zone(lines)
@@ -370,6 +386,7 @@ def join_broken(lines: list[Line]) -> list[Line]:
     for index, line in enumerate(lines):
         if (
             out
+            and not (index - 1 < _HEAD_LINES and _DOC_TITLE.match(lines[index - 1].key))
             and (index in titles) == (index - 1 in titles)
             and index not in signatures
             and (_continues(out[-1], line, width, lines[index - 1].key,
@@ -387,6 +404,90 @@ def join_broken(lines: list[Line]) -> list[Line]:
     return out
 
 
+# --- paragraphs run together ---------------------------------------------------
+
+# markers that may open a paragraph inside a line whose breaks were lost:
+# 一、 (一) 1. (1) 第一条, with their level
+_INLINE_MARKER = re.compile(
+    rf"(?P<k1>[{CN_NUM}]{{1,3}})、|\((?P<k2>[{CN_NUM}]{{1,3}})\)(?![项款条目])"
+    r"|(?<![\d.])(?P<k3>\d{1,2})[.、](?![\d%])|\((?P<k4>\d{1,2})\)(?![项款条目])"
+    rf"|第(?P<k5>[{CN_NUM}]{{1,4}})条"
+)
+_INLINE_LEVEL = {"k1": 1, "k2": 2, "k3": 3, "k4": 4, "k5": 3}
+_RUN_ON = 160  # a line this long may hold several paragraphs
+_OPENS = set("。;!?:)]")
+
+
+def _split_run_on(line: Line) -> list[Line]:
+    """Cut a line that holds several numbered paragraphs (a source that lost
+    its line breaks) before each marker that continues the numbering: after a
+    full stop or an annotation, or right after a heading (一、总体要求(一)指导思想).
+    A marker counts only when it is the next number of its kind, or a first
+    one under a higher level, so 第(一)项 and figures stay in the text."""
+    key = line.key
+    if len(key) < _RUN_ON:
+        return [line]
+    last: dict[str, int] = {}
+    cuts: list[int] = []
+    level_open = 0
+    for match in _INLINE_MARKER.finditer(key):
+        kind = match.lastgroup or ""
+        number = _cn_number(match.group(kind)) if match.group(kind) else 0
+        start = match.start()
+        before = key[start - 1] if start else ""
+        if start and (before == "第" or before in "《“\"" or before.isdigit()):
+            continue
+        level = _INLINE_LEVEL[kind]
+        expected = last.get(kind, 0) + 1
+        if start == 0:
+            ok = True
+        elif number == expected and expected > 1:
+            ok = before in _OPENS or before > "\u2e7f"
+        elif number == 1:
+            ok = before in _OPENS or (level > level_open > 0)
+        else:
+            ok = False
+        if not ok:
+            continue
+        last[kind] = number
+        for other, other_level in _INLINE_LEVEL.items():
+            if other_level > level:
+                last.pop(other, None)
+        level_open = level
+        if start:
+            cuts.append(start)
+    if not cuts:
+        return [line]
+    opening = _INLINE_MARKER.match(key)
+    if opening:
+        # a numbered paragraph with its own sub-list (5.…：(1)…(2)…) stays whole;
+        # the line runs on only when a sibling or a higher level follows inside it
+        own = _INLINE_LEVEL[opening.lastgroup or ""]
+        if not any(_INLINE_LEVEL[_INLINE_MARKER.match(key, cut).lastgroup or ""] <= own
+                   for cut in cuts):
+            return [line]
+    elif len(cuts) < 2:
+        return [line]
+    out: list[Line] = []
+    begin = 0
+    for cut in [*cuts, len(key)]:
+        piece = line.text[begin:cut]
+        if piece.strip():
+            out.append(Line(piece.strip(), line.lineno, line.end, fold(piece.strip()), line.bold))
+        begin = cut
+    return out
+
+
+def split_run_on(lines: list[Line]) -> list[Line]:
+    out: list[Line] = []
+    for line in lines:
+        if "\t" in line.text:
+            out.append(line)
+        else:
+            out.extend(_split_run_on(line))
+    return out
+
+
 def clean(text: str) -> list[Line]:
     """Logical lines of a decoded gazette, mapped to original line numbers."""
-    return join_broken(_physical_lines(text))
+    return split_run_on(join_broken(_physical_lines(text)))

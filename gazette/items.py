@@ -69,6 +69,7 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
+_LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
 # who sits where and does what, in a command structure or an emergency plan
 _DUTY_LIST = re.compile(r"组成|职责|成员|名单|人员|机构设置|办公室")
 _STANDING = re.compile(r"以下均?(?:需|由|要)?(.{2,40}?)(?:负责|落实)[,，]?不再(?:一一)?列出")
@@ -172,6 +173,8 @@ class _Walker:
         self.dashes = 0
         # a ——dash list continues the numbered task or sub-heading above it
         self.in_task = False
+        self.body: list[Line] = []
+        self.index = 0  # of the line being walked in ``body``
 
     # headings -------------------------------------------------------------
     def push(self, level: int, label: str, text: str) -> None:
@@ -224,9 +227,20 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = annotations(text)
+        if len(spans) > 1:
+            parts = _assignments(text, spans)
+            if len(parts) > 1:
+                # 推进A……（责任单位：甲）。完善B……（责任单位：乙）: one item per assignment
+                for n, part in enumerate(parts, start=1):
+                    self.paragraph(line, label if n == 1 else f"{label or '¶'}-{n}", part,
+                                   level, terse)
+                return
         self.seen += 1
         if self.pending and label is not None and level <= self.pending.level:
             self.pending = None
+        if (self.pending and own.has_units() and label is not None and level > self.pending.level
+                and self.sibling_annotated(level)):
+            self.pending = None  # 1.…(X负责) 2.…(Y负责): each sub-item owns itself
         if self.pending and own.has_units() and all(
                 n in self.prose_only for n in range(self.pending.count, len(self.items))):
             self.close_pending(own, line, text)
@@ -273,6 +287,19 @@ class _Walker:
             kind = "task"  # a numbered task of a plan that also asks for a report
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
+
+    def sibling_annotated(self, level: int) -> bool:
+        """Does a later sibling of the current numbered paragraph carry its own
+        owner annotation (before the list ends)?"""
+        for ahead in self.body[self.index + 1:self.index + 1 + _LOOKAHEAD]:
+            found = marker(ahead.key)
+            if found is None:
+                continue
+            if found[0] < level:
+                return False
+            if found[0] == level:
+                return annotations(ahead.text[found[2]:])[0].has_units()
+        return False
 
     def body_task(self, line: Line, text: str) -> bool:
         """(一)建立健全调度机制 / 由市X局牵头，…: a task titled by the heading
@@ -399,6 +426,32 @@ def _apply(owners: Owners, own: Owners) -> None:
         mine.extend(n for n in getattr(own, name) if n not in mine)
 
 
+def _assignments(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """A paragraph cut after each owner annotation that closes a sentence of
+    its own; an annotation right after another one (a tag, a second key)
+    stays with it, and so does text after the last annotation."""
+    key = fold(text)
+    parts: list[str] = []
+    begin = 0
+    for _, end in spans:
+        while end < len(key) and key[end] in "。;,.， ":
+            end += 1
+        body = _SENTENCE_END.sub("", key[begin:end])
+        if len(_strip_annotations(body)) >= _MIN_TASK // 2:
+            parts.append(text[begin:end])
+            begin = end
+        elif parts:
+            parts[-1] += text[begin:end]
+            begin = end
+    tail = text[begin:]
+    if tail.strip():
+        if parts and len(_strip_annotations(fold(tail))) < _MIN_TASK:
+            parts[-1] += tail
+        else:
+            parts.append(tail)
+    return [part for part in parts if part.strip()]
+
+
 def _has_report(text: str, deadlines: list[Deadline]) -> bool:
     """A time expression followed, in the same sentence, by a report verb."""
     for found in deadlines:
@@ -486,8 +539,10 @@ def _walk(doc: Document, prose: bool) -> _Walker:
     walker = _Walker(doc)
     walker.prose = prose
     body = doc.lines[doc.body_start:]
+    walker.body = body
     index = 0
     while index < len(body):
+        walker.index = index
         line = body[index]
         if "\t" in line.text:
             end = index

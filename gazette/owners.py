@@ -47,6 +47,8 @@ _ROLE_FIELDS = (
     (re.compile(r"^(?:责任科室|责任股室|承办科室|科室|责任股|具体承办)$"), "responsible_offices"),
     (re.compile(r"^(?:责任人|具体责任人|联系人)$"), "responsible_persons"),
 )
+# a key opening the next clause: …，配合单位：Y (keys joined by a comma)
+_NEXT_KEY = re.compile(r"\s*[^:;,、()]{1,8}?\s*:")
 _KEYED = re.compile(r"^\s*([^:;,、]{1,8}?)\s*:\s*(.*)$", re.S)
 _SEPARATORS = set("、,;，；")
 _OPEN = set("（([〔［【〈《")
@@ -114,7 +116,7 @@ def _split_clauses(text: str) -> list[str]:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in ";；" and depth == 0:
+        elif depth == 0 and (ch in ";；" or (ch in ",，。" and _NEXT_KEY.match(fold(text[i + 1:i + 12])))):
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])

@@ -62,6 +62,12 @@ class Document:
             match = re.search(r"((?:19|20)\d\d)", text)
             if match:
                 return int(match.group(1))
+        if self.whole_file:
+            # an undated plan: the earliest year it speaks of (到2025年 in a 2023 plan)
+            years = [int(y) for line in self.lines[:200]
+                     for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)", line.key)]
+            if years:
+                return min(years)
         return None
 
 

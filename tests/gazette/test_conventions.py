@@ -78,3 +78,60 @@ def test_1_an_empty_text_is_no_document_and_json_keys_stay():
     assert parse_text("\n \n").documents == []
     out = to_json(parse_text(WEB_COPY))
     assert {"title", "doc_number", "issuer", "signed", "items"} <= set(out["documents"][0])
+
+
+# --- 4. several assignments in one paragraph --------------------------------------
+
+SEVERAL = """\
+某某县人民政府关于印发某某县节水行动方案的通知
+一、重点任务
+（一）推进节水改造。推进灌区渠道防渗改造，年内完成8千米（责任单位：县水利局）。完善农业水价形成机制，建立精准补贴制度（责任单位：县发展改革局、县财政局）。
+（二）强化用水管理。严格取水许可审批，加强计量监测。开展用水统计调查，定期通报用水情况。（牵头单位：县水利局）
+"""
+
+
+def test_4_each_annotated_sentence_is_an_item_and_a_closing_annotation_owns_its_paragraph():
+    items = _items(SEVERAL)
+    assert [i.owners.lead_units for i in items] == [
+        ["县水利局"],
+        ["县发展改革局", "县财政局"],
+        ["县水利局"],
+    ]
+    assert items[0].text.startswith("推进节水改造。推进灌区渠道防渗改造")
+    assert items[1].text.startswith("完善农业水价形成机制")
+    # the last annotation closes two sentences: one item for the paragraph
+    assert "严格取水许可审批" in items[2].text and "定期通报用水情况" in items[2].text
+
+
+RUN_ON = (
+    "某某市加快数字乡村建设的工作方案\n"
+    "为推进数字乡村建设，制定本方案。一、总体要求（一）工作目标。到2025年，建成数字乡村示范村20个。"
+    "二、重点任务（一）完善基础设施。推进光纤网络进村入户，年内实现行政村全覆盖。（责任单位：市通信发展办）"
+    "（二）发展智慧农业。建设农业物联网示范基地5个。（牵头单位：市农业农村局，配合单位：市科技局）"
+    "（三）提升治理水平。推广村级事务线上办理。（市民政局负责）\n"
+)
+
+
+def test_4_paragraphs_run_together_are_cut_at_the_numbering():
+    items = _items(RUN_ON)
+    assert [i.owners.lead_units + i.owners.responsible_units for i in items] == [
+        ["市通信发展办"],
+        ["市农业农村局"],
+        ["市民政局"],
+    ]
+    assert items[1].owners.co_units == ["市科技局"]
+    assert items[1].text.startswith("发展智慧农业")
+
+
+SUB_ITEMS_EACH_OWNED = """\
+某某市促进消费的若干措施
+（一）扩大服务消费。
+1.发展家政服务，培育家政龙头企业5家。（市商务局负责）
+2.发展养老服务，新建社区养老服务站10个。（市民政局负责）
+"""
+
+
+def test_4_sub_items_with_their_own_annotations_are_not_folded_into_the_heading():
+    items = _items(SUB_ITEMS_EACH_OWNED)
+    assert [i.owners.responsible_units for i in items] == [["市商务局"], ["市民政局"]]
+    assert items[0].text.startswith("发展家政服务")
