@@ -5,6 +5,7 @@ var/, e-mail written to var/outbox/, and Celery on a broker kept in files under 
 Production sets DUBAN_ENV=production and the variables listed in deploy/duban.env.example.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -180,6 +181,19 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The lockout page (HTTP 429) in the reader's language, saying when to try again.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# Behind nginx every request comes from the proxy: the client's address is the X-Real-IP
+# header nginx sets, believed only from these addresses (IPs or networks; "*": any sender,
+# for a container network only nginx can reach). See config/client_ip.py.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    if _proxy != "*":
+        try:
+            ipaddress.ip_network(_proxy, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -5,6 +5,8 @@ forms are submitted as a browser would submit them untouched (checked boxes, sel
 textareas), with the caller's changes on top.
 """
 
+import functools
+import http.client
 import http.cookiejar
 import json
 import mimetypes
@@ -100,13 +102,29 @@ class FormParser(HTMLParser):
             self._select = None
 
 
+class SourceAddressHTTPSHandler(urllib.request.HTTPSHandler):
+    """HTTPS from a chosen local address (e.g. 127.0.0.2), so a server on the loopback sees
+    several distinct clients."""
+
+    def __init__(self, context, source_address):
+        super().__init__(context=context)
+        self.source_address = source_address
+
+    def https_open(self, req):
+        connection = functools.partial(http.client.HTTPSConnection,
+                                       source_address=(self.source_address, 0))
+        return self.do_open(connection, req, context=self._context)
+
+
 class WebClient:
-    def __init__(self, base_url, timeout=60, ssl_context=None):
+    def __init__(self, base_url, timeout=60, ssl_context=None, source_address=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
         handlers = [urllib.request.HTTPCookieProcessor(self.jar)]
-        if ssl_context is not None:
+        if source_address is not None:
+            handlers.append(SourceAddressHTTPSHandler(ssl_context, source_address))
+        elif ssl_context is not None:
             handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
         self.opener = urllib.request.build_opener(*handlers)
 
