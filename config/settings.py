@@ -298,6 +298,9 @@ CELERY_BEAT_SCHEDULE = {
     # days from WorkdayCalendar), so a changed send time needs no restart and missed ticks
     # are caught up by the next one.
     "reminders-tick": {"task": "tracker.tasks.reminders_tick", "schedule": 300.0},
+    # Inbox messages (decisions, urging notices, 督办单): digests and retries; views enqueue the
+    # same task when they post, so immediate mail goes out at once.
+    "notices-mail": {"task": "tracker.tasks.notices_mail", "schedule": 300.0},
 }
 
 # Production hardening; `manage.py check --deploy` is clean with DUBAN_ENV=production.

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from tracker.imports.jobs import run_import_job
+from tracker.inbox import deliver
 from tracker.models import Heartbeat
 from tracker.reminders import mail, plan
 
@@ -39,3 +40,11 @@ def parse_import(job_id):
 def reminders_tick():
     """Beat, every few minutes: in sending hours sweep once a day, then send what is due."""
     return mail.send_deliveries(plan.tick())
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def notices_mail():
+    """Inbox messages to e-mail: views enqueue it when they post messages (sent at once),
+    beat every few minutes (digests after the digest time, retries)."""
+    deliver.plan_notices()
+    return mail.send_deliveries(deliver.sendable())

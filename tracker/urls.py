@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker.imports import views as import_views
+from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.tracking import views
 
@@ -29,6 +30,10 @@ urlpatterns = [
     path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
     path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
     path("import/<int:pk>/result/", import_views.result, name="import_result"),
+    # Inbox (tracker/inbox/views.py)
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox_views.inbox_open, name="inbox_open"),
+    path("inbox/read/", inbox_views.inbox_read, name="inbox_read"),
     # Reminders (tracker/reminders/views.py)
     path("reminders/", reminder_views.my_reminders, name="my_reminders"),
     path("reminders/failures/", reminder_views.reminder_failures, name="reminder_failures"),

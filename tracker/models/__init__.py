@@ -16,6 +16,7 @@ One module per area; every model is importable from ``tracker.models``.
 
 from tracker.models.documents import SourceDocument, SourceFile, Tag
 from tracker.models.imports import ImportJob
+from tracker.models.inbox import Message
 from tracker.models.items import AT_RISK_DAYS, Deadline, Item, ItemOwner, ItemPerson, ItemQuerySet
 from tracker.models.reminders import (
     Delivery,
@@ -34,7 +35,7 @@ from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, 
 
 __all__ = [
     "AT_RISK_DAYS", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
-    "ImportJob", "Item", "ItemOwner", "ItemPerson", "ItemQuerySet", "Notice", "ProgressReport",
+    "ImportJob", "Item", "Message", "ItemOwner", "ItemPerson", "ItemQuerySet", "Notice", "ProgressReport",
     "Reminder", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument", "SourceFile",
     "Tag", "Unit", "UnitAlias", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",

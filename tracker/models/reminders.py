@@ -180,6 +180,9 @@ class Delivery(models.Model):
         IMMEDIATE = "immediate", _("即时提醒")
         DAILY = "daily", _("每日汇总")
         WEEKLY = "weekly", _("每周汇总")
+        # Inbox messages (tracker.inbox): decisions, urging notices, 批示, 督办单.
+        NOTICE = "notice", _("即时通知")
+        NOTICE_DAILY = "notice_daily", _("通知汇总")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -214,7 +217,8 @@ class Delivery(models.Model):
         constraints = [
             # Digests are one per person per day / week; immediate mails one per run.
             models.UniqueConstraint(
-                fields=["recipient", "kind", "period"], condition=~Q(kind="immediate"),
+                fields=["recipient", "kind", "period"],
+                condition=~Q(kind__in=["immediate", "notice"]),
                 name="one_digest_per_period",
             ),
         ]

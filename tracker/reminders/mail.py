@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tracker.inbox.deliver import KINDS as NOTICE_KINDS
+from tracker.inbox.deliver import notice_context
 from tracker.lib import clock
 from tracker.models import Delivery, Item, ItemPerson, Notice, Reminder, ReminderSettings, User
 from tracker.reminders.sweep import still_due
@@ -118,6 +120,8 @@ def build_message(delivery, connection=None):
     """The e-mail for a Delivery, or None when there is nothing left to say."""
     if delivery.kind == Delivery.Kind.WEEKLY:
         name, context = "weekly", weekly_context(delivery)
+    elif delivery.kind in NOTICE_KINDS:  # inbox messages (tracker/inbox/)
+        name, context = "notices", notice_context(delivery)
     else:
         name, context = "reminders", reminder_context(delivery)
     if context is None:

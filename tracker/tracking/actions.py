@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.inbox.post import item_data, item_members, post
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Comment,
@@ -26,6 +27,7 @@ from tracker.models import (
     Evidence,
     Item,
     ItemOwner,
+    Message,
     ProgressReport,
     Request,
 )
@@ -285,6 +287,12 @@ def format_date(day):
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _tell_requester(request, user, code, **data):
+    """The requester learns the decision (inbox and e-mail), once per request."""
+    post([request.requested_by_id], code, f"request:{request.pk}:decided", item=request.item,
+         actor=user, note=request.decision_note, **item_data(request.item), **data)
+
+
 @transaction.atomic
 def do_decide_extension(user, request, version, approve, note=""):
     """Approve (the due date moves, a Deadline records it) or reject an extension request."""
@@ -293,6 +301,7 @@ def do_decide_extension(user, request, version, approve, note=""):
     _decide(request, user, approve, note)
     if not approve:
         _claim(item, version, user, _("退回延期申请"))
+        _tell_requester(request, user, Message.Code.EXTENSION_REJECTED)
         return request
     _claim(item, version, user, _("同意延期至%(date)s") % {"date": format_date(request.new_date)},
            due_date=request.new_date)
@@ -302,6 +311,8 @@ def do_decide_extension(user, request, version, approve, note=""):
     )
     deadline._history_user = user
     deadline.save()
+    _tell_requester(request, user, Message.Code.EXTENSION_APPROVED,
+                    date=request.new_date.isoformat())
     return request
 
 
@@ -313,6 +324,7 @@ def do_decide_completion(user, request, version, approve, note=""):
     _decide(request, user, approve, note)
     if not approve:
         _claim(item, version, user, _("退回办结申请"), status=S.IN_PROGRESS)
+        _tell_requester(request, user, Message.Code.COMPLETION_RETURNED)
         return request
     now = timezone.now()
     _claim(item, version, user, _("办结销号"), status=S.COMPLETED, completed_at=now, percent=100)
@@ -322,6 +334,7 @@ def do_decide_completion(user, request, version, approve, note=""):
         deadline._history_user = user
         deadline._change_reason = _("办结销号")
         deadline.save(update_fields=["done_at"])
+    _tell_requester(request, user, Message.Code.COMPLETION_APPROVED)
     return request
 
 
@@ -331,15 +344,25 @@ def do_grade(user, item, version, grade):
     return _claim(item, version, user, _("评定为 %(grade)s") % {"grade": grade}, grade=grade)
 
 
+@transaction.atomic
 def do_urge(user, item, text):
-    """催办: an urging notice on the item (the reminders e-mail it to the units)."""
-    return Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
+    """催办: an urging notice on the item; every member of its units finds it in their inbox
+    and by e-mail (the view enqueues tracker.tasks.notices_mail)."""
+    comment = Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
+    post(item_members(item), Message.Code.URGE, f"comment:{comment.pk}", item=item, actor=user,
+         text=text, **item_data(item))
+    return comment
 
 
+@transaction.atomic
 def do_comment(user, item, text):
-    """A remark; a leader's remark is an instruction (批示)."""
+    """A remark; a leader's remark is an instruction (批示), told to the item's units."""
     kind = Comment.Kind.INSTRUCTION if user.role == user.Role.LEADER else Comment.Kind.NOTE
-    return Comment.objects.create(item=item, author=user, kind=kind, text=text)
+    comment = Comment.objects.create(item=item, author=user, kind=kind, text=text)
+    if kind == Comment.Kind.INSTRUCTION:
+        post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=item,
+             actor=user, text=text, **item_data(item))
+    return comment
 
 
 # ---- ad hoc assignments (交办事项) and the "13710" time nodes -----------------------------------

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker import access as perms
+from tracker import tasks
+from tracker.inbox import views as inbox_views
 from tracker.models import (
     Comment,
     Evidence,
@@ -33,6 +35,7 @@ from tracker.tracking.actions import format_date
 from tracker.tracking.exports import build_ledger
 
 PAGE_SIZE = 30
+INBOX_ON_HOME = 8
 CONTEXT_LINES = 3
 # Filters folded under 更多筛选条件 (shown open when one of them is in use).
 MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "tag", "due", "overdue"]
@@ -58,6 +61,8 @@ def home(request):
         "total": sum(counts.values()),
         "attention": attention,
         "to_sign": visible.filter(status=Item.Status.NEW).count() if user.is_unit_member else 0,
+        "inbox_messages": inbox_views.my_messages(user)[:INBOX_ON_HOME],
+        "unread": inbox_views.my_messages(user).filter(read_at__isnull=True).count(),
     }
     if user.manages_items:
         context["pending_requests"] = (
@@ -347,13 +352,19 @@ item_grade = _action_view(
     "grade", lambda: _("已评定等次。"),
     lambda user, item, d: actions.do_grade(user, item, d["version"], d["grade"]),
 )
+def _and_mail(result):
+    """After an action that posts inbox messages: e-mail them once the transaction commits."""
+    tasks.notices_mail.delay_on_commit()
+    return result
+
+
 item_comment = _action_view(
     "comment", lambda: _("已发表。"),
-    lambda user, item, d: actions.do_comment(user, item, d["text"]),
+    lambda user, item, d: _and_mail(actions.do_comment(user, item, d["text"])),
 )
 item_urge = _action_view(
-    "urge", lambda: _("催办通知已发出。"),
-    lambda user, item, d: actions.do_urge(user, item, d["text"]),
+    "urge", lambda: _("催办通知已发至责任单位（站内消息和邮件）。"),
+    lambda user, item, d: _and_mail(actions.do_urge(user, item, d["text"])),
 )
 
 
@@ -372,6 +383,7 @@ def request_decide(request, pk, request_id):
 
     def run(data):
         do(request.user, req, data["version"], data["decision"] == form.APPROVE, data["note"])
+        tasks.notices_mail.delay_on_commit()
 
     response = _perform(request, item, ("decide", req.pk), form, run)
     if response is not None:
