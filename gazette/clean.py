@@ -13,6 +13,7 @@ same offsets in the display text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -45,6 +46,15 @@ class Line:
     end: int  # last original line
     key: str = field(default="", compare=False, repr=False)  # folded text
     bold: bool = field(default=False, compare=False, repr=False)  # printed doubled
+    # where each joined physical line starts: (offset in text, original line number)
+    marks: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    def lineno_at(self, offset: int) -> int:
+        """The original line number of the character at ``offset``."""
+        if not self.marks:
+            return self.lineno
+        at = bisect_right(self.marks, (offset, float("inf"))) - 1
+        return self.marks[max(at, 0)][1]
 
     @classmethod
     def make(cls, text: str, lineno: int, end: int | None = None, bold: bool = False) -> Line:
@@ -94,6 +104,11 @@ _TERMINAL = set("。！？；：!?;:…")
 _CLOSERS = set("〕］】）)]")
 _OPENERS = set("〔［【（([")
 _ANNOTATION_START = re.compile(r"^[\[(]\s*(?:责任|牵头|配合|分管|协办|主办|承办)")
+_FIELD_LINE = re.compile(
+    r"^\s*(?:牵头(?:责任)?(?:单位|部门)|责任(?:单位|部门|领导)|配合(?:单位|部门)|协同(?:责任)?(?:单位|部门)"
+    r"|协办单位|主抓单位|牵头(?:市|区|县)?领导|分管(?:市|区|县)?领导|主要责任人|完成时限|时间节点"
+    r"|进度安排|计划完成时间|完成时间)\s*:"
+)
 _RUNNING_TEXT = re.compile(r"[,，。;；]")
 # lines that are complete by themselves although they end without punctuation
 _STANDALONE = re.compile(
@@ -296,43 +311,97 @@ _TAIL = 160  # enough of a run's end to hold its closing annotation
 _SHORT_BRACKET = re.compile(r"[^。;:!?.\])\s][(][^()\[\]:;,，。]{1,4}[)]$")
 
 
-def _continues(prev: Line, nxt: Line, width: int, last: str = "", bold: bool = False) -> bool:
+class _Group:
+    """Physical lines being joined into one logical line. Keeps what
+    :func:`_continues` asks of the text so far (its start, its end, bracket
+    balance, whether it is running text) so joining stays linear however
+    many lines a paragraph spans."""
+
+    _KEEP = 2 * _TAIL
+
+    def __init__(self, line: Line):
+        self.lines = [line]
+        self.head = line.key[: self._KEEP]
+        self.tail = line.key[-self._KEEP:]
+        self.length = len(line.key)
+        self.balance = _balance(line.key)
+        self.running = bool(_RUNNING_TEXT.search(line.key))
+
+    def add(self, line: Line) -> None:
+        self.lines.append(line)
+        if len(self.head) < self._KEEP:
+            self.head = (self.head + line.key)[: self._KEEP]
+        self.tail = (self.tail + line.key)[-self._KEEP:]
+        self.length += len(line.key)
+        self.balance += _balance(line.key)
+        self.running = self.running or bool(_RUNNING_TEXT.search(line.key))
+
+    def whole(self) -> str | None:
+        """The joined key, when short enough to be a 文号, a date or a signature."""
+        return self.head.rstrip() if self.length <= self._KEEP else None
+
+    def line(self) -> Line:
+        if len(self.lines) == 1:
+            return self.lines[0]
+        first = self.lines[0]
+        marks: list[tuple[int, int]] = []
+        offset = 0
+        for part in self.lines:
+            marks.append((offset, part.lineno))
+            offset += len(part.text)
+        # folding is per character, so keys concatenate like texts
+        return Line("".join(p.text for p in self.lines), first.lineno, self.lines[-1].end,
+                    "".join(p.key for p in self.lines), marks=tuple(marks))
+
+
+def _balance(key: str) -> int:
+    return key.count("(") + key.count("[") - key.count(")") - key.count("]")
+
+
+def _continues(prev: _Group, nxt: Line, width: int, last: str = "", bold: bool = False) -> bool:
     """Is ``nxt`` the rest of a sentence or heading broken after ``prev``?
 
     ``last`` is the physical line ``prev`` ends with (its own text if unjoined);
     ``bold`` tells that line was a bold (doubled) heading and ``nxt`` is not.
     """
-    a, b = prev.key.rstrip(), nxt.key.lstrip()
-    if "\t" in a or "\t" in b:
+    head, tail, whole = prev.head, prev.tail.rstrip(), prev.whole()
+    b = nxt.key.lstrip()
+    if "\t" in prev.head or "\t" in prev.tail or "\t" in b:
         return False
-    if DOC_NUMBER.match(a) or DOC_NUMBER.match(b) or DATE_LINE.match(a) or DATE_LINE.match(b):
+    if whole is not None and (DOC_NUMBER.match(whole) or DATE_LINE.match(whole)):
         return False
-    if _STANDALONE.match(a) or _STANDALONE.match(b) or _CHRONICLE.match(a) or _CHRONICLE.match(b):
+    if DOC_NUMBER.match(b) or DATE_LINE.match(b):
         return False
-    if a.endswith("日") and SIGNED_LINE.match(a) and line_date(SIGNED_LINE.match(a).group(2)):
+    if _STANDALONE.match(head) or _STANDALONE.match(b) or _CHRONICLE.match(b):
         return False
-    if _ANNOTATION_START.match(b):
-        return True
-    if unbalanced(a):
+    if whole is not None and _CHRONICLE.match(whole):
+        return False
+    if whole is not None and whole.endswith("日"):
+        signed = SIGNED_LINE.match(whole)
+        if signed and line_date(signed.group(2)):
+            return False
+    if _ANNOTATION_START.match(b) or _FIELD_LINE.match(b):
+        return True  # an owner or time field on its own line belongs to the paragraph above
+    if prev.balance > 0:
         return not is_marker_line(b) or b.startswith("(")
-    if bold and is_marker_line(a):
+    if bold and is_marker_line(head):
         return False  # a bold heading ends where the plain text starts
-    if (width in _NARROW and len(last.strip()) >= width - 1 and len(a) > width
+    if (width in _NARROW and len(last.strip()) >= width - 1 and prev.length > width
             and not is_marker_line(b) and not _DASH_START.match(b)
-            and not _ENDS_ANNOTATED.search(a[-_TAIL:])):
+            and not _ENDS_ANNOTATED.search(tail[-_TAIL:])):
         return True
     if is_marker_line(b) or _DASH_START.match(b):
         return False
-    if not a:
+    if not tail:
         return False
-    if a[-1] in _CLOSERS and _SHORT_BRACKET.search(a) and _RUNNING_TEXT.search(a):
+    if tail[-1] in _CLOSERS and _SHORT_BRACKET.search(tail) and prev.running:
         return True  # 在区（县）|人民政府… : a name's brackets, mid-sentence
-    if a[-1] in _TERMINAL or a[-1] in _CLOSERS:
+    if tail[-1] in _TERMINAL or tail[-1] in _CLOSERS:
         return False
-    if is_marker_line(a):
+    if is_marker_line(head):
         # A bare heading (一、总体要求) stands alone; a numbered paragraph that is
         # already running text, or that ran to the right margin, goes on.
-        return bool(_RUNNING_TEXT.search(a)) or (width > 0 and len(a) >= 0.85 * width)
+        return prev.running or (width > 0 and prev.length >= 0.85 * width)
     return True
 
 
@@ -381,27 +450,25 @@ def join_broken(lines: list[Line]) -> list[Line]:
     # an issuer line sits right above the signing date and ends nothing
     signatures = {i - 1 for i, line in enumerate(lines) if DATE_LINE.match(line.key)}
     tails = _annotated_runs(lines, titles | signatures)
-    out: list[Line] = []
-    task = False  # out[-1] is a numbered paragraph (not a heading) without an annotation
+    groups: list[_Group] = []
+    task = False  # groups[-1] is a numbered paragraph (not a heading) without an annotation
     for index, line in enumerate(lines):
         if (
-            out
+            groups
             and not (index - 1 < _HEAD_LINES and _DOC_TITLE.match(lines[index - 1].key))
             and (index in titles) == (index - 1 in titles)
             and index not in signatures
-            and (_continues(out[-1], line, width, lines[index - 1].key,
+            and (_continues(groups[-1], line, width, lines[index - 1].key,
                             lines[index - 1].bold and not line.bold)
-                 or (task and index in tails and out[-1].key.rstrip()[-1:] in "。;"))
+                 or (task and index in tails and groups[-1].tail.rstrip()[-1:] in "。;"))
         ):
-            prev = out[-1]
-            # folding is per character, so keys concatenate like texts
-            out[-1] = Line(prev.text + line.text, prev.lineno, line.end, prev.key + line.key)
+            groups[-1].add(line)
         else:
-            out.append(line)
+            groups.append(_Group(line))
             task = is_marker_line(line.key) and index not in titles
         if task and _ANNOTATED.search(line.key):
             task = False
-    return out
+    return [group.line() for group in groups]
 
 
 # --- paragraphs run together ---------------------------------------------------
@@ -414,7 +481,7 @@ _INLINE_MARKER = re.compile(
     rf"|第(?P<k5>[{CN_NUM}]{{1,4}})条"
 )
 _INLINE_LEVEL = {"k1": 1, "k2": 2, "k3": 3, "k4": 4, "k5": 3}
-_RUN_ON = 160  # a line this long may hold several paragraphs
+_RUN_ON = 40  # shorter lines hold one paragraph
 _OPENS = set("。;!?:)]")
 
 
@@ -449,10 +516,7 @@ def _split_run_on(line: Line) -> list[Line]:
             ok = False
         if not ok:
             continue
-        last[kind] = number
-        for other, other_level in _INLINE_LEVEL.items():
-            if other_level > level:
-                last.pop(other, None)
+        last[kind] = number  # lower levels may restart at 1 or run on across headings
         level_open = level
         if start:
             cuts.append(start)
@@ -472,8 +536,13 @@ def _split_run_on(line: Line) -> list[Line]:
     begin = 0
     for cut in [*cuts, len(key)]:
         piece = line.text[begin:cut]
-        if piece.strip():
-            out.append(Line(piece.strip(), line.lineno, line.end, fold(piece.strip()), line.bold))
+        stripped = piece.strip()
+        if stripped:
+            first = begin + len(piece) - len(piece.lstrip())
+            marks = tuple((max(offset - first, 0), number) for offset, number in line.marks
+                          if offset < cut and (offset > first or line.lineno_at(first) == number))
+            out.append(Line(stripped, line.lineno_at(first), line.lineno_at(cut - 1),
+                            fold(stripped), line.bold, marks if len(marks) > 1 else ()))
         begin = cut
     return out
 

@@ -239,7 +239,7 @@ class _Walker:
         if self.pending and label is not None and level <= self.pending.level:
             self.pending = None
         if (self.pending and own.has_units() and label is not None and level > self.pending.level
-                and self.sibling_annotated(level)):
+                and (self.sibling_annotated(level) or self.seen == self.pending.seen + 1)):
             self.pending = None  # 1.…(X负责) 2.…(Y负责): each sub-item owns itself
         if self.pending and own.has_units() and all(
                 n in self.prose_only for n in range(self.pending.count, len(self.items))):

@@ -39,13 +39,16 @@ class Owners:
 
 
 _ROLE_FIELDS = (
-    (re.compile(r"^(?:牵头(?:部门|单位|领导)?|主办单位|主责部门)$"), "lead_units"),
-    (re.compile(r"^(?:配合(?:部门|单位)?|协办单位|参与(?:部门|单位)|协同单位)$"), "co_units"),
-    (re.compile(r"^责任(?:单位|部门|主体)$"), "responsible_units"),
-    (re.compile(r"^(?:责任领导|分管领导|包联领导|牵头领导|联系领导|分管副?\S{0,3}长)$"),
+    (re.compile(r"^(?:牵头(?:市|区|县|负责)?领导|分管(?:市|区|县)领导|联系(?:市|区|县)领导)$"),
+     "responsible_leaders"),
+    (re.compile(r"^(?:牵头(?:部门|单位|领导)?|牵头责任(?:单位|部门)|主办单位|主责部门)$"), "lead_units"),
+    (re.compile(r"^(?:配合(?:部门|单位)?|协办单位|参与(?:部门|单位)|协同(?:责任)?(?:单位|部门))$"),
+     "co_units"),
+    (re.compile(r"^(?:责任(?:单位|部门|主体)|主抓单位|实施单位|承办单位)$"), "responsible_units"),
+    (re.compile(r"^(?:责任领导|分管领导|包联领导|牵头领导|联系领导|主管领导|分管副?\S{0,3}长)$"),
      "responsible_leaders"),
     (re.compile(r"^(?:责任科室|责任股室|承办科室|科室|责任股|具体承办)$"), "responsible_offices"),
-    (re.compile(r"^(?:责任人|具体责任人|联系人)$"), "responsible_persons"),
+    (re.compile(r"^(?:责任人|具体责任人|主要责任人|联系人)$"), "responsible_persons"),
 )
 # a key opening the next clause: …，配合单位：Y (keys joined by a comma)
 _NEXT_KEY = re.compile(r"\s*[^:;,、()]{1,8}?\s*:")
@@ -62,7 +65,7 @@ _VERB_FIELD = {"牵头": "lead_units", "牵头负责": "lead_units", "配合": "
 TAG = re.compile(r"^(民生实事(?:项目)?|重点项目|重点任务|省级民生实事|市级民生实事)$")
 _UNIT_END = re.compile(
     r"(?:政府|局|委|办|中心|公司|院|会|部|厅|队|所|站|处|室|组|县|区|市|镇|乡|街道|办事处|单位|部门|"
-    r"集团|机构|分局|支队|大队|银行|校|学校|医院|\))$"
+    r"集团|机构|分局|支队|大队|银行|校|学校|医院|署|联|协|社|馆|台|关|行|团|\))$"
 )
 _BOUNDARY = set("。;；!?！？:：")
 _KEYED_ANY = re.compile(
@@ -162,14 +165,22 @@ def _parse_keyed(clauses: list[str], keyed: list[re.Match | None], owners: Owner
 
 
 def _parse_verbs(body: str, owners: Owners) -> None:
+    waiting: list[str] = []  # a verbless list: it shares the next clause's verb
     for clause in re.split(r"[,，;；。]", body):
         # (X负责。以下均需Y负责，不再一一列出): a note about the items that follow
-        if re.match(r"\s*(?:以下|下同|不再)", clause):
+        if re.match(r"\s*(?:以下|下同|不再|列第一|排名第一|排在第一|第一个)", clause):
+            waiting = []
             continue
         match = _VERB_CLAUSE.match(clause.strip())
         if not match:
+            listed = split_names(clause)
+            if listed and all(_UNIT_END.search(fold(n)) for n in listed):
+                waiting.extend(listed)
+            else:
+                waiting = []
             continue
-        names = [n for n in split_names(match.group(1)) if _UNIT_END.search(fold(n))]
+        names = waiting + [n for n in split_names(match.group(1)) if _UNIT_END.search(fold(n))]
+        waiting = []
         if not names:
             continue
         target = getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units"))
@@ -205,7 +216,60 @@ def annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
         if found:
             owners.merge(found)
             spans.append(match.span())
+    if _INLINE_FIELD.search(key):
+        brackets = [m.span() for m in ANNOTATION.finditer(key)]
+        fielded, field_spans = inline_fields(text, brackets)
+        if field_spans:
+            owners.merge(fielded)
+            spans = sorted(spans + field_spans)
     return owners, spans
+
+
+# owner and time fields written into running text or on a line of their own,
+# without brackets: …形成长效机制。牵头单位：X，配合单位：Y / 牵头单位：X主抓单位：Y
+FIELD_KEY = (
+    r"(?:牵头(?:责任)?(?:单位|部门)|责任(?:单位|部门|领导|主体)|配合(?:单位|部门)|协同(?:责任)?(?:单位|部门)"
+    r"|协办单位|主抓单位|主办单位|牵头(?:市|区|县)?领导|分管(?:市|区|县)?领导|联系(?:市|区|县)领导|主管领导"
+    r"|主要责任人|具体责任人|责任人|完成时限|时间节点|进度安排|计划完成时间|完成时间|时间要求)"
+)
+_INLINE_FIELD = re.compile(rf"({FIELD_KEY})\s*:")
+_TIME_KEY = re.compile(r"时限|时间|节点|进度")
+
+
+def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tuple[Owners, list[tuple[int, int]]]:
+    """Owners of keyed fields outside brackets, and each field's span. A run of
+    fields starts after a sentence end (or opens the text); each value runs to
+    the next key or to the end of its sentence."""
+    key = fold(text)
+    owners = Owners()
+    spans: list[tuple[int, int]] = []
+    found = [m for m in _INLINE_FIELD.finditer(key)
+             if not any(a <= m.start() < b for a, b in (taken or []))]
+    chained = False
+    clauses: list[str] = []
+    for n, match in enumerate(found):
+        before = key[:match.start()].rstrip()
+        if not (chained or not before or before[-1] in "。;!?)]:,"):
+            chained = False
+            continue
+        end = found[n + 1].start() if n + 1 < len(found) else len(key)
+        stop = re.search(r"[。;!?]", key[match.end():end])
+        value_end = match.end() + stop.start() if stop else end
+        chained = value_end == end and n + 1 < len(found)
+        value = text[match.end():value_end].strip(" ,，;；、")
+        spans.append((match.start(), value_end))
+        if _TIME_KEY.search(match.group(1)) and not match.group(1).endswith("人"):
+            continue
+        if value:
+            clauses.append(f"{match.group(1)}：{_FIELD_VALUE_END.split(value, maxsplit=1)[0]}")
+    parsed = parse_annotation("；".join(clauses)) if clauses else None
+    if parsed:
+        owners.merge(parsed)
+    return owners, spans
+
+
+# a field's value ends before prose that follows it: 牵头单位：X负责统筹…
+_FIELD_VALUE_END = re.compile(r"(?:牵头负责|负责|牵头|配合)(?=\S{4,})")
 
 
 def _has_verb(body: str) -> bool:

@@ -135,3 +135,71 @@ def test_4_sub_items_with_their_own_annotations_are_not_folded_into_the_heading(
     items = _items(SUB_ITEMS_EACH_OWNED)
     assert [i.owners.responsible_units for i in items] == [["市商务局"], ["市民政局"]]
     assert items[0].text.startswith("发展家政服务")
+
+
+# --- 2. owner and time fields on their own lines ------------------------------------
+
+FIELD_LINES = """\
+某某县2024年城乡环境整治工作方案
+一、整治任务
+1.清理农村生活垃圾，建立村收集、镇转运体系。
+牵头单位：县住房和城乡建设局
+配合单位：县生态环境分局，各乡镇人民政府
+完成时限：2024年6月底前
+2.整治河道沿岸违法建筑。
+牵头责任单位:县水利局；协同责任单位：县自然资源局、县公安局
+时间节点：9月30日前
+3.治理农贸市场周边秩序。牵头县领导：王某某，责任单位：县市场监管局
+"""
+
+
+def test_2_field_lines_below_the_task_and_fields_in_running_text():
+    items = _items(FIELD_LINES)
+    assert [i.owners.lead_units for i in items] == [
+        ["县住房和城乡建设局"],
+        ["县水利局"],
+        ["县市场监管局"],
+    ]
+    assert items[0].owners.co_units == ["县生态环境分局", "各乡镇人民政府"]
+    assert items[0].due == date(2024, 6, 30)
+    assert items[1].owners.co_units == ["县自然资源局", "县公安局"]
+    assert items[1].due == date(2024, 9, 30)
+    assert items[2].owners.responsible_leaders == ["王某某"]
+    # the field lines are read from their own lines, the item starts at its task
+    assert [i.line for i in items] == [3, 7, 10]
+
+
+RUN_TOGETHER_FIELDS = (
+    "某某片区2020年人居环境整治分工方案\n"
+    "（一）开展村庄清洁行动。清理村内塘沟和农业生产废弃物。牵头单位：甲处主抓单位：乙处、丙处"
+    "责任单位：各行政村（二）推进厕所改造。年内完成改厕300户。牵头单位：丁处，配合单位：戊处\n"
+)
+
+
+def test_2_fields_run_together_without_separators():
+    items = _items(RUN_TOGETHER_FIELDS)
+    assert [i.owners.lead_units for i in items] == [["甲处"], ["丁处"]]
+    assert items[0].owners.responsible_units == ["乙处", "丙处", "各行政村"]
+    assert items[1].owners.co_units == ["戊处"]
+
+
+# --- 5. roles in prose and annotations --------------------------------------------
+
+ROLES = """\
+某某市人民政府关于促进外贸稳定增长的若干意见
+一、主要措施
+（一）扩大出口信用保险覆盖面，降低小微企业投保费率。（市商务局牵头负责，市财政局、市税务局，人行某某中心支行配合）
+（二）优化出口退税服务，压缩办理时间至3个工作日。（市税务局、市商务局按职责分工负责）
+（三）加快外贸新业态发展。（市商务局负责落实）
+（四）推进口岸提效降费。（牵头单位：市口岸办，配合单位：某某海关）
+"""
+
+
+def test_5_roles_with_verbless_lists_and_comma_separated_keys():
+    items = _items(ROLES)
+    assert items[0].owners.lead_units == ["市商务局"]
+    assert items[0].owners.co_units == ["市财政局", "市税务局", "人行某某中心支行"]
+    assert items[1].owners.responsible_units == ["市税务局", "市商务局"]
+    assert items[2].owners.responsible_units == ["市商务局"]
+    assert items[3].owners.lead_units == ["市口岸办"]
+    assert items[3].owners.co_units == ["某某海关"]
