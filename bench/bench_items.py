@@ -97,12 +97,12 @@ def explain_search(user, words):
     from django.http import QueryDict
 
     from tracker.models import Item
-    from tracker.tracking.forms import ItemFilterForm
+    from tracker.tracking.filters import ItemFilter
 
     visible = Item.objects.visible_to(user)
     for word in words:
-        form = ItemFilterForm(QueryDict(f"q={word}"), visible=visible)
-        queryset = form.filter(visible.with_state())
+        queryset = ItemFilter(QueryDict(f"q={word}"), user=user,
+                              queryset=visible.with_state()).sorted()
         print(f"EXPLAIN ANALYZE list search q={word}:")
         print(queryset[:30].explain(analyze=True))
 

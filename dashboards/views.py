@@ -10,8 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards import figures, queries, tables
-from dashboards.forms import DashboardFilter, filter_items
-from tracker.models import Item
+from tracker.tracking.filters import ItemFilter
+
+# The dashboards' filters; all but the year carry over to the item list on drill-down.
+FILTERS = ("year", "document", "unit", "leader", "tag")
+SHARED_PARAMS = ("document", "unit", "leader", "tag")
 
 PAGES = [
     ("dashboards:overview", gettext_lazy("总览")),
@@ -52,14 +55,14 @@ class Page:
 
     def __init__(self, request):
         self.today = timezone.localdate()
-        self.form = DashboardFilter(request.GET or None, user=request.user)
+        self.form = ItemFilter(request.GET or None, user=request.user, today=self.today)
         self.selected = self.form.selected()
-        self.items = filter_items(Item.objects.visible_to(request.user), self.selected)
-        self.link = item_list_link(self.form.shared_params())
-        self.year = self.selected.get("year", self.today.year)
+        self.items = self.form.qs
+        self.link = item_list_link(self.form.params(SHARED_PARAMS))
+        self.year = int(self.selected.get("year", self.today.year))
 
     def render(self, request, template, **context):
-        context.update(form=self.form, pages=PAGES, today=self.today, year=self.year,
+        context.update(filterset=self.form, filters=list(self.form.rendered(FILTERS)), pages=PAGES, today=self.today, year=self.year,
                        state_colors=[(s, figures.state_label(s), figures.STATE_COLORS[s])
                                      for s in figures.STATE_ORDER],
                        filtered=bool(self.selected))

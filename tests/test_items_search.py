@@ -6,14 +6,14 @@ from django.db import connection, transaction
 from django.http import QueryDict
 
 from tracker.models import Item, ItemPerson
-from tracker.tracking.forms import ItemFilterForm
+from tracker.tracking.filters import ItemFilter
 
 pytestmark = pytest.mark.django_db
 
 
 def search(user, q):
     visible = Item.objects.visible_to(user)
-    return ItemFilterForm(QueryDict(f"q={q}"), visible=visible).filter(visible.with_state())
+    return ItemFilter(QueryDict(f"q={q}"), user=user, queryset=visible.with_state()).sorted()
 
 
 def test_every_word_must_match_text_number_section_owner_or_person(users, units, make_item):

@@ -1,21 +1,16 @@
-"""Forms of the tracking pages: the item list's filters and one form per workflow action.
+"""Forms of the tracking pages: one form per workflow action (the list's filter: filters.py).
 
 Every form that changes an item carries the item's version (a hidden field); the action
 compares it with the stored one so that a second save of the same version becomes a conflict.
 """
 
-import datetime
 
 from django import forms
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
     Item,
-    ItemOwner,
-    ItemPerson,
-    SourceDocument,
     Unit,
 )
 from tracker.tracking.actions import ActionError, check_evidence_file
@@ -26,99 +21,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-# ---- the item list --------------------------------------------------------------------------
-
-SORTS = {
-    "ref": ("document_id", "line_start", "id"),
-    "due": (F("due_date").asc(nulls_last=True), "id"),
-    "-due": (F("due_date").desc(nulls_last=True), "id"),
-    "percent": ("percent", "id"),
-    "-percent": ("-percent", "id"),
-    "-updated": ("-updated_at", "-id"),
-}
-
-
-class ItemFilterForm(forms.Form):
-    """The list's filters, read from GET. Parameter names are public: dashboards link here."""
-
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.all(), required=False,
-                                  empty_label=_("全部单位"))
-    leader = forms.CharField(label=_("责任领导"), required=False, max_length=100)
-    document = forms.ModelChoiceField(label=_("来源文档"), queryset=SourceDocument.objects.none(),
-                                      required=False, empty_label=_("全部文档"))
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部状态")), *Item.Status.choices])
-    state = forms.ChoiceField(label=_("时限状态"), required=False,
-                              choices=[("", _("全部")), *Item.State.choices])
-    tag = forms.CharField(label=_("标签"), required=False, max_length=50)
-    due = forms.IntegerField(label=_("N天内到期"), required=False, min_value=0, max_value=3650)
-    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
-    kind = forms.ChoiceField(label=_("类型"), required=False,
-                             choices=[("", _("全部类型")), *Item.Kind.choices])
-    sort = forms.ChoiceField(
-        label=_("排序"), required=False,
-        choices=[("ref", _("按文档顺序")), ("due", _("完成时限由近到远")),
-                 ("-due", _("完成时限由远到近")), ("-percent", _("进度由高到低")),
-                 ("percent", _("进度由低到高")), ("-updated", _("最近更新"))],
-    )
-
-    def __init__(self, data, *, visible):
-        super().__init__(data)
-        self.fields["document"].queryset = SourceDocument.objects.filter(
-            pk__in=visible.exclude(document=None).values("document_id")
-        ).order_by("-signed_on", "title")
-
-    def filter(self, queryset, today=None):
-        """Narrow a queryset annotated by with_state() to the valid filters given."""
-        today = today or timezone.localdate()
-        self.is_valid()  # cleaned_data then holds the valid fields only; errors are shown
-        data = self.cleaned_data
-        if data.get("unit"):
-            queryset = queryset.filter(
-                pk__in=ItemOwner.objects.filter(unit=data["unit"]).values("item_id")
-            )
-        if data.get("leader"):
-            queryset = queryset.filter(pk__in=ItemPerson.objects.filter(
-                role=ItemPerson.Role.LEADER, name=data["leader"].strip()).values("item_id"))
-        if data.get("document"):
-            queryset = queryset.filter(document=data["document"])
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("state"):
-            queryset = queryset.filter(state=data["state"])
-        if data.get("kind"):
-            queryset = queryset.filter(kind=data["kind"])
-        if data.get("tag"):
-            queryset = queryset.filter(pk__in=Item.tags.through.objects.filter(
-                tag__name=data["tag"].strip()).values("item_id"))
-        if data.get("due") is not None:
-            queryset = queryset.filter(
-                due_date__gte=today, due_date__lte=today + datetime.timedelta(days=data["due"])
-            ).exclude(status=Item.Status.COMPLETED)
-        if data.get("overdue"):
-            queryset = queryset.filter(state=Item.State.OVERDUE)
-        for word in data.get("q", "").split():
-            queryset = queryset.filter(pk__in=matching_ids(word))
-        return queryset.order_by(*SORTS[data.get("sort") or "ref"])
-
-
-def matching_ids(word):
-    """Ids of the items whose text, number, section, owners or people contain `word`.
-
-    A UNION of three index-friendly SELECTs rather than one OR over the item table: on
-    PostgreSQL each part can use its pg_trgm index (migration 0006_search_trigram_indexes,
-    built on UPPER(...) because that is what icontains compares), where an OR mixing columns
-    and subqueries forces a scan of every item.
-    """
-    items = Item.objects.filter(
-        Q(text__icontains=word) | Q(ref__icontains=word) | Q(section__icontains=word)
-    ).order_by().values("pk")
-    owners = ItemOwner.objects.filter(name__icontains=word).order_by().values("item_id")
-    people = ItemPerson.objects.filter(name__icontains=word).order_by().values("item_id")
-    return items.union(owners, people)
 
 
 # ---- workflow -------------------------------------------------------------------------------

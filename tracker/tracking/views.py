@@ -28,11 +28,11 @@ from tracker.models import (
     ItemPerson,
     ProgressReport,
     Request,
-    Tag,
 )
 from tracker.tracking import actions, forms
 from tracker.tracking.actions import format_date
 from tracker.tracking.exports import build_ledger
+from tracker.tracking.filters import ItemFilter
 
 PAGE_SIZE = 30
 INBOX_ON_HOME = 8
@@ -97,9 +97,8 @@ def _list_queryset(queryset):
 
 def _filtered(request):
     visible = perms.visible_items(request.user)
-    form = forms.ItemFilterForm(request.GET, visible=visible)
-    items = _list_queryset(form.filter(visible.with_state()))
-    return form, items
+    filterset = ItemFilter(request.GET, user=request.user, queryset=visible.with_state())
+    return filterset.form, _list_queryset(filterset.sorted())
 
 
 @login_required
@@ -108,16 +107,10 @@ def item_list(request):
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    leaders = ItemPerson.objects.filter(role=ItemPerson.Role.LEADER)
-    if not request.user.sees_everything:  # skip a semi-join over every item when it is all
-        leaders = leaders.filter(item__in=perms.visible_items(request.user))
-    leaders = leaders.order_by("name").values_list("name", flat=True).distinct()
     return render(request, "tracker/item_list.html", {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "leaders": list(leaders),
-        "tags": Tag.objects.order_by("name").values_list("name", flat=True),
         "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
         "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
     })
