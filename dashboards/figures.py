@@ -3,11 +3,18 @@
 Colours are defined here once and mean the same thing on every chart. Drill-down links come
 in as a `link(**params)` function and travel in each point's customdata; dashboards.js opens
 them on click.
+
+plotly.js reads labels, texts and hover texts as a small HTML dialect (<a href>, <b>, <br>…)
+and decodes entities. Every text that comes from the data (unit, leader and document names,
+categories, item texts, milestones) passes through `plain()` on its way into a figure, so
+markup in a name is shown as written, never as a link; only the templates written here carry
+tags (<br>, <extra>).
 """
 
 import datetime
 
 import plotly.graph_objects as go
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -70,6 +77,11 @@ def _layout(fig, height, **extra):
     return fig
 
 
+def plain(text):
+    """Data text for a plotly label or hover text: shown as written (`<` is `&lt;`)."""
+    return str(escape(text))
+
+
 def _short(text, size=18):
     return text if len(text) <= size else text[: size - 1] + "…"
 
@@ -92,7 +104,7 @@ def stacked_states(rows, label, link=None, key=None):
     `label(row)` names a bar, `key(row)` gives the drill-down parameters for link().
     """
     rows = list(reversed(rows))  # plotly draws the first category at the bottom
-    labels = [label(r) for r in rows]
+    labels = [plain(label(r)) for r in rows]
     fig = go.Figure()
     for state in STATE_ORDER:
         fig.add_trace(go.Bar(
@@ -200,8 +212,8 @@ def stacked_by_period(periods, x_label_format, dtick=None):
 
 def project_gantt(projects, today):
     """Bars from start to due date, coloured by state, grouped by category; milestones as ◆."""
-    y = [[p["category"] or _("未分类") for p in projects],
-         [_short(f"{p['ref']} {p['text']}", 22) for p in projects]]
+    y = [[plain(p["category"] or _("未分类")) for p in projects],
+         [plain(_short(f"{p['ref']} {p['text']}", 22)) for p in projects]]
     fig = go.Figure()
     for state in STATE_ORDER:
         chosen = [i for i, p in enumerate(projects) if p["state"] == state and p["due_date"]]
@@ -214,7 +226,7 @@ def project_gantt(projects, today):
             x=[max(1, (projects[i]["due_date"] - projects[i]["start"]).days) * 86_400_000
                for i in chosen],
             marker_color=STATE_COLORS[state],
-            customdata=[[projects[i]["text"], projects[i]["lead_unit"] or "",
+            customdata=[[plain(projects[i]["text"]), plain(projects[i]["lead_unit"] or ""),
                          projects[i]["due_date"].isoformat(), projects[i]["percent"]]
                         for i in chosen],
             hovertemplate=("%{customdata[0]}<br>" + _("牵头单位") + _("：") + "%{customdata[1]}<br>"
@@ -229,7 +241,7 @@ def project_gantt(projects, today):
             y=[[y[0][i] for i, _m in marks], [y[1][i] for i, _m in marks]],
             marker={"symbol": ["diamond" if m["done_at"] else "diamond-open" for _i, m in marks],
                     "size": 11, "color": "#1f2933", "line": {"width": 1.5, "color": "#1f2933"}},
-            text=[m["what"] or m["expr"] for _i, m in marks],
+            text=[plain(m["what"] or m["expr"]) for _i, m in marks],
             hovertemplate="%{text}" + _("：") + "%{x|" + d3("%Y年%-m月%-d日") + "}<extra></extra>",
         ))
     fig.add_vline(x=today.isoformat(), line={"color": "#616e7c", "dash": "dot", "width": 1})
@@ -244,7 +256,7 @@ def project_gantt(projects, today):
 def traffic_lights(units, year, link):
     """Units down, months across; each cell coloured by the share of items done on time."""
     months = list(range(1, 13))
-    labels = [_short(u["unit"], 16) for u in units]
+    labels = [plain(_short(u["unit"], 16)) for u in units]
     z, text, urls = [], [], []
     for u in units:
         row_z, row_text, row_url = [], [], []
@@ -254,7 +266,7 @@ def traffic_lights(units, year, link):
             row_z.append(share)
             row_text.append(
                 _("%(unit)s %(month)s月：按期完成 %(on_time)s/%(assessed)s") % {
-                    "unit": u["unit"], "month": m, "on_time": cell["on_time"],
+                    "unit": plain(u["unit"]), "month": m, "on_time": cell["on_time"],
                     "assessed": cell["assessed"]} if cell else _("%(month)s月：无到期事项")
                 % {"month": m})
             row_url.append(link(unit=u["unit_id"]) if cell else "")
@@ -280,7 +292,7 @@ def traffic_lights(units, year, link):
 
 def grade_bars(units):
     rows = list(reversed(units))
-    labels = [_short(u["unit"], 16) for u in rows]
+    labels = [plain(_short(u["unit"], 16)) for u in rows]
     fig = go.Figure()
     for grade, label in Item.Grade.choices:
         fig.add_trace(go.Bar(

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -300,3 +301,49 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_items(users, cli
     large = queries_per_page(client)
     assert large == small
     assert Item.objects.count() == 660
+
+
+# --- finding 7: markup in names stays text in the charts -----------------------------------
+
+LINK = '<a href="https://evil.example/">点此</a>'
+# The tags the figure templates themselves write; nothing else may reach plotly as a tag.
+OWN_TAGS = re.compile(r"<br>|<extra>|</extra>")
+
+
+def figure_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from figure_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from figure_strings(item)
+
+
+def test_finding_07_markup_in_names_is_shown_as_text_in_every_chart(scene, client):
+    fgj, jyj = scene["units"]["fgj"], scene["units"]["jyj"]
+    fgj.name = f"区发改局{LINK}"
+    fgj.save()
+    ItemOwner.objects.filter(unit=fgj).update(name=fgj.name)
+    ItemOwner.objects.filter(unit=jyj).update(name=f"{LINK}区教育局")
+    ItemPerson.objects.filter(name="范永星").update(name=f"范永星{LINK}")
+    scene["doc"].title = f"关于{LINK}的通知"
+    scene["doc"].save()
+    project = scene["items"]["jyj_project"]
+    project.text = f"{LINK}建设项目"
+    project.section = f"一、{LINK} / (一)装备制造"
+    project.save()
+    Deadline.objects.filter(item=project, kind=Deadline.Kind.MILESTONE).update(what=LINK)
+    client.force_login(scene["users"]["leader"])
+    escaped = 0
+    for path in PAGES:
+        response = client.get(f"/dashboards/{path}", {"year": TODAY.year})
+        assert response.status_code == 200, path
+        for chart in response.context["charts"]:
+            figure = json.loads(chart["json"])
+            for text in figure_strings(figure):
+                assert "<" not in OWN_TAGS.sub("", text), (path, chart["id"], text)
+                escaped += "&lt;a href=" in text
+    # The names are there, escaped: in labels, hover texts and customdata shown on hover.
+    assert escaped >= 8, escaped
