@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -59,3 +60,47 @@ def test_the_ledger_follows_the_filter(client, users, units, make_item):
     client.force_login(users["leader"])
     sheet = export(client, unit=units["jyj"].pk)
     assert [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)] == ["教育局的任务"]
+
+
+# --- finding 5: no formula from the data -----------------------------------------------------
+
+HOSTILE = {
+    "text": '=HYPERLINK("https://evil.example/","点击查看")',
+    "lead": "+区发改局+cmd|' /C calc'!A0",
+    "co": "-1+2",
+    "leader": "@SUM(1,2)",
+    "narrative": "\t=1+1",
+}
+
+
+def test_finding_05_every_text_cell_is_text_never_a_formula(client, users, units, make_item):
+    fgj, jyj = units["fgj"], units["jyj"]
+    fgj.name = HOSTILE["lead"]
+    fgj.save()
+    jyj.name = HOSTILE["co"]
+    jyj.save()
+    item = make_item(HOSTILE["text"], lead=fgj, co=[jyj], due_date=datetime.date(2030, 5, 31))
+    ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name=HOSTILE["leader"])
+    actions.do_sign(users["staff"], item, item.version)
+    report = actions.do_report(users["staff"], item, item.version, 10, HOSTILE["narrative"])
+    actions.do_confirm_report(users["head"], report)
+    make_item("\r=2+2", lead=fgj)
+    client.force_login(users["supervisor"])
+    response = client.get(reverse("item_export"), {"sort": "due"})
+    with zipfile.ZipFile(io.BytesIO(response.content)) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    first, second = ([c for c in row] for row in sheet.iter_rows(min_row=4, max_row=5))
+    # The values are kept exactly as written, as text cells marked as literal text.
+    assert first[1].value == HOSTILE["text"]
+    assert first[2].value == HOSTILE["lead"]
+    assert first[3].value == HOSTILE["co"]
+    assert first[4].value == HOSTILE["leader"]
+    assert first[6].value.startswith(HOSTILE["narrative"])
+    assert second[1].value.strip() == "=2+2"
+    for cell in [*first[1:5], first[6], second[1]]:
+        assert cell.data_type == "s", cell.coordinate
+        assert cell.quotePrefix, cell.coordinate
+        assert cell.number_format == "@", cell.coordinate
+    assert first[0].data_type == "n" and first[0].value == 1  # numbers stay numbers

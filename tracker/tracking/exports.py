@@ -2,6 +2,10 @@
 
 Columns as the supervision office keeps them: 序号, 工作任务, 牵头单位, 配合单位, 责任领导,
 完成时限, 最新进展, 状态. The views hand in items already scoped by visible_to.
+
+Every value goes into the sheet through `put()`: text is stored as text, never as a formula,
+whatever it starts with (openpyxl stores any string starting with "=" as a formula, and a unit
+name from an imported document can be "=HYPERLINK(...)").
 """
 
 import io
@@ -26,6 +30,22 @@ COLUMNS = [
     (gettext_lazy("最新进展"), 40),
     (gettext_lazy("状态"), 14),
 ]
+
+
+# What makes Excel or another spreadsheet read an entry as a formula (or split it into one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def put(sheet, row, column, value):
+    """Write `value` into a cell; a string always as literal text."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # a string, even when it starts with "="
+        cell.number_format = "@"  # the Text format: editing the cell keeps it text
+        # Marked as typed with a leading apostrophe, so that Excel never evaluates it.
+        cell.quotePrefix = value.lstrip(" ").startswith(FORMULA_STARTS)
+    return cell
 
 
 def chinese_date(day):
@@ -71,17 +91,17 @@ def build_ledger(items, title=None):
     wrap = Alignment(wrap_text=True, vertical="top")
 
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    sheet.cell(row=1, column=1, value=title).font = Font(size=16, bold=True)
+    put(sheet, 1, 1, str(title)).font = Font(size=16, bold=True)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
-    sheet.cell(row=2, column=1, value=_("导出时间：%(when)s") % {
+    put(sheet, 2, 1, _("导出时间：%(when)s") % {
         "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
     sheet.cell(row=2, column=1).alignment = Alignment(horizontal="right")
 
     header_fill = PatternFill("solid", fgColor="DDE5F0")
     for column, (header, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=3, column=column, value=str(header))
+        cell = put(sheet, 3, column, str(header))
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.border = border
@@ -90,7 +110,7 @@ def build_ledger(items, title=None):
 
     for number, item in enumerate(items, start=1):
         for column, value in enumerate(ledger_row(number, item), start=1):
-            cell = sheet.cell(row=3 + number, column=column, value=value)
+            cell = put(sheet, 3 + number, column, value)
             cell.alignment = wrap
             cell.border = border
     sheet.freeze_panes = "A4"
