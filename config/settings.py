@@ -198,6 +198,8 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_address"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (Y年n月j日 / j M Y), used by pages, e-mails and exports alike.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -20,8 +20,8 @@ from dashboards.figures import (
     light,
     state_label,
 )
+from tracker.lib.dates import format_date
 from tracker.models import Item
-from tracker.templatetags.cn_dates import format_date
 
 
 @dataclass

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.tracking import PDF, fast_passwords, pdf_upload
 from tracker.models import Comment, Deadline, Evidence, Item, ProgressReport, Request
 from tracker.tracking import actions
+from tracker.tracking.audit import told
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_signing_starts_the_work_and_records_who_and_when(client, users, item):
     assert item.version == 2
     last = item.history.order_by("-history_id").first()
     assert last.history_user == users["staff"]
-    assert last.history_change_reason == "签收"
+    assert told(last.history_change_reason) == "签收"
 
 
 def test_signing_twice_is_refused(users, item):
@@ -168,7 +169,7 @@ def test_a_staff_report_goes_up_only_when_the_unit_head_confirms_it(client, user
     assert latest_progress(client, item) == "完成方案制定（40%）"
     last = item.history.order_by("-history_id").first()
     assert last.history_user == users["head"]
-    assert last.history_change_reason == "确认进展报告 40%（staff）"
+    assert told(last.history_change_reason) == "确认进展报告 40%（staff）"
     assert "暂无待确认的报告" in client.get(reverse("home")).content.decode()
 
 
@@ -336,7 +337,7 @@ def test_closing_an_item_marks_its_deadlines_done_with_an_audit_row(users, item)
     for deadline in Deadline.objects.filter(item=item):
         assert deadline.done_at is not None
         last = deadline.history.order_by("-history_id").first()
-        assert (last.history_user, last.history_change_reason) == (users["supervisor"],
+        assert (last.history_user, told(last.history_change_reason)) == (users["supervisor"],
                                                                    "办结销号")
         assert last.done_at == deadline.done_at
 
@@ -363,7 +364,7 @@ def test_one_grade_per_item_and_grading_again_replaces_it(users, item):
     actions.do_grade(users["supervisor"], item, item.version, "A")
     item.refresh_from_db()
     assert item.grade == "A"
-    reasons = list(item.history.values_list("history_change_reason", flat=True))
+    reasons = [told(r) for r in item.history.values_list("history_change_reason", flat=True)]
     assert "评定为 A" in reasons and "评定为 B" in reasons
 
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker import tasks
 from tracker.access import IMPORT, office_required
 from tracker.imports import checks, confirm, jobs
+from tracker.lib.dates import format_date
 from tracker.models import ImportJob, Item, ItemOwner, Unit
-from tracker.templatetags.cn_dates import format_date
 
 OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))

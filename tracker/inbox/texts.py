@@ -5,8 +5,8 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.lib.dates import format_date
 from tracker.models import Message
-from tracker.templatetags.cn_dates import format_date
 
 C = Message.Code
 TEXTS = {

@@ -16,10 +16,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker.inbox.post import item_data, item_members, post
+from tracker.lib.dates import format_date
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Comment,
@@ -31,6 +32,7 @@ from tracker.models import (
     ProgressReport,
     Request,
 )
+from tracker.tracking import audit
 
 
 class ActionError(Exception):
@@ -73,7 +75,7 @@ def _check_possible(action, item):
         )
 
 
-def _claim(item, version, user, reason, **changes):
+def _claim(item, version, user, why, **changes):
     """Apply `changes` to the item if it is still at `version`; record the audit row."""
     updated = Item.objects.filter(pk=item.pk, version=version).update(
         version=F("version") + 1, updated_at=timezone.now(), **changes
@@ -83,7 +85,7 @@ def _claim(item, version, user, reason, **changes):
     item.refresh_from_db()
     # The UPDATE above bypasses simple-history; this save writes the audit row (who, why).
     item._history_user = user
-    item._change_reason = reason
+    item._change_reason = why  # tracker.tracking.audit.reason(...): a code, not a sentence
     item.save(update_fields=["updated_at"])
     return item
 
@@ -166,7 +168,7 @@ def _store_all(item, user, files, **owner):
 def do_sign(user, item, version):
     """签收: the unit acknowledges the assignment (NEW → IN_PROGRESS)."""
     _check_possible("sign", item)
-    return _claim(item, version, user, _("签收"), status=S.IN_PROGRESS, received_at=timezone.now())
+    return _claim(item, version, user, audit.reason("sign"), status=S.IN_PROGRESS, received_at=timezone.now())
 
 
 def report_needs_confirmation(author):
@@ -202,11 +204,9 @@ def do_report(user, item, version, percent, narrative, files=()):
         check_evidence_file(upload)
     pending = report_needs_confirmation(user)
     if pending:
-        reason = _("报送进展 %(percent)s%%（待部门负责人确认）") % {"percent": percent}
-        _claim(item, version, user, reason)
+        _claim(item, version, user, audit.reason("report_pending", percent=percent))
     else:
-        _claim(item, version, user, _("报送进展 %(percent)s%%") % {"percent": percent},
-               percent=percent)
+        _claim(item, version, user, audit.reason("report", percent=percent), percent=percent)
     now = timezone.now()
     report = ProgressReport.objects.create(
         item=item, author=user, percent=percent, narrative=narrative, created_at=now,
@@ -238,9 +238,8 @@ def do_confirm_report(user, report):
         return False
     report.refresh_from_db()
     item = Item.objects.select_for_update().get(pk=report.item_id)
-    reason = _("确认进展报告 %(percent)s%%（%(author)s）") % {
-        "percent": report.percent, "author": report.author}
-    _claim(item, item.version, user, reason, **_goes_up(item, report))
+    why = audit.reason("confirm_report", percent=report.percent, author=str(report.author))
+    _claim(item, item.version, user, why, **_goes_up(item, report))
     return True
 
 
@@ -250,7 +249,7 @@ def do_request_extension(user, item, version, new_date, reason):
     _check_possible("request_extension", item)
     if item.requests.filter(kind=Request.Kind.EXTENSION, decision=Request.Decision.PENDING).exists():
         raise ActionError(_("已有一份延期申请正在审核。"))
-    _claim(item, version, user, _("申请延期"))
+    _claim(item, version, user, audit.reason("request_extension"))
     return Request.objects.create(
         item=item, kind=Request.Kind.EXTENSION, requested_by=user, reason=reason,
         new_date=new_date,
@@ -263,7 +262,7 @@ def do_request_completion(user, item, version, reason, files=()):
     _check_possible("request_completion", item)
     for upload in files:
         check_evidence_file(upload)
-    _claim(item, version, user, _("申请办结"), status=S.COMPLETION_REQUESTED)
+    _claim(item, version, user, audit.reason("request_completion"), status=S.COMPLETION_REQUESTED)
     request = Request.objects.create(
         item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason
     )
@@ -283,14 +282,16 @@ def _decide(request, user, approve, note):
     request.refresh_from_db()
 
 
-def format_date(day):
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _tell_requester(request, user, code, **data):
     """The requester learns the decision (inbox and e-mail), once per request."""
     post([request.requested_by_id], code, f"request:{request.pk}:decided", item=request.item,
          actor=user, note=request.decision_note, **item_data(request.item), **data)
+
+
+def _chinese_expr(day):
+    """A Deadline's expression is the documents' vocabulary: Chinese, whoever approves."""
+    with translation.override("zh-hans"):
+        return "延期至" + format_date(day)
 
 
 @transaction.atomic
@@ -300,14 +301,14 @@ def do_decide_extension(user, request, version, approve, note=""):
     _check_possible("decide_extension", item)
     _decide(request, user, approve, note)
     if not approve:
-        _claim(item, version, user, _("退回延期申请"))
+        _claim(item, version, user, audit.reason("extension_rejected"))
         _tell_requester(request, user, Message.Code.EXTENSION_REJECTED)
         return request
-    _claim(item, version, user, _("同意延期至%(date)s") % {"date": format_date(request.new_date)},
+    _claim(item, version, user, audit.reason("extension_approved", date=request.new_date),
            due_date=request.new_date)
     deadline = Deadline(
         item=item, kind=Deadline.Kind.DEADLINE, date=request.new_date,
-        expr=_("延期至%(date)s") % {"date": format_date(request.new_date)}, what=_("延期"),
+        expr=_chinese_expr(request.new_date), what="延期",
     )
     deadline._history_user = user
     deadline.save()
@@ -323,16 +324,16 @@ def do_decide_completion(user, request, version, approve, note=""):
     _check_possible("decide_completion", item)
     _decide(request, user, approve, note)
     if not approve:
-        _claim(item, version, user, _("退回办结申请"), status=S.IN_PROGRESS)
+        _claim(item, version, user, audit.reason("completion_returned"), status=S.IN_PROGRESS)
         _tell_requester(request, user, Message.Code.COMPLETION_RETURNED)
         return request
     now = timezone.now()
-    _claim(item, version, user, _("办结销号"), status=S.COMPLETED, completed_at=now, percent=100)
+    _claim(item, version, user, audit.reason("completed"), status=S.COMPLETED, completed_at=now, percent=100)
     # Saved one by one (an item has a handful) so that each writes its audit row.
     for deadline in item.deadlines.filter(done_at__isnull=True):
         deadline.done_at = now
         deadline._history_user = user
-        deadline._change_reason = _("办结销号")
+        deadline._change_reason = audit.reason("completed")
         deadline.save(update_fields=["done_at"])
     _tell_requester(request, user, Message.Code.COMPLETION_APPROVED)
     return request
@@ -341,7 +342,7 @@ def do_decide_completion(user, request, version, approve, note=""):
 @transaction.atomic
 def do_grade(user, item, version, grade):
     """评定等次 A/B/C/D: one grade per item; grading again replaces it."""
-    return _claim(item, version, user, _("评定为 %(grade)s") % {"grade": grade}, grade=grade)
+    return _claim(item, version, user, audit.reason("grade", grade=grade), grade=grade)
 
 
 @transaction.atomic
@@ -395,7 +396,7 @@ def do_create_adhoc(user, text, lead, co_units=(), received_on=None, complex_ite
     item = Item(text=text, kind=Item.Kind.ADHOC, status=S.NEW,
                 due_date=max(day for _what, _expr, day in nodes if day))
     item._history_user = user
-    item._change_reason = _("创建交办事项")
+    item._change_reason = audit.reason("create_adhoc")
     item.save()
     ItemOwner.objects.create(item=item, role=ItemOwner.Role.LEAD, name=lead.name, unit=lead)
     for position, unit in enumerate(u for u in co_units if u != lead):

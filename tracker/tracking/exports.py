@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from tracker.lib.dates import format_date
 from tracker.models import Item, ItemOwner, ItemPerson
 
 COLUMNS = [
@@ -48,10 +49,6 @@ def put(sheet, row, column, value):
     return cell
 
 
-def chinese_date(day):
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 def _names(rows, role):
     return "、".join(row.name for row in rows if row.role == role)
 
@@ -60,7 +57,7 @@ def ledger_row(number, item):
     """One 台账 line; the item comes with owners and people prefetched, state annotated."""
     owners, people = item.owners.all(), item.people.all()
     lead = _names(owners, ItemOwner.Role.LEAD) or _names(owners, ItemOwner.Role.RESPONSIBLE)
-    due = chinese_date(item.due_date) if item.due_date else _("长期推进")
+    due = format_date(item.due_date) if item.due_date else _("长期推进")
     progress = ""
     if getattr(item, "latest_narrative", None):
         progress = f"{item.latest_narrative}（{item.percent}%）"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tracker import access as perms
 from tracker import tasks
 from tracker.inbox import views as inbox_views
+from tracker.lib.dates import format_date
 from tracker.models import (
     Comment,
     Evidence,
@@ -30,7 +31,7 @@ from tracker.models import (
     Request,
 )
 from tracker.tracking import actions, forms
-from tracker.tracking.actions import format_date
+from tracker.tracking.audit import told
 from tracker.tracking.exports import build_ledger
 from tracker.tracking.filters import ItemFilter
 
@@ -163,7 +164,8 @@ def audit_trail(item):
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
             changes = [_change(c.field, c.old, c.new) for c in delta.changes]
-        trail.append({"record": newer, "changes": changes})
+        trail.append({"record": newer, "changes": changes,
+                      "reason": told(newer.history_change_reason)})
     return trail
 
 

@@ -1,0 +1,72 @@
+"""Why an item changed, stored as a code with its data and told in the reader's language.
+
+The audit trail (django-simple-history's ``history_change_reason``) keeps ``reason(code, …)``,
+a short JSON object, never a translated sentence: an English-speaking office user's action
+reads in Chinese to a Chinese reader and the other way round. ``told(stored)`` renders it;
+text stored by older versions (a plain sentence) is shown as it is.
+"""
+
+import datetime
+import json
+
+from django.utils.translation import gettext_lazy as _
+
+from tracker.lib.dates import format_date
+
+REASONS = {
+    "sign": _("签收"),
+    "report": _("报送进展 %(percent)s%%"),
+    "report_pending": _("报送进展 %(percent)s%%（待部门负责人确认）"),
+    "confirm_report": _("确认进展报告 %(percent)s%%（%(author)s）"),
+    "request_extension": _("申请延期"),
+    "request_completion": _("申请办结"),
+    "extension_rejected": _("退回延期申请"),
+    "extension_approved": _("同意延期至%(date)s"),
+    "completion_returned": _("退回办结申请"),
+    "completed": _("办结销号"),
+    "grade": _("评定为 %(grade)s"),
+    "create_adhoc": _("创建交办事项"),
+}
+# history_change_reason is a CharField(max_length=100).
+MAX_STORED = 100
+
+
+def reason(code, **data):
+    """The stored form of a change reason: {"code": …, data…} as compact JSON."""
+    if code not in REASONS:
+        raise ValueError(f"unknown audit reason {code!r}")
+    data = {key: value.isoformat() if isinstance(value, datetime.date) else value
+            for key, value in data.items()}
+    stored = json.dumps({"code": code, **data}, ensure_ascii=False, separators=(",", ":"))
+    while len(stored) > MAX_STORED and any(isinstance(v, str) and v for v in data.values()):
+        longest = max((k for k, v in data.items() if isinstance(v, str)),
+                      key=lambda k: len(data[k]))
+        data[longest] = data[longest][: max(len(data[longest]) - 8, 0)]
+        stored = json.dumps({"code": code, **data}, ensure_ascii=False, separators=(",", ":"))
+    return stored
+
+
+def _shown(key, value):
+    if key == "date" and isinstance(value, str):
+        try:
+            return format_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+def told(stored):
+    """A stored reason in the active language ("" for none; older plain text as it is)."""
+    if not stored:
+        return ""
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(data, dict) or data.get("code") not in REASONS:
+        return stored
+    code = data.pop("code")
+    try:
+        return str(REASONS[code]) % {key: _shown(key, value) for key, value in data.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(REASONS[code]).split("%")[0].strip()
