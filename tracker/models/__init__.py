@@ -29,13 +29,14 @@ from tracker.models.reminders import (
     _default_send_time,
     _validate_day_list,
 )
-from tracker.models.system import Heartbeat, Holiday
+from tracker.models.system import Heartbeat, Holiday, PasswordResetRequest
 from tracker.models.units import Unit, UnitAlias, User
 from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, evidence_path
 
 __all__ = [
     "AT_RISK_DAYS", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
-    "ImportJob", "Item", "Message", "ItemOwner", "ItemPerson", "ItemQuerySet", "Notice", "ProgressReport",
+    "ImportJob", "Item", "Message", "ItemOwner", "ItemPerson", "ItemQuerySet", "Notice",
+    "PasswordResetRequest", "ProgressReport",
     "Reminder", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument", "SourceFile",
     "Tag", "Unit", "UnitAlias", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",

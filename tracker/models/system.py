@@ -35,3 +35,19 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset e-mail, kept to throttle them per e-mail address and
+    per client address (config/password_reset.py); rows older than a day are deleted."""
+
+    email = models.CharField(max_length=254, db_index=True)  # as entered, lower-cased
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("重置密码请求")
+        verbose_name_plural = _("重置密码请求")
+
+    def __str__(self):
+        return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M:%S}"
