@@ -336,3 +336,19 @@ def test_all_five_seeds_import_one_after_another_through_the_web_preview(
                   f"{job.result['items_created']} items created, "
                   f"{job.result['items_updated']} updated, {time.perf_counter() - started:.2f}s")
     assert Item.objects.count() == total
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "-3", "3.0", "99999999999999999999999"])
+def test_finding_11_a_unit_mapping_that_is_not_an_id_is_refused_with_a_message(
+        office, units, eager, django_capture_on_commit_callbacks, value):
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    data = form_data(office, job)
+    data[f"unit-{unit_index(job, '区市场监管局')}"] = value
+    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    assert response.status_code == 400
+    assert "所选单位不存在，请重新选择。" in response.content.decode()
+    assert not Item.objects.exists() and not UnitAlias.objects.exists()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY

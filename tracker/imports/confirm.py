@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from gazette.owners import split_names
 from tracker.imports.checks import ImportRejected
 from tracker.imports.preview import UnitResolver, _unique, existing_document, guess_unit_kind
+from tracker.lib.numbers import parse_id
 from tracker.models import (
     Comment,
     Deadline,
@@ -73,10 +74,9 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
                 errors[item_key(d, i)] = _("任务内容不能为空。")
     if not included:
         errors[""] = _("没有勾选任何事项。")
-    unit_ids = {value for value in decisions.units.values() if value not in ("", "new")}
-    known = {str(pk) for pk in Unit.objects.filter(
-        pk__in=[v for v in unit_ids if v.isdigit()]).values_list("pk", flat=True)}
-    if unit_ids - known:
+    chosen = [parse_id(value) for value in decisions.units.values() if value not in ("", "new")]
+    known = set(Unit.objects.filter(pk__in=[pk for pk in chosen if pk]).values_list("pk", flat=True))
+    if any(pk not in known for pk in chosen):  # None (not an id) is never known
         errors["units"] = _("所选单位不存在，请重新选择。")
     return errors
 
@@ -142,7 +142,7 @@ class _Importer:
                 )
                 self.result["units_created"] += int(created)
             else:
-                unit = Unit.objects.get(pk=int(choice))
+                unit = Unit.objects.get(pk=parse_id(choice))
                 UnitAlias.objects.update_or_create(key=key, defaults={"unit": unit, "name": name})
                 self.result["aliases_created"] += 1
             self.resolver.by_key[key] = unit.pk

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tracker.lib.numbers import parse_ids
 from tracker.models import Item, Message
 
 PAGE_LIMIT = 200
@@ -52,10 +53,10 @@ def inbox_open(request, pk):
 @require_POST
 def inbox_read(request):
     """Mark the chosen messages (or, without a choice, all) read."""
-    chosen = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
+    posted = request.POST.getlist("message")
     unread = Message.objects.filter(recipient=request.user, read_at__isnull=True)
-    if chosen:
-        unread = unread.filter(pk__in=chosen)
+    if posted:  # a choice that holds no id marks nothing read
+        unread = unread.filter(pk__in=parse_ids(posted))
     unread.update(read_at=timezone.now())
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else "inbox")

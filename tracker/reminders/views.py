@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tracker import tasks
 from tracker.access import MANAGE_REMINDERS, office_required
+from tracker.lib.numbers import parse_ids
 from tracker.models import Delivery, Item, Notice, ReminderSettings, ReminderSweep, User
 from tracker.reminders import mail
 
@@ -61,7 +62,7 @@ def reminder_failures(request):
 @require_POST
 def reminder_retry(request):
     """Send the chosen failed e-mails again (attempts start over) at the next tick."""
-    ids = [int(value) for value in request.POST.getlist("delivery") if value.isdigit()]
+    ids = parse_ids(request.POST.getlist("delivery"))
     count = mail.retry_failed(ids)
     if count:
         tasks.reminders_tick.delay_on_commit()
