@@ -509,7 +509,7 @@ def _c_ongoing(mt: re.Match, ctx: _Ctx) -> _Cand | None:
 
 
 # (regex, handler, anchors): a regex runs only when one of its anchor characters occurs
-_DATED: list[tuple[re.Pattern[str], object, str]] = [
+_DATED: list[tuple[re.Pattern[str], object, str | tuple[str, ...]]] = [
     (_RE_POINT, _c_point, "月"),
     (_RE_MONTH_RANGE, _c_month_range, "月"),
     (_RE_QUARTER, _c_quarter, "季"),
@@ -520,7 +520,7 @@ _DATED: list[tuple[re.Pattern[str], object, str]] = [
     (_RE_YEAR_RANGE, _c_year_range, "年"),
     (_RE_QUOTED, _c_quoted, "·."),
     (_RE_NUMERIC, _c_numeric, ".-/"),
-    (_RE_WORKDAYS, _c_workdays, "工"),
+    (_RE_WORKDAYS, _c_workdays, ("工作日",)),
     (_RE_TODAY, _c_today, "当"),
     (_RE_ONGOING, _c_ongoing, "长常持久"),
 ]

@@ -125,6 +125,8 @@ class _Pending:
     count: int  # items found up to it
     item: int | None = None
     seen: int = 0  # paragraphs and headings walked up to it
+    checked: int = 0  # items up to here are known to be prose items
+    owned_since: bool = False  # an item with owners of its own came after it
 
 
 def marker(key: str) -> tuple[int, str, int] | None:
@@ -136,15 +138,18 @@ def marker(key: str) -> tuple[int, str, int] | None:
     return None
 
 
-def _strip_annotations(key: str) -> str:
-    _, spans = annotations(key)
+def _strip_annotations(text: str) -> str:
+    """The folded text without its owner annotations (``text`` as written or
+    folded: folding is per character, so the spans agree)."""
+    _, spans = annotations(text)
+    key = fold(text)
     for start, end in reversed(spans):
         key = key[:start] + key[end:]
     return key.strip()
 
 
-def _is_heading(rest_key: str) -> bool:
-    bare = _strip_annotations(rest_key)
+def _is_heading(rest: str) -> bool:
+    bare = _strip_annotations(rest)
     return len(bare) <= _MAX_HEADING and not _SENTENCE_END.search(bare.rstrip("。"))\
         and not bare.endswith(("。", ";"))
 
@@ -181,7 +186,7 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()
         owners = heading_owners(text)
-        bare = _strip_annotations(fold(text)).rstrip("。")
+        bare = _strip_annotations(text).rstrip("。")
         # (一)采供血机构: a sub-heading that is only a unit name owns what follows
         if (level in (1, 2) and not owners.has_units() and _UNIT_HEADING.match(bare)
                 and not _GENERIC_HEADING.search(bare)):
@@ -241,8 +246,7 @@ class _Walker:
         if (self.pending and own.has_units() and label is not None and level > self.pending.level
                 and (self.sibling_annotated(level) or self.seen == self.pending.seen + 1)):
             self.pending = None  # 1.…(X负责) 2.…(Y负责): each sub-item owns itself
-        if self.pending and own.has_units() and all(
-                n in self.prose_only for n in range(self.pending.count, len(self.items))):
+        if self.pending and own.has_units() and self.only_prose_since_pending():
             self.close_pending(own, line, text)
             return
         normal = not own.is_empty() or bool(label and self.assigns_owners())
@@ -288,6 +292,21 @@ class _Walker:
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end))
 
+    def only_prose_since_pending(self) -> bool:
+        """Are all items made since the pending task prose items (which an
+        annotation closing the sub-list may still replace)? Checked
+        incrementally: an item's kind is settled once its paragraph is read."""
+        pending = self.pending
+        assert pending is not None
+        if pending.owned_since:
+            return False
+        for n in range(max(pending.count, pending.checked), len(self.items)):
+            if n not in self.prose_only:
+                pending.owned_since = True
+                return False
+        pending.checked = len(self.items)
+        return True
+
     def sibling_annotated(self, level: int) -> bool:
         """Does a later sibling of the current numbered paragraph carry its own
         owner annotation (before the list ends)?"""
@@ -298,7 +317,7 @@ class _Walker:
             if found[0] < level:
                 return False
             if found[0] == level:
-                return annotations(ahead.text[found[2]:])[0].has_units()
+                return annotations(ahead.text[found[2]:].strip())[0].has_units()
         return False
 
     def body_task(self, line: Line, text: str) -> bool:
@@ -510,7 +529,7 @@ def _heads_a_section(rest: str, level: int, following: Line | None) -> bool:
     below = marker(following.key)
     if below and below[0] > level:
         return True
-    bare = _strip_annotations(key).rstrip("。")
+    bare = _strip_annotations(rest).rstrip("。")
     if _GENERIC_HEADING.search(bare) or bare.endswith("工作") or len(bare) < 4:
         return True
     if not annotations(rest)[0].is_empty() or below is not None:
@@ -559,7 +578,7 @@ def _walk(doc: Document, prose: bool) -> _Walker:
         if found:
             level, label, size = found
             rest = line.text[size:].strip()
-            if not _is_heading(fold(rest)):
+            if not _is_heading(rest):
                 walker.paragraph(line, label, rest, level)
             elif _heads_a_section(rest, level, body[index + 1] if index + 1 < len(body) else None):
                 walker.push(level, label, rest)

@@ -9,7 +9,9 @@ inside parentheses, so 各县（市、区）人民政府 stays one unit.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 from gazette.clean import fold
 
@@ -27,15 +29,20 @@ class Owners:
     tags: list[str] = field(default_factory=list)
 
     def merge(self, other: Owners) -> None:
-        for f in fields(self):
-            mine = getattr(self, f.name)
-            mine.extend(name for name in getattr(other, f.name) if name not in mine)
+        for name in ROLES:
+            mine = getattr(self, name)
+            mine.extend(n for n in getattr(other, name) if n not in mine)
 
     def has_units(self) -> bool:
         return bool(self.lead_units or self.co_units or self.responsible_units)
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in fields(self))
+        return not (self.lead_units or self.co_units or self.responsible_units
+                    or self.responsible_leaders or self.responsible_offices
+                    or self.responsible_persons or self.tags)
+
+
+ROLES = tuple(f.name for f in fields(Owners))
 
 
 _ROLE_FIELDS = (
@@ -88,12 +95,16 @@ def split_names(text: str) -> list[str]:
         else:
             current.append(ch)
     names.append("".join(current))
-    return [clean_name(name) for name in names if clean_name(name)]
+    cleaned = (clean_name(name) for name in names)
+    return [name for name in cleaned if name]
+
+
+_CONJUNCTION = re.compile(r"^(?:和|及|与)")
 
 
 def clean_name(name: str) -> str:
     name = name.strip(" \u3000。.")
-    name = re.sub(r"^(?:和|及|与)", "", name)
+    name = _CONJUNCTION.sub("", name)
     if len(name) > 3:
         name = _TRAILING_ETC.sub("", name)
     return name.strip()
@@ -201,13 +212,33 @@ def _looks_like_unit(name: str) -> bool:
 
 
 def annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
-    """All owner annotations in a paragraph, with their spans (to cut them out)."""
+    """All owner annotations in a paragraph, with their spans (to cut them out).
+
+    The stages ask this of the same paragraph several times: the answer is
+    cached and each caller gets its own copy to change."""
+    roles, spans = _annotations(text)
+    owners = Owners()
+    for name, names in zip(ROLES, roles, strict=True):
+        if names:
+            setattr(owners, name, list(names))
+    return owners, list(spans)
+
+
+@lru_cache(maxsize=4096)
+def _annotations(text: str) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[int, int], ...]]:
+    owners, spans = _find_annotations(text)
+    roles = tuple(tuple(getattr(owners, name)) for name in ROLES)
+    return roles, tuple(spans)
+
+
+def _find_annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
     owners = Owners()
     spans = []
     key = fold(text)
     for match in ANNOTATION.finditer(key):
         body = text[match.start(1):match.end(1)]
-        keyed = bool(_KEYED_ANY.search(fold(body))) or bool(TAG.match(fold(body).strip()))
+        body_key = key[match.start(1):match.end(1)]
+        keyed = bool(_KEYED_ANY.search(body_key)) or bool(TAG.match(body_key.strip()))
         # an unkeyed bracket is an annotation only at a sentence boundary:
         # 严格准入(市工信局督促落实)。 yes, 区发展和改革局(区能源局)牵头 no
         if not keyed and not _at_boundary(key, match.start(), match.end(), _has_verb(body)):
@@ -243,8 +274,14 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
     key = fold(text)
     owners = Owners()
     spans: list[tuple[int, int]] = []
-    found = [m for m in _INLINE_FIELD.finditer(key)
-             if not any(a <= m.start() < b for a, b in (taken or []))]
+    taken = sorted(taken or [])
+    starts = [a for a, _ in taken]
+
+    def inside(at: int) -> bool:  # in a bracket already read
+        n = bisect_right(starts, at) - 1
+        return n >= 0 and taken[n][0] <= at < taken[n][1]
+
+    found = [m for m in _INLINE_FIELD.finditer(key) if not inside(m.start())]
     chained = False
     clauses: list[str] = []
     for n, match in enumerate(found):

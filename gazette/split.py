@@ -80,14 +80,15 @@ def _anchors(lines: list[Line]) -> list[tuple[int, int | None]]:
     """(first title line index, 文号 line index or None) of every document."""
     anchors: list[tuple[int, int | None]] = []
     floor = 0
+    keys = [line.key for line in lines]
     for k, line in enumerate(lines):
         if DOC_NUMBER.match(line.key):
-            start = title_start([line.key for line in lines], k, floor)
+            start = title_start(keys, k, floor)
             if start == k:  # a 文号 with no title is a reference, not a document
                 continue
             anchors.append((start, k))
             floor = k + 1
-        elif _CHRONICLE.match(squash(line.text)) and k >= floor:
+        elif "大事记" in line.key and _CHRONICLE.match(squash(line.text)) and k >= floor:
             anchors.append((k, None))
             floor = k + 1
     return anchors

@@ -1,4 +1,6 @@
 """Property tests: the parser never fails on text, is deterministic, keeps spans."""
+import sys
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +59,53 @@ def test_any_bytes_parse_or_raise_only_the_decode_error(data):
         assert "blob.bin" in str(exc)
     else:
         check_spans(gazette)
+
+
+# --- linear growth ------------------------------------------------------------------
+# Parse time itself is measured in bench/bench_parse.py (a timing test would flake on
+# a shared machine). Here the number of Python lines executed stands in for the work
+# done: it is deterministic, and a stage that loops over everything seen so far for
+# every new line, or over every length of a long line, shows up as a count that grows
+# with the square of the input. Work hidden inside one C call (one regex over an ever
+# longer string) is not counted; the bench's growth line covers that.
+
+
+def _work(text: str) -> int:
+    from gazette.clean import fold
+    from gazette.owners import _annotations
+
+    fold.cache_clear()
+    _annotations.cache_clear()
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        parse_text(text, "t.txt")
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN]), min_size=1,
+                max_size=3), gazette_text)
+def test_doubling_the_input_at_most_about_doubles_the_work(parts, noise):
+    text = "\n".join(parts) + "\n" + noise
+    # repeated a few times first, so fixed costs (the first document, empty caches)
+    # do not dominate the ratio
+    once = "\n".join([text] * 3)
+    twice = "\n".join([once] * 2)
+    assert _work(twice) <= 2.3 * _work(once)
+
+
+def test_one_long_line_costs_work_in_proportion_to_its_length():
+    # a paragraph without line breaks that opens like a doubled bold heading
+    paragraph = "推进某项工作，完成年度任务。（责任单位：某局）" * 40
+    once = "某某市某某工作方案\n（（一一））" + paragraph * 5
+    twice = "某某市某某工作方案\n（（一一））" + paragraph * 10
+    assert _work(twice) <= 2.3 * _work(once)
