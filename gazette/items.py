@@ -523,7 +523,6 @@ def _heads_a_section(rest: str, level: int, following: Line | None) -> bool:
     """A short numbered line without a full stop: a heading if sub-items, a
     table or prose follow it; a terse task if it carries its own owners or a
     sibling (or nothing) follows it."""
-    key = fold(rest)
     if following is None or "\t" in following.text:
         return following is not None
     below = marker(following.key)
