@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker.models import Item
+from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light
 
 STATE_COLORS = {
     Item.State.OVERDUE: "#c53030",
@@ -31,11 +31,6 @@ STATE_COLORS = {
 STATE_ORDER = [Item.State.OVERDUE, Item.State.AT_RISK, Item.State.ON_TRACK, Item.State.UNDATED,
                Item.State.DONE]
 GRADE_COLORS = {"A": "#2f855a", "B": "#68a063", "C": "#d69e2e", "D": "#c53030"}
-# Traffic lights by the share of items done on time: at least GREEN is green, at least
-# YELLOW is yellow, less is red.
-LIGHT_GREEN, LIGHT_YELLOW = 0.9, 0.6
-LIGHT_COLORS = {"green": STATE_COLORS[Item.State.DONE], "yellow": "#ecc94b",
-                "red": STATE_COLORS[Item.State.OVERDUE]}
 FONT_FAMILY = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
                '"WenQuanYi Micro Hei", sans-serif')
 BAR_ROW_PX = 26
@@ -50,15 +45,6 @@ def d3(chinese):
 
 def state_label(state):
     return str(Item.State(state).label)
-
-
-def light(share):
-    """The traffic light for a share of items done on time (None: nothing fell due)."""
-    if share is None:
-        return None
-    if share >= LIGHT_GREEN:
-        return "green"
-    return "yellow" if share >= LIGHT_YELLOW else "red"
 
 
 def _layout(fig, height, **extra):
@@ -253,44 +239,26 @@ def project_gantt(projects, today):
                    legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0})
 
 
-def traffic_lights(units, year, link):
-    """Units down, months across; each cell coloured by the share of items done on time."""
-    months = list(range(1, 13))
-    labels = [plain(_short(u["unit"], 16)) for u in units]
-    z, text, urls = [], [], []
-    for u in units:
-        row_z, row_text, row_url = [], [], []
-        for m in months:
-            cell = u["months"].get(m)
-            share = cell["on_time"] / cell["assessed"] if cell else None
-            row_z.append(share)
-            row_text.append(
-                _("%(unit)s %(month)s月：按期完成 %(on_time)s/%(assessed)s") % {
-                    "unit": plain(u["unit"]), "month": m, "on_time": cell["on_time"],
-                    "assessed": cell["assessed"]} if cell else _("%(month)s月：无到期事项")
-                % {"month": m})
-            row_url.append(link(unit=u["unit_id"]) if cell else "")
-        z.append(row_z)
-        text.append(row_text)
-        urls.append(row_url)
-    colorscale = [
-        [0, LIGHT_COLORS["red"]], [LIGHT_YELLOW - 1e-9, LIGHT_COLORS["red"]],
-        [LIGHT_YELLOW, LIGHT_COLORS["yellow"]], [LIGHT_GREEN - 1e-9, LIGHT_COLORS["yellow"]],
-        [LIGHT_GREEN, LIGHT_COLORS["green"]], [1, LIGHT_COLORS["green"]],
-    ]
-    fig = go.Figure(go.Heatmap(
-        x=[_("%(month)s月") % {"month": m} for m in months], y=labels, z=z, zmin=0, zmax=1,
-        colorscale=colorscale, xgap=3, ygap=3, text=text, hoverinfo="text", customdata=urls,
-        colorbar={"title": {"text": _("按期率")}, "tickformat": ".0%",
-                  "tickvals": [0, LIGHT_YELLOW, LIGHT_GREEN, 1]},
-    ))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
-    return _layout(fig, 90 + BAR_ROW_PX * max(len(units), 3),
-                   margin={"l": 10, "r": 20, "t": 50, "b": 10})
+def stacked_lights(rows, label, link=None, key=None):
+    """Horizontal bars, one per unit or leader, stacked by 序时进度 light; reddest on top."""
+    rows = list(reversed(rows))
+    labels = [plain(label(r)) for r in rows]
+    fig = go.Figure()
+    for light in LIGHT_ORDER:
+        name = str(Light(light).label)
+        fig.add_trace(go.Bar(
+            name=name, orientation="h", y=labels, x=[r["lights"][light] for r in rows],
+            marker_color=LIGHT_COLORS[light],
+            customdata=[link(**key(r), light=light) if link else "" for r in rows],
+            hovertemplate="%{y}<br>" + name + _("：") + "%{x}<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_yaxes(type="category")
+    _integer_axis(fig, [r["total"] for r in rows], "x")
+    return _layout(fig, 90 + BAR_ROW_PX * max(len(rows), 3))
 
 
-def grade_bars(units):
+def grade_bars(units, link=None):
     rows = list(reversed(units))
     labels = [plain(_short(u["unit"], 16)) for u in rows]
     fig = go.Figure()
@@ -298,6 +266,7 @@ def grade_bars(units):
         fig.add_trace(go.Bar(
             name=str(label), orientation="h", y=labels, x=[u["grades"][grade] for u in rows],
             marker_color=GRADE_COLORS[grade],
+            customdata=[link(unit=u["unit_id"], grade=grade) if link else "" for u in rows],
             hovertemplate="%{y}<br>" + str(label) + _("：") + "%{x}<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.25)

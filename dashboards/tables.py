@@ -10,18 +10,15 @@ from html import escape
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dashboards.figures import (
     GRADE_COLORS,
-    LIGHT_COLORS,
     STATE_COLORS,
     STATE_ORDER,
-    light,
     state_label,
 )
 from tracker.lib.dates import format_date
-from tracker.models import Item
+from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light
 
 
 @dataclass
@@ -193,25 +190,19 @@ def projects(rows, link_item):
                  numeric_from=7)
 
 
-LIGHT_LABELS = {"green": gettext_lazy("绿"), "yellow": gettext_lazy("黄"), "red": gettext_lazy("红")}
+def light_headers():
+    return [Cell(Light(light).label, color=LIGHT_COLORS[light]) for light in LIGHT_ORDER]
 
 
-def lights(units, link):
-    def cell(u, m):
-        c = u["months"].get(m)
-        if not c:
-            return ""
-        colour = light(c["on_time"] / c["assessed"])
-        return Cell(f"{labels[colour]} {c['on_time']}/{c['assessed']}",
-                    color=LIGHT_COLORS[colour])
-
-    labels = {colour: str(label) for colour, label in LIGHT_LABELS.items()}
-    return Table(_("各单位按月按期完成情况（按期完成/已到期）"),
-                 [_("单位"), *[f"{m}月" for m in range(1, 13)], _("全年按期率")],
-                 [[Cell(u["unit"], link(unit=u["unit_id"])), *[cell(u, m) for m in range(1, 13)],
-                   Cell(_percent(u["on_time"], u["assessed"]),
-                        color=LIGHT_COLORS[light(u["share"])])]
-                  for u in units])
+def pace_lights(rows, link, caption, name, label, key):
+    """Units or leaders with their count of items per 序时进度 light, and their own light."""
+    return Table(caption, [label, _("序时进度"), _("合计"), *light_headers()],
+                 [[r[name], Cell(Light(r["light"]).label, color=LIGHT_COLORS[r["light"]]),
+                   Cell(r["total"], link(**key(r))),
+                   *[Cell(r["lights"][light], link(**key(r), light=light)
+                          if r["lights"][light] else "") for light in LIGHT_ORDER]]
+                  for r in rows],
+                 numeric_from=2)
 
 
 def grades(units, link):
@@ -220,5 +211,6 @@ def grades(units, link):
                   *[Cell(str(label), color=GRADE_COLORS[g]) for g, label in Item.Grade.choices],
                   _("优良率")],
                  [[Cell(u["unit"], link(unit=u["unit_id"])), u["total"],
-                   *[u["grades"][g] for g in GRADE_COLORS],
+                   *[Cell(u["grades"][g], link(unit=u["unit_id"], grade=g) if u["grades"][g]
+                          else "") for g in GRADE_COLORS],
                    _percent(u["grades"]["A"] + u["grades"]["B"], u["total"])] for u in units])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards import figures, queries, tables
+from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Light, PaceSettings
 from tracker.tracking.filters import ItemFilter
 
 # The dashboards' filters; all but the year carry over to the item list on drill-down.
@@ -179,21 +180,35 @@ def projects(request):
 @login_required
 def lights(request):
     page = Page(request)
-    units = queries.on_time_by_unit_month(page.items, page.today, page.year)
-    grades = queries.grades_by_unit(page.items.filter(due_date__year=page.year)
-                                    if "year" not in page.selected else page.items)
-    shown, note = _limited(units, 40)
-    shown_grades, grade_note = _limited(grades, CHART_ROWS)
+    thresholds = PaceSettings.load()
+    paced = queries.pace_lights(page.items, page.today, thresholds)
+    grades = queries.grades_by_unit(page.items)
+    units, unit_note = _limited(paced["units"])
+    leaders, leader_note = _limited(paced["leaders"])
+    shown_grades, grade_note = _limited(grades)
+    rule = _("序时进度＝从立项（或导入）到完成时限已过去的时间占比；落后不少于%(yellow)s个百分点为黄灯，"
+             "超过%(red)s个百分点为红灯，已逾期一律红灯，已完成为绿灯。单位、领导的灯取其事项中最差的一项。") % {
+        "yellow": thresholds.yellow_points, "red": thresholds.red_points}
+    total = paced["total"]
+    cards = [("total", _("督办事项"), total["total"], page.link(), "")] + [
+        (light, Light(light).label, total["lights"][light], page.link(light=light),
+         LIGHT_COLORS[light]) for light in LIGHT_ORDER]
     charts = [
-        chart("lights", _("%(year)s年各单位按月红绿灯") % {"year": page.year},
-              figures.traffic_lights(shown, page.year, page.link), tables.lights(units, page.link),
-              " ".join(filter(None, [
-                  _("绿：按期完成率不低于%(green)s%%；黄：%(yellow)s%%～%(green)s%%；"
-                    "红：低于%(yellow)s%%。按期率最低的在上。") % {
-                      "green": round(figures.LIGHT_GREEN * 100),
-                      "yellow": round(figures.LIGHT_YELLOW * 100)},
-                  note]))),
-        chart("grades", _("%(year)s年各单位评定等次") % {"year": page.year},
-              figures.grade_bars(shown_grades), tables.grades(grades, page.link), grade_note),
+        chart("light-units", _("各单位序时进度红绿灯（红灯最多的在上）"),
+              figures.stacked_lights(units, label=lambda r: r["unit"], link=page.link,
+                                     key=lambda r: {"unit": r["unit_id"]}),
+              tables.pace_lights(paced["units"], page.link, _("各单位序时进度"), "unit",
+                                 _("单位"), lambda r: {"unit": r["unit_id"]}),
+              " ".join(filter(None, [_("点击色块查看该单位该灯色的事项。"), unit_note]))),
+        chart("light-leaders", _("各责任领导序时进度红绿灯"),
+              figures.stacked_lights(leaders, label=lambda r: r["leader"], link=page.link,
+                                     key=lambda r: {"leader": r["leader"]}),
+              tables.pace_lights(paced["leaders"], page.link, _("各责任领导序时进度"), "leader",
+                                 _("责任领导"), lambda r: {"leader": r["leader"]}),
+              " ".join(filter(None, [_("点击色块查看该领导该灯色的事项。"), leader_note]))),
+        chart("grades", _("各单位评定等次"),
+              figures.grade_bars(shown_grades, link=page.link), tables.grades(grades, page.link),
+              " ".join(filter(None, [_("点击色块查看该单位该等次的事项。"), grade_note]))),
     ]
-    return page.render(request, "charts.html", title=_("红绿灯"), charts=charts)
+    return page.render(request, "lights.html", title=_("红绿灯"), charts=charts, cards=cards,
+                       rule=rule)

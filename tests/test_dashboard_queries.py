@@ -19,9 +19,12 @@ from tracker.models import (
     Item,
     ItemOwner,
     ItemPerson,
+    Light,
+    PaceSettings,
     SourceDocument,
     SourceFile,
     Tag,
+    pace_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -159,19 +162,33 @@ def test_completion_trend_ends_at_the_totals_due_and_done(scene):
     assert dues == sorted(dues)
 
 
-def test_traffic_lights_count_items_fallen_due_and_done_on_time(scene):
-    units = {u["unit_id"]: u for u in queries.on_time_by_unit_month(
-        Item.objects.all(), TODAY, TODAY.year)}
+def test_pace_lights_count_each_unit_and_leader_items_by_the_one_rule(scene):
+    """Independent count: each item's light in Python (pace_of) per unit and leader."""
+    thresholds = PaceSettings.load()
+    result = queries.pace_lights(Item.objects.all(), TODAY, thresholds)
+
+    def python_lights(items):
+        counts = dict.fromkeys(Light.values, 0)
+        for item in items.prefetch_related("deadlines"):
+            counts[pace_of(item, TODAY, thresholds).light] += 1
+        return counts
+
+    assert result["total"]["lights"] == python_lights(Item.objects.all())
+    units = {u["unit_id"]: u for u in result["units"]}
     for unit in scene["units"].values():
-        mine = unit_items(unit).filter(due_date__year=TODAY.year)
-        assessed = mine.filter(due_date__lt=TODAY) | mine.filter(status=Item.Status.COMPLETED)
-        on_time = [i for i in mine.filter(status=Item.Status.COMPLETED)
-                   if timezone.localdate(i.completed_at) <= i.due_date]
-        if not assessed.exists():
+        counts = python_lights(unit_items(unit).distinct())
+        if not any(counts.values()):
             assert unit.pk not in units
             continue
-        assert units[unit.pk]["assessed"] == assessed.distinct().count()
-        assert units[unit.pk]["on_time"] == len(on_time)
+        assert units[unit.pk]["lights"] == counts
+        worst = next(c for c in ("red", "yellow", "green", "none") if counts[c])
+        assert units[unit.pk]["light"] == worst
+    leaders = {r["leader"]: r for r in result["leaders"]}
+    for name in ItemPerson.objects.filter(role="leader").values_list("name", flat=True):
+        counts = python_lights(Item.objects.filter(people__role="leader", people__name=name))
+        assert leaders[name]["lights"] == counts
+    reds = [u["lights"]["red"] for u in result["units"]]
+    assert reds == sorted(reds, reverse=True)
 
 
 def test_grades_by_unit_count_each_grade(scene):

@@ -289,8 +289,9 @@ def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
         ReminderSweep.objects.all().delete()
         return len(queries), message.body.count("［节点］")
 
-    assert build_queries(1) == (1, 1)  # the notices with their reminders, items, deadlines
-    assert build_queries(40) == (1, 41)
+    # the notices with their reminders, items, deadlines; the items' state; the pace thresholds
+    assert build_queries(1) == (3, 1)
+    assert build_queries(40) == (3, 41)
 
 
 def test_a_milestone_name_is_escaped_in_the_html_and_kept_as_is_in_the_text(

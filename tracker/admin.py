@@ -188,6 +188,25 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
         return redirect("admin:tracker_remindersettings_change", rules.pk)
 
 
+@admin.register(models.PaceSettings)
+class PaceSettingsAdmin(admin.ModelAdmin):
+    """The one row of 序时进度 thresholds: the list page opens it directly."""
+
+    fields = ["yellow_points", "red_points"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        row, _created = models.PaceSettings.objects.get_or_create(pk=1)
+        return redirect("admin:tracker_pacesettings_change", row.pk)
+
+
 class NoticeInline(admin.TabularInline):
     model = models.Notice
     fields = ["recipient", "delivery"]

@@ -18,6 +18,15 @@ from tracker.models.documents import SourceDocument, SourceFile, Tag
 from tracker.models.imports import ImportJob
 from tracker.models.inbox import Message
 from tracker.models.items import AT_RISK_DAYS, Deadline, Item, ItemOwner, ItemPerson, ItemQuerySet
+from tracker.models.pace import (
+    LIGHT_COLORS,
+    LIGHT_ORDER,
+    Light,
+    Pace,
+    PaceSettings,
+    annotate_pace,
+    pace_of,
+)
 from tracker.models.reminders import (
     Delivery,
     Notice,
@@ -35,8 +44,9 @@ from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, 
 
 __all__ = [
     "AT_RISK_DAYS", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
-    "ImportJob", "Item", "Message", "ItemOwner", "ItemPerson", "ItemQuerySet", "Notice",
-    "PasswordResetRequest", "ProgressReport",
+    "ImportJob", "Item", "ItemOwner", "ItemPerson", "ItemQuerySet", "LIGHT_COLORS", "LIGHT_ORDER",
+    "Light", "Message", "Notice", "Pace", "PaceSettings", "PasswordResetRequest", "ProgressReport",
+    "annotate_pace", "pace_of",
     "Reminder", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument", "SourceFile",
     "Tag", "Unit", "UnitAlias", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",

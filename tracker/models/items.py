@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,21 +34,40 @@ class ItemQuerySet(models.QuerySet):
         )
 
     def with_state(self, today=None):
-        """Annotate `state`: done, overdue, at_risk, on_track or undated, from dates alone."""
+        """Annotate `next_due` and `state`: done, overdue, at_risk, on_track or undated.
+
+        `next_due` is the earliest date the item still owes: its first open dated deadline
+        (a milestone such as a 一季度 node, not marked done) or its final due date, whichever
+        comes first. An item is overdue as soon as any date it owes has passed: the reminder
+        e-mails chase every open dated deadline, and the lists, the workbench and the
+        dashboards say the same. `Item.state_on` is this rule for one loaded item.
+        """
         today = today or timezone.localdate()
         done = Q(status=Item.Status.COMPLETED)
-        return self.annotate(
+        first_open = Subquery(
+            Deadline.objects.filter(item=OuterRef("pk"), date__isnull=False, done_at__isnull=True)
+            .order_by("date").values("date")[:1]
+        )
+        next_due = models.Case(
+            models.When(open_due__isnull=True, then=F("due_date")),
+            models.When(due_date__isnull=True, then=F("open_due")),
+            models.When(open_due__lt=F("due_date"), then=F("open_due")),
+            default=F("due_date"),
+            output_field=models.DateField(),
+        )
+        return self.annotate(open_due=first_open).annotate(
+            next_due=next_due,
             state=models.Case(
                 models.When(done, then=models.Value(Item.State.DONE)),
-                models.When(due_date__isnull=True, then=models.Value(Item.State.UNDATED)),
-                models.When(due_date__lt=today, then=models.Value(Item.State.OVERDUE)),
+                models.When(next_due__isnull=True, then=models.Value(Item.State.UNDATED)),
+                models.When(next_due__lt=today, then=models.Value(Item.State.OVERDUE)),
                 models.When(
-                    due_date__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
+                    next_due__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
                     then=models.Value(Item.State.AT_RISK),
                 ),
                 default=models.Value(Item.State.ON_TRACK),
                 output_field=models.CharField(),
-            )
+            ),
         )
 
 
@@ -135,16 +154,31 @@ class Item(models.Model):
         label = self.text if len(self.text) <= 40 else self.text[:40] + "…"
         return f"{self.ref} {label}".strip()
 
+    def next_due_on(self):
+        """The earliest date the item still owes (see ItemQuerySet.with_state).
+
+        Uses the `next_due` annotation when the item came from with_state(), else its
+        deadlines (prefetched ones when there are, one query otherwise).
+        """
+        if hasattr(self, "next_due"):
+            return self.next_due
+        if self.pk is None:
+            return self.due_date
+        dates = [d.date for d in self.deadlines.all() if d.date and d.done_at is None]
+        candidates = [d for d in (min(dates, default=None), self.due_date) if d]
+        return min(candidates, default=None)
+
     def state_on(self, today=None):
         """The same rule as ItemQuerySet.with_state, for one loaded item."""
         today = today or timezone.localdate()
         if self.status == self.Status.COMPLETED:
             return self.State.DONE
-        if self.due_date is None:
+        due = self.next_due_on()
+        if due is None:
             return self.State.UNDATED
-        if self.due_date < today:
+        if due < today:
             return self.State.OVERDUE
-        if self.due_date <= today + datetime.timedelta(days=AT_RISK_DAYS):
+        if due <= today + datetime.timedelta(days=AT_RISK_DAYS):
             return self.State.AT_RISK
         return self.State.ON_TRACK
 
@@ -237,6 +271,11 @@ class Deadline(models.Model):
             models.CheckConstraint(
                 condition=Q(ongoing=False) | Q(date__isnull=True), name="ongoing_has_no_date"
             ),
+        ]
+        indexes = [
+            # with_state(): an item's first open dated deadline, one index probe per item.
+            models.Index(fields=["item", "date"], name="deadline_open_by_item",
+                         condition=Q(done_at__isnull=True, date__isnull=False)),
         ]
 
     def __str__(self):

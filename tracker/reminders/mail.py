@@ -27,7 +27,17 @@ from django.utils import timezone, translation
 from tracker.inbox.deliver import KINDS as NOTICE_KINDS
 from tracker.inbox.deliver import notice_context
 from tracker.lib import clock
-from tracker.models import Delivery, Item, ItemPerson, Notice, Reminder, ReminderSettings, User
+from tracker.models import (
+    Delivery,
+    Item,
+    ItemPerson,
+    Notice,
+    PaceSettings,
+    Reminder,
+    ReminderSettings,
+    User,
+    pace_of,
+)
 from tracker.reminders.sweep import still_due
 
 log = logging.getLogger(__name__)
@@ -77,11 +87,26 @@ def reminder_context(delivery):
                         "reminders": reminders, "urgency": URGENCY[reminders[0].rule]})
     if not entries:
         return None
+    _add_pace(entries)
     entries.sort(key=lambda e: (e["urgency"], e["item"].due_date or datetime.date.max))
     escalations = sum(1 for e in entries if e["urgency"] == 0)
     return {"recipient": delivery.recipient, "delivery": delivery, "entries": entries,
             "escalations": escalations, "site_url": settings.SITE_URL,
             "my_url": settings.SITE_URL + reverse("my_reminders")}
+
+
+def _add_pace(entries):
+    """Each entry's 序时进度 (entry["pace"]) by the one rule: two queries for any number."""
+    today = clock.today()
+    thresholds = PaceSettings.load()
+    loaded = {e["item"].pk: e["item"] for e in entries}
+    for pk, state, next_due, created_at in (
+            Item.objects.filter(pk__in=list(loaded)).with_state(today)
+            .values_list("pk", "state", "next_due", "created_at")):
+        item = loaded[pk]
+        item.state, item.next_due, item.created_at = state, next_due, created_at
+    for entry in entries:
+        entry["pace"] = pace_of(entry["item"], today, thresholds)
 
 
 def weekly_context(delivery):

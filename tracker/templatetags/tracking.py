@@ -2,7 +2,7 @@
 
 from django import template
 
-from tracker.models import Item
+from tracker.models import Item, Light, PaceSettings, pace_of
 
 register = template.Library()
 
@@ -20,3 +20,23 @@ def state_label(state):
 def role_names(rows, role):
     """Names of owners or people with this role, joined with 、."""
     return "、".join(row.name for row in rows if row.role == role)
+
+
+@register.filter
+def light_label(light):
+    """The label of a 序时进度 light (Light value from annotate_pace or pace_of)."""
+    try:
+        return Light(light).label
+    except ValueError:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def item_pace(context, item, today=None):
+    """{% item_pace item as pace %}: the item's 序时进度 (pace.light, .label, .color, .expected,
+    .percent, .behind) by the one rule, tracker.models.pace; for pages and e-mails alike. The
+    thresholds are read once per rendering."""
+    cache = context.render_context
+    if "pace_thresholds" not in cache:
+        cache["pace_thresholds"] = PaceSettings.load()
+    return pace_of(item, today, cache["pace_thresholds"])

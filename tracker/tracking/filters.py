@@ -1,7 +1,7 @@
 """The one item filter: the item list, the 台账 export and every dashboard narrow items here.
 
 The parameter names are public (dashboards link to the item list with them): q, unit, leader,
-document, status, state, kind, tag, due, overdue, year, sort. Every choice offered (documents,
+document, status, state, light, grade, kind, tag, due, overdue, year, sort. Every choice offered (documents,
 units, leaders, tags, years) comes from the items the user may see, so a unit member's
 dropdowns never show another unit's documents or leaders; a value outside those choices is
 an invalid filter and is ignored with the form's message.
@@ -16,7 +16,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Item, ItemOwner, ItemPerson, SourceDocument, Tag, Unit
+from tracker.models import (
+    Item,
+    ItemOwner,
+    ItemPerson,
+    Light,
+    PaceSettings,
+    SourceDocument,
+    Tag,
+    Unit,
+    annotate_pace,
+)
 
 SORTS = {
     "ref": ("document_id", "line_start", "id"),
@@ -67,6 +77,10 @@ class ItemFilter(django_filters.FilterSet):
                                          empty_label=_("全部状态"))
     state = django_filters.ChoiceFilter(label=_("时限状态"), choices=Item.State.choices,
                                         method="by_state", empty_label=_("全部"))
+    light = django_filters.ChoiceFilter(label=_("序时进度"), choices=Light.choices,
+                                        method="by_light", empty_label=_("全部"))
+    grade = django_filters.ChoiceFilter(label=_("评定等次"), choices=Item.Grade.choices,
+                                        empty_label=_("全部"))
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=Item.Kind.choices,
                                        empty_label=_("全部类型"))
     tag = django_filters.ChoiceFilter(label=_("标签"), method="by_tag", empty_label=_("全部标签"))
@@ -135,6 +149,12 @@ class ItemFilter(django_filters.FilterSet):
 
     def by_state(self, queryset, name, value):
         return _with_state(queryset).filter(state=value)
+
+    def by_light(self, queryset, name, value):
+        """The 序时进度 light (tracker.models.pace), annotated here unless it already is."""
+        if "pace_light" not in queryset.query.annotations:
+            queryset = annotate_pace(_with_state(queryset), self.today, PaceSettings.load())
+        return queryset.filter(pace_light=value)
 
     def by_year(self, queryset, name, value):
         return queryset.filter(due_date__year=int(value))

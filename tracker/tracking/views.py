@@ -27,8 +27,11 @@ from tracker.models import (
     Item,
     ItemOwner,
     ItemPerson,
+    PaceSettings,
     ProgressReport,
     Request,
+    annotate_pace,
+    pace_of,
 )
 from tracker.tracking import actions, forms
 from tracker.tracking.audit import told
@@ -39,7 +42,7 @@ PAGE_SIZE = 30
 INBOX_ON_HOME = 8
 CONTEXT_LINES = 3
 # Filters folded under 更多筛选条件 (shown open when one of them is in use).
-MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "tag", "due", "overdue"]
+MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "grade", "tag", "due", "overdue"]
 
 
 # ---- workbench ------------------------------------------------------------------------------
@@ -55,8 +58,8 @@ def home(request):
     )
     states = [(state, label, counts.get(state, 0)) for state, label in Item.State.choices]
     attention = _list_queryset(
-        visible.with_state().filter(state__in=[Item.State.OVERDUE, Item.State.AT_RISK])
-    ).order_by("due_date", "id")[:10]
+        with_pace(visible).filter(state__in=[Item.State.OVERDUE, Item.State.AT_RISK])
+    ).order_by("next_due", "id")[:10]
     context = {
         "states": states,
         "total": sum(counts.values()),
@@ -96,9 +99,15 @@ def _list_queryset(queryset):
     ).annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
 
 
+def with_pace(items, today=None):
+    """State and 序时进度 light of each item, by the one rule (tracker.models.pace)."""
+    today = today or timezone.localdate()
+    return annotate_pace(items.with_state(today), today, PaceSettings.load())
+
+
 def _filtered(request):
     visible = perms.visible_items(request.user)
-    filterset = ItemFilter(request.GET, user=request.user, queryset=visible.with_state())
+    filterset = ItemFilter(request.GET, user=request.user, queryset=with_pace(visible))
     return filterset.form, _list_queryset(filterset.sorted())
 
 
@@ -252,6 +261,7 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
     return render(request, "tracker/item_detail.html", {
         "item": item,
         "state": item.state_on(),
+        "pace": pace_of(item),
         "owners": list(item.owners.all()),
         "people": list(item.people.all()),
         "source": source_context(item),
