@@ -1,4 +1,7 @@
-"""Shared fixtures: a few named units and one user per role, as in the demo."""
+"""Shared setup, once for every test: personas (a few named units and one user per role, as in
+the demo), fast password hashing, uploads in a temporary folder and the default language
+restored after each test. The parser's tests need none of it and run without Django:
+`pytest -p no:django tests/gazette`."""
 
 import pytest
 
@@ -67,11 +70,35 @@ def async_unsafe_only_in_browser_tests(request, monkeypatch):
         monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
 
+def _django(request):
+    return request.config.pluginmanager.has_plugin("django")
+
+
 @pytest.fixture(autouse=True)
-def default_language_after_each_test():
+def default_language_after_each_test(request):
     """A test that switches the interface to English must not leave it on for the next one."""
     yield
+    if not _django(request):
+        return
     from django.conf import settings
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords_and_private_uploads(request, tmp_path):
+    """Cheap password hashing (the `users` fixture hashes six passwords per test) and uploads
+    stored under the test's own temporary folder. Tests that start real processes (marked
+    slow) keep the real hashers: those processes must verify the passwords made here."""
+    if not _django(request):
+        return
+    settings = request.getfixturevalue("settings")
+    if request.node.get_closest_marker("slow") is None:
+        settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None}}}

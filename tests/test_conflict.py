@@ -5,19 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.tracking import fast_passwords, pdf_upload
+from tests.tracking import pdf_upload
 from tracker.models import Item, ProgressReport, Request
 from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def setup(settings, tmp_path):
-    fast_passwords(settings)
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
 
 
 @pytest.fixture

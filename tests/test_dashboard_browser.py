@@ -19,10 +19,6 @@ PAGES = ["overview", "units", "leaders", "documents", "calendar", "projects", "l
 PATHS = {"overview": "", **{name: f"{name}/" for name in PAGES[1:]}}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def demo(users):

@@ -33,11 +33,6 @@ TODAY = timezone.localdate()
 PAGES = ["", "units/", "leaders/", "documents/", "calendar/", "projects/", "lights/"]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The users fixture hashes six passwords; PBKDF2 would spend seconds on each test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def days(n):
     return TODAY + datetime.timedelta(days=n)

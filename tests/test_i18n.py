@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from tests.tracking import fast_passwords, make_document
+from tests.tracking import make_document
 from tracker.models import Deadline, Delivery, ReminderSweep, User
 from tracker.reminders import mail, plan
 
@@ -141,8 +141,7 @@ def language_restored():
 
 
 @pytest.fixture
-def web(settings, client):
-    fast_passwords(settings)
+def web(client):
     return client
 
 

@@ -29,10 +29,6 @@ from tracker.tasks import parse_import
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def parse(user, name, data):
     """Upload and parse in this process, as the worker would."""

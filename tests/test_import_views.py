@@ -16,10 +16,6 @@ from tracker.models import ImportJob, Item, ItemOwner, SourceDocument, SourceFil
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def eager():

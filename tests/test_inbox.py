@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from tests.smtpsink import Sink, smtp_sink
 from tests.test_reminder_delivery import use_sink
-from tests.tracking import fast_passwords
 from tracker.inbox import deliver
 from tracker.models import Delivery, Item, Message, Request, User
 from tracker.reminders import mail
@@ -19,10 +18,6 @@ from tracker.tracking import actions
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def setup(settings):
-    fast_passwords(settings)
 
 
 @pytest.fixture
@@ -105,7 +100,7 @@ def test_a_leaders_instruction_reaches_the_units_and_a_note_does_not(item, users
 
 
 def test_digest_readers_get_their_messages_once_a_day_after_the_digest_time(item, users, sink):
-    User.objects.filter(pk=users["staff"].pk).update(delivery=User.Delivery.DIGEST)
+    User.objects.filter(pk=users["staff"].pk).update(delivery=User.Timing.DIGEST)
     actions.do_urge(users["supervisor"], item, "请抓紧。")
     morning = datetime.datetime(2030, 3, 5, 10, 0, tzinfo=SHANGHAI)
     assert send(morning) == {"sent": 1}  # the head, at once

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.tracking import fast_passwords
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import Deadline, Holiday, Item, ItemOwner
 from tracker.tracking import actions
@@ -13,10 +12,6 @@ from tracker.tracking import actions
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
-
-@pytest.fixture(autouse=True)
-def setup(settings):
-    fast_passwords(settings)
 
 
 def milestones(item):

@@ -6,7 +6,7 @@ import pytest
 from django.template import engines
 from django.urls import reverse
 
-from tests.tracking import fast_passwords, make_document
+from tests.tracking import make_document
 from tracker.models import Deadline, ItemPerson
 from tracker.tracking import actions
 from tracker.tracking.views import source_context
@@ -15,10 +15,6 @@ pytestmark = pytest.mark.django_db
 
 DOCUMENT = "\n".join(f"第{n}行" for n in range(100, 121))  # lines 100..120 of the file
 
-
-@pytest.fixture(autouse=True)
-def setup(settings):
-    fast_passwords(settings)
 
 
 @pytest.fixture

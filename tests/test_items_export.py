@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.tracking import fast_passwords
 from tracker.models import ItemPerson
 from tracker.tracking import actions
 
@@ -16,10 +15,6 @@ pytestmark = pytest.mark.django_db
 
 HEADER = ["序号", "工作任务", "牵头单位", "配合单位", "责任领导", "完成时限", "最新进展", "状态"]
 
-
-@pytest.fixture(autouse=True)
-def setup(settings):
-    fast_passwords(settings)
 
 
 def export(client, **params):

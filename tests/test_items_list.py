@@ -6,17 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.tracking import fast_passwords, make_document
+from tests.tracking import make_document
 from tracker.models import Item, ItemPerson, Tag
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 
-
-@pytest.fixture(autouse=True)
-def setup(settings):
-    fast_passwords(settings)
 
 
 def days(n):

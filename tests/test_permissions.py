@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.tracking import fast_passwords, pdf_upload
+from tests.tracking import pdf_upload
 from tracker.models import Comment, Evidence, Item, ProgressReport, Request
 from tracker.tracking import actions
 
@@ -36,13 +36,6 @@ ALLOWED = {
     "admin": OFFICE,
 }
 
-
-@pytest.fixture(autouse=True)
-def setup(settings, tmp_path):
-    fast_passwords(settings)
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
 
 
 @pytest.fixture

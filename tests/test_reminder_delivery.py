@@ -1,11 +1,12 @@
 """Reminder e-mails over a real SMTP conversation (aiosmtpd): once per person per run, retried."""
 
 import datetime
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.smtpsink import Sink, smtp_sink
 from tracker.models import (
@@ -34,10 +35,6 @@ def run(moment):
     """What the beat task does at `moment`: tick, then send what is due."""
     return mail.send_deliveries(plan.tick(moment))
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -118,7 +115,7 @@ def test_a_changed_send_time_applies_at_the_next_tick(make_item, units, users, r
 
 def test_digest_users_get_one_daily_digest_instead_of_immediate_mails(
         make_item, units, users, rules, sink):
-    User.objects.filter(username="head").update(delivery=User.Delivery.DIGEST)
+    User.objects.filter(username="head").update(delivery=User.Timing.DIGEST)
     due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     assert run(at(D(2024, 10, 9), 9)) == {"sent": 1}
@@ -154,16 +151,18 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_mail_on_retry(
     rules.save()
     due_item(make_item, units["jyj"], D(2024, 10, 10))  # one recipient: other_staff
     swept_until(D(2024, 10, 8))
-    with smtp_sink(refuse=2) as server:
+    with smtp_sink(refuse=2) as server, time_machine.travel(timezone.now()) as clock:
         use_sink(settings, server)
         moment = at(D(2024, 10, 9))
         assert run(moment) == {"retry": 1}
         delivery = Delivery.objects.get()
         assert delivery.attempts == 1 and "451" in delivery.last_error
         assert run(moment) == {}  # backing off: not due yet
-        time.sleep(1.1)
+        clock.shift(1.1)
         assert run(moment) == {"retry": 1}
-        time.sleep(2.1)  # the back-off doubles
+        clock.shift(1.1)
+        assert run(moment) == {}  # the back-off doubles: 2 s now
+        clock.shift(1.0)
         assert run(moment) == {"sent": 1}
         assert server.attempts == 3 and len(server.accepted) == 1
     delivery.refresh_from_db()

@@ -175,10 +175,6 @@ def test_mail_goes_out_only_in_sending_hours_on_working_days():
 # --- the sweep (database) --------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def rules(db):

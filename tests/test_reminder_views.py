@@ -12,10 +12,6 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def reminded(make_item, units, users):
@@ -49,7 +45,7 @@ def test_a_user_chooses_the_daily_digest(client, users):
     response = client.post(reverse("my_reminders"), {"delivery": "digest"})
     assert response.status_code == 302
     users["staff"].refresh_from_db()
-    assert users["staff"].delivery == User.Delivery.DIGEST
+    assert users["staff"].delivery == User.Timing.DIGEST
 
 
 def test_a_bad_choice_is_refused_with_a_message(client, users):
@@ -58,7 +54,7 @@ def test_a_bad_choice_is_refused_with_a_message(client, users):
     assert response.status_code == 400
     assert "请检查" in response.content.decode()
     users["staff"].refresh_from_db()
-    assert users["staff"].delivery == User.Delivery.IMMEDIATE
+    assert users["staff"].delivery == User.Timing.IMMEDIATE
 
 
 def test_the_item_page_lists_the_reminders_and_their_recipients(client, users, reminded):

@@ -20,10 +20,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = "2024-10-09T09:00:00+08:00"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def worker_env(sink):
     return process_env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(sink.port), EMAIL_TIMEOUT="30",

@@ -38,12 +38,6 @@ def allow_database_calls_beside_playwrights_event_loop():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
-@pytest.fixture(autouse=True)
-def uploads_in_tmp(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "uploads")}}}
-
 
 @pytest.fixture
 def item(make_item, units):

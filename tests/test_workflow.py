@@ -10,20 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.tracking import PDF, fast_passwords, pdf_upload
+from tests.tracking import PDF, pdf_upload
 from tracker.models import Comment, Deadline, Evidence, Item, ProgressReport, Request
 from tracker.tracking import actions
 from tracker.tracking.audit import told
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def uploads_in_tmp(settings, tmp_path):
-    fast_passwords(settings)
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "uploads")}}}
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def plan_notices(moment=None, rules=None):
     )
     opened = 0
     for recipient_id, preference in list(waiting):
-        if preference == User.Delivery.DIGEST:
+        if preference == User.Timing.DIGEST:
             if local.time() >= rules.digest_time:
                 opened += _open(recipient_id, Delivery.Kind.NOTICE_DAILY, local.date())
         else:

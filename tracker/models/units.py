@@ -69,7 +69,9 @@ class User(AbstractUser):
         LEADER = "leader", _("领导")
         ADMIN = "admin", _("管理员")
 
-    class Delivery(models.TextChoices):
+    class Timing(models.TextChoices):
+        """How a user wants their notices: each at once, or one digest a day."""
+
         IMMEDIATE = "immediate", _("即时发送")
         DIGEST = "digest", _("每日汇总")
 
@@ -81,7 +83,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     delivery = models.CharField(
-        _("提醒方式"), max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE
+        _("提醒方式"), max_length=20, choices=Timing.choices, default=Timing.IMMEDIATE
     )
     language = models.CharField(
         _("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"

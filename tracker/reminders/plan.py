@@ -43,7 +43,7 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
     waiting = (Notice.objects.filter(delivery__isnull=True).order_by()
                .values_list("recipient_id", "recipient__delivery").distinct())
     for recipient_id, preference in list(waiting):
-        if preference == User.Delivery.DIGEST:
+        if preference == User.Timing.DIGEST:
             if local.time() >= rules.digest_time:
                 opened += _open_delivery(recipient_id, Delivery.Kind.DAILY, today)
         else:

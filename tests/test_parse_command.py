@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from .fixtures import DIVISION_OF_LABOUR, PROJECT_LIST
+from tests.gazette.fixtures import DIVISION_OF_LABOUR, PROJECT_LIST
 
 
 @pytest.fixture
