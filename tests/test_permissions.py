@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.tracking import pdf_upload
-from tracker.models import Comment, Evidence, Item, ProgressReport, Request
+from tracker.access import IMPORT, MANAGE_REMINDERS, can
+from tracker.models import Comment, Evidence, ImportJob, Item, ProgressReport, Request
 from tracker.tracking import actions
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,39 @@ def test_co_operating_units_see_and_report(client, users, make_item, units):
     assert client.get(reverse("item_detail", args=[item.pk])).status_code == 200
     response = client.post(reverse("item_sign", args=[item.pk]), {"version": item.version})
     assert response.status_code == 302
+
+
+@pytest.fixture
+def office_pages(users):
+    """Every import and reminder-management page, with what a GET or POST there needs."""
+    job = ImportJob.objects.create(uploaded_by=users["supervisor"], file_name="示范.txt",
+                                   sha256="0" * 64, size=3, data=b"abc",
+                                   status=ImportJob.Status.FAILED, error="示范")
+    return [
+        ("get", reverse("import_upload"), {}),
+        ("get", reverse("import_job", args=[job.pk]), {}),
+        ("get", reverse("import_status", args=[job.pk]), {}),
+        ("get", reverse("import_preview", args=[job.pk]), {}),
+        ("get", reverse("import_result", args=[job.pk]), {}),
+        ("get", reverse("reminder_failures"), {}),
+        ("post", reverse("reminder_retry"), {"delivery": ["1"]}),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_and_reminder_management_are_the_offices(client, users, office_pages, role):
+    client.force_login(users[role])
+    for method, url, data in office_pages:
+        response = getattr(client, method)(url, data)
+        if role in {"supervisor", "admin"}:
+            assert response.status_code != 403, url
+        else:
+            assert response.status_code == 403, url
+    assert can(users[role], IMPORT) is (role in {"supervisor", "admin"})
+    assert can(users[role], MANAGE_REMINDERS) is (role in {"supervisor", "admin"})
+
+
+def test_anonymous_visitors_never_reach_the_office_pages(client, office_pages):
+    for method, url, data in office_pages:
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 302 and reverse("login") in response["Location"], url
