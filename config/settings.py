@@ -241,6 +241,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20000)
 # Largest document and evidence file accepted, in bytes.
 DUBAN_MAX_UPLOAD_BYTES = env_int("DUBAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The plausible range of any date a user or a document sets (tracker/lib/plausible.py): from this
+# date to this many years after today. Outside it a date is refused, or in an import becomes a
+# warning, and the reminder sweep lists a stored one for the office instead of computing it.
+DUBAN_EARLIEST_DATE = env_str("DUBAN_EARLIEST_DATE", "2000-01-01")
+DUBAN_LATEST_DATE_YEARS = env_int("DUBAN_LATEST_DATE_YEARS", 10)
 
 # E-mail: SMTP when EMAIL_HOST is set, else one file per message under var/outbox/.
 EMAIL_HOST = env_str("EMAIL_HOST")

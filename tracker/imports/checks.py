@@ -38,6 +38,7 @@ WARNINGS = {
     "no_owner": gettext_lazy("没有责任单位"),
     "no_date": gettext_lazy("没有完成时限"),
     "past_date": gettext_lazy("时限早于今天"),
+    "implausible_date": gettext_lazy("文中日期超出合理范围（年份有误？），未作为时限导入"),
 }
 
 # Item matching on re-import: the same 编号 with similar text, or very similar text.

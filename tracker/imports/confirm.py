@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from gazette.owners import split_names
 from tracker.imports.checks import ImportRejected
 from tracker.imports.preview import UnitResolver, _unique, existing_document, guess_unit_kind
+from tracker.lib import plausible
 from tracker.lib.numbers import parse_id
 from tracker.models import (
     Comment,
@@ -72,6 +73,8 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
             included += 1
             if "text" in choice and not choice["text"].strip():
                 errors[item_key(d, i)] = _("任务内容不能为空。")
+            elif choice.get("due") and not plausible.is_plausible(choice["due"]):
+                errors[item_key(d, i)] = plausible.out_of_range_message(choice["due"])
     if not included:
         errors[""] = _("没有勾选任何事项。")
     chosen = [parse_id(value) for value in decisions.units.values() if value not in ("", "new")]
@@ -170,7 +173,7 @@ class _Importer:
         values = {
             "source_file": self.source_file, "doc_number": entry["doc_number"],
             "title": entry["title"], "issuer": entry["issuer"],
-            "signed_on": date.fromisoformat(entry["signed"]) if entry["signed"] else None,
+            "signed_on": plausible.plausible_or_none(_iso(entry["signed"])),
             "line_start": entry["line_start"], "line_end": entry["line_end"],
             "text": _lines(self.job.text, entry["line_start"], entry["line_end"]),
             "sha256": entry["sha256"], "imported_at": timezone.now(),
@@ -296,15 +299,15 @@ def planned_deadlines(entry: dict, choice: dict) -> list[dict]:
     it, a deadline of that date is added. An emptied due date drops the parsed dates;
     recurrences (每月25日前) and ongoing work stay.
     """
-    rows = [
-        {"expr": d["expr"][:100], "date": date.fromisoformat(d["date"]) if d["date"] else None,
+    rows = [  # a preview stored before the plausible range was checked may hold any date
+        {"expr": d["expr"][:100], "date": plausible.plausible_or_none(_iso(d["date"])),
          "recurrence": d["recurrence"][:50], "what": d["what"][:200], "ongoing": d["ongoing"]}
         for d in entry["deadlines"]
     ]
     if "due" not in choice:
         return rows
     due = choice["due"]
-    parsed_due = date.fromisoformat(entry["due"]) if entry["due"] else None
+    parsed_due = plausible.plausible_or_none(_iso(entry["due"]))
     if due == parsed_due:
         return rows
     if due is None:
@@ -316,6 +319,10 @@ def planned_deadlines(entry: dict, choice: dict) -> list[dict]:
         rows.append({"expr": "", "date": due, "recurrence": "", "what": _("导入时确定的完成时限"),
                      "ongoing": False})
     return rows
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _lines(text: str, start: int, end: int) -> str:

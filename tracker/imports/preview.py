@@ -20,7 +20,7 @@ from tracker.imports.checks import (
     SAME_REF_SIMILARITY,
     sha256_of,
 )
-from tracker.lib import clock
+from tracker.lib import clock, plausible
 from tracker.models import (
     Item,
     SourceDocument,
@@ -154,7 +154,7 @@ def _document_entry(parsed, doc_text: str, resolver: UnitResolver, today: date) 
         "title": doc.title[:500] or _("（无标题文档）"),
         "doc_number": doc.doc_number[:100],
         "issuer": doc.issuer[:200],
-        "signed": doc.signed.isoformat() if doc.signed else None,
+        "signed": _plausible_iso(doc.signed, today),
         "addressees": doc.addressees,
         "line_start": doc.line_start,
         "line_end": max(doc.line_end, doc.line_start),
@@ -175,11 +175,17 @@ def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
         for role, attr in PERSON_ROLES
         for name in _unique(getattr(item.owners, attr))
     ]
+    # A date outside the plausible range (tracker/lib/plausible.py: 0025-06-30 from a year typed
+    # with two digits) is not imported as a date: its wording stays, with a warning.
     deadlines = [
-        {"expr": d.expr, "date": d.date.isoformat() if d.date else None,
+        {"expr": d.expr, "date": _plausible_iso(d.date, today),
          "recurrence": d.recurrence, "what": d.what, "ongoing": bool(d.ongoing and not d.date)}
         for d in item.deadlines
     ]
+    implausible = any(d.date and not plausible.is_plausible(d.date, today) for d in item.deadlines)
+    due = _plausible_iso(item.due, today)
+    if item.due and due is None:  # the latest date that remains
+        due = max((d["date"] for d in deadlines if d["date"]), default=None)
     entry = {
         "ref": item.ref[:50],
         "line": item.line,
@@ -191,12 +197,18 @@ def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
         "people": people,
         "tags": _unique(item.owners.tags),
         "deadlines": deadlines,
-        "due": item.due.isoformat() if item.due else None,
+        "due": due,
         "fields": dict(item.fields),
         "match": None,
     }
     entry["warnings"] = item_warnings(entry, today)
+    if implausible:
+        entry["warnings"].append("implausible_date")
     return entry
+
+
+def _plausible_iso(day: date | None, today: date) -> str | None:
+    return day.isoformat() if day and plausible.is_plausible(day, today) else None
 
 
 def _unique(names) -> list[str]:

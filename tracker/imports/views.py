@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker import tasks
 from tracker.access import IMPORT, office_required
 from tracker.imports import checks, confirm, jobs
+from tracker.lib import plausible
 from tracker.lib.dates import format_date
 from tracker.models import ImportJob, Item, ItemOwner, Unit
 
@@ -134,6 +135,9 @@ def decisions_from_post(preview, post):
                     choice["due"] = date.fromisoformat(due.strip()) if due.strip() else None
                 except ValueError:
                     errors[key] = _("完成时限“%(value)s”不是有效日期。") % {"value": due}
+                else:
+                    if not plausible.is_plausible(choice["due"]):
+                        errors[key] = plausible.out_of_range_message(choice["due"])
             decisions.items[key] = choice
     for index, unknown in enumerate(preview["unknown_units"]):
         value = post.get(f"unit-{index}", "")

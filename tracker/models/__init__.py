@@ -31,6 +31,7 @@ from tracker.models.reminders import (
     Delivery,
     Notice,
     Reminder,
+    ReminderFault,
     ReminderSettings,
     ReminderSweep,
     _default_digest_time,
@@ -47,7 +48,8 @@ __all__ = [
     "ImportJob", "Item", "ItemOwner", "ItemPerson", "ItemQuerySet", "LIGHT_COLORS", "LIGHT_ORDER",
     "Light", "Message", "Notice", "Pace", "PaceSettings", "PasswordResetRequest", "ProgressReport",
     "annotate_pace", "pace_of",
-    "Reminder", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument", "SourceFile",
+    "Reminder", "ReminderFault", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument",
+    "SourceFile",
     "Tag", "Unit", "UnitAlias", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from gazette.text import fold_name
+from tracker.lib.plausible import PlausibleDateValidator
 
 
 class SourceFile(models.Model):
@@ -45,7 +46,8 @@ class SourceDocument(models.Model):
     doc_number_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     title = models.CharField(_("标题"), max_length=500)
     issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
-    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True,
+                                 validators=[PlausibleDateValidator()])
     line_start = models.PositiveIntegerField(_("起始行"))
     line_end = models.PositiveIntegerField(_("结束行"))
     text = models.TextField(_("正文"))

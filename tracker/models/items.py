@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tracker.lib.plausible import PlausibleDateValidator
 from tracker.models.documents import SourceDocument, Tag
 from tracker.models.units import Unit
 
@@ -118,7 +119,8 @@ class Item(models.Model):
     percent = models.PositiveSmallIntegerField(
         _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True)
+    due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True,
+                                validators=[PlausibleDateValidator()])
     grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -254,7 +256,8 @@ class Deadline(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEADLINE)
     expr = models.CharField(_("原文表述"), max_length=100, blank=True)
-    date = models.DateField(_("日期"), null=True, blank=True, db_index=True)
+    date = models.DateField(_("日期"), null=True, blank=True, db_index=True,
+                            validators=[PlausibleDateValidator()])
     # '' for a one-off date; 'monthly:25' (每月25日前), 'quarterly', 'weekly', ...
     recurrence = models.CharField(_("周期"), max_length=50, blank=True)
     what = models.CharField(_("事项"), max_length=200, blank=True)

@@ -269,3 +269,42 @@ class ReminderSweep(models.Model):
 
     def __str__(self):
         return f"{self.date}"
+
+
+class ReminderFault(models.Model):
+    """An open date the sweep could not remind: skipped, logged, and listed for the office.
+
+    One row per (item, deadline); the sweep that meets it again updates `last_seen`, and a
+    sweep that no longer meets it (the date was repaired, the item closed) deletes it.
+    """
+
+    class Code(models.TextChoices):
+        DATE_OUT_OF_RANGE = "date_out_of_range", _("日期超出合理范围")
+        RULE_ERROR = "rule_error", _("计算提醒时出错")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminder_faults")
+    # None: the item's own due date (an item without dated Deadline rows).
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="reminder_faults")
+    due_on = models.DateField(_("日期"), null=True, blank=True)
+    recurrence = models.CharField(_("周期"), max_length=50, blank=True)
+    code = models.CharField(_("问题"), max_length=30, choices=Code.choices)
+    # The exception, for the administrator (a code above is what the office reads).
+    error = models.TextField(_("错误"), blank=True)
+    first_seen = models.DateTimeField(_("首次发现"), default=timezone.now)
+    last_seen = models.DateTimeField(_("最近发现"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("无法提醒的日期")
+        verbose_name_plural = _("无法提醒的日期")
+        ordering = ["item_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "deadline"],
+                                    condition=Q(deadline__isnull=False),
+                                    name="one_fault_per_deadline"),
+            models.UniqueConstraint(fields=["item"], condition=Q(deadline__isnull=True),
+                                    name="one_fault_per_item_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.due_on} {self.code}"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.lib.plausible import PlausibleDateValidator
 from tracker.models.items import Item
 
 
@@ -94,7 +95,8 @@ class Request(models.Model):
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     reason = models.TextField(_("理由"))
-    new_date = models.DateField(_("申请延期至"), null=True, blank=True)
+    new_date = models.DateField(_("申请延期至"), null=True, blank=True,
+                                validators=[PlausibleDateValidator()])
     decision = models.CharField(
         _("审核结果"), max_length=20, choices=Decision.choices, default=Decision.PENDING
     )

@@ -218,7 +218,13 @@ def send_deliveries(ids, rules=None):
         log.warning("cannot connect to the mail server", exc_info=True)
     try:
         for delivery_id in ids:
-            outcomes[send_delivery(delivery_id, rules, connection)] += 1
+            try:
+                outcomes[send_delivery(delivery_id, rules, connection)] += 1
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:  # one delivery's trouble (its claim goes stale) stops no other
+                log.exception("delivery %s could not be handled; the others go on", delivery_id)
+                outcomes["error"] += 1
     finally:
         try:
             connection.close()

@@ -1,8 +1,9 @@
 """From notices to e-mails: which deliveries go out now (the five-minute tick)."""
 
 import datetime
+import logging
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,12 +17,14 @@ from tracker.models import (
     ReminderSweep,
     User,
 )
+from tracker.reminders.faults import RULE_ERRORS
 from tracker.reminders.rules import is_sending_time
 from tracker.reminders.sweep import _mail_users, sweep
 
 ONE_DAY = datetime.timedelta(days=1)
 CHUNK = 5000
 R = Reminder.Rule
+log = logging.getLogger(__name__)
 
 
 # --- from notices to e-mails ---------------------------------------------------------------
@@ -43,11 +46,14 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
     waiting = (Notice.objects.filter(delivery__isnull=True).order_by()
                .values_list("recipient_id", "recipient__delivery").distinct())
     for recipient_id, preference in list(waiting):
-        if preference == User.Timing.DIGEST:
-            if local.time() >= rules.digest_time:
-                opened += _open_delivery(recipient_id, Delivery.Kind.DAILY, today)
-        else:
-            opened += _open_delivery(recipient_id, Delivery.Kind.IMMEDIATE, today)
+        try:  # one recipient's trouble must not hold back the others' e-mails
+            if preference == User.Timing.DIGEST:
+                if local.time() >= rules.digest_time:
+                    opened += _open_delivery(recipient_id, Delivery.Kind.DAILY, today)
+            else:
+                opened += _open_delivery(recipient_id, Delivery.Kind.IMMEDIATE, today)
+        except (DatabaseError, *RULE_ERRORS):
+            log.exception("cannot plan the e-mail of user %s; the others go on", recipient_id)
     if _weekly_digest_day(today, rules, calendar):
         monday = today - datetime.timedelta(days=today.weekday())
         readers = _mail_users().filter(role__in=[User.Role.LEADER, User.Role.SUPERVISOR])
@@ -112,6 +118,11 @@ def tick(moment=None):
         return []
     today = timezone.localdate(moment)
     if not ReminderSweep.objects.filter(date=today, finished_at__isnull=False).exists():
-        sweep(today, rules, calendar)
+        try:
+            sweep(today, rules, calendar)
+        except (DatabaseError, *RULE_ERRORS):
+            # The sweep isolates bad rows itself (faults.py); whatever still stops it must not
+            # stop the e-mails already waiting. It stays unfinished and the next tick retries.
+            log.exception("the reminder sweep of %s failed; sending what is waiting", today)
     plan_deliveries(moment, rules, calendar)
     return sendable(rules=rules)

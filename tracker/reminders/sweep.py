@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.utils import timezone
 
-from tracker.lib import clock
+from tracker.lib import clock, plausible
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Deadline,
@@ -17,9 +17,17 @@ from tracker.models import (
     Notice,
     ProgressReport,
     Reminder,
+    ReminderFault,
     ReminderSettings,
     ReminderSweep,
     User,
+)
+from tracker.reminders.faults import (
+    OFFSET_RANGE,
+    RULE_ERRORS,
+    FaultLog,
+    describe,
+    insert_isolated,
 )
 from tracker.reminders.rules import (
     WorkdayIndex,
@@ -47,8 +55,10 @@ def sweep(today=None, rules=None, calendar=None):
     window = sweep_window(today, rules, calendar)
     created = 0
     if window:
-        created = _create_deadline_reminders(window, rules, calendar)
-        created += _create_report_reminders(window, rules, calendar)
+        faults = FaultLog()
+        created = _create_deadline_reminders(window, rules, calendar, faults)
+        created += _create_report_reminders(window, rules, calendar, faults)
+        faults.save()
     notices = fan_out()
     ReminderSweep.objects.filter(pk=record.pk).update(
         finished_at=timezone.now(), reminders=created, notices=notices
@@ -74,31 +84,56 @@ def still_due(status, rule):
     return not (status == Item.Status.COMPLETION_REQUESTED and rule in DATE_RULES)
 
 
-def _insert(reminders):
-    """Insert, ignoring keys that exist; returns how many rows were offered."""
-    Reminder.objects.bulk_create(reminders, batch_size=CHUNK, ignore_conflicts=True)
-    return len(reminders)
+def _insert(reminders, faults=None):
+    """Insert, ignoring keys that exist; returns how many rows were offered. A row the
+    database refuses is recorded as a fault and skipped, the others are inserted."""
+    return insert_isolated(Reminder, reminders, CHUNK, faults or FaultLog())
 
 
-def _create_deadline_reminders(window, rules, calendar):
+def _fits(offset):
+    if not OFFSET_RANGE[0] <= offset <= OFFSET_RANGE[1]:
+        raise OverflowError(f"offset {offset} out of range")
+    return offset
+
+
+def _undated_items():
+    """Open items whose own due date counts: they have no dated Deadline rows."""
+    return _open_items().exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
+                                                                date__isnull=False)))
+
+
+def _create_deadline_reminders(window, rules, calendar, faults):
+    """Reminders of every open date in the plausible range (tracker/lib/plausible.py); the dates
+    outside it, and those whose rules raise, are skipped and listed (faults.py)."""
+    earliest, latest = plausible.bounds(window[-1])
+    faults.out_of_range(earliest, latest, _open_items())
     longest = max(ReminderSettings.day_list(rules.before_days) + [0])
-    oldest = (Deadline.objects.filter(date__isnull=False, done_at__isnull=True)
-              .order_by("date").values_list("date", flat=True).first())
-    oldest_item = (_open_items().filter(due_date__isnull=False).order_by("due_date")
-                   .values_list("due_date", flat=True).first())
-    first = min(d for d in (oldest, oldest_item, window[0]) if d is not None)
-    last = calendar.add_workdays(window[-1], longest + 1)
-    index = WorkdayIndex(calendar, first - 30 * ONE_DAY, last)
+    open_dates = Deadline.objects.filter(date__gte=earliest, date__lte=latest,
+                                         done_at__isnull=True)
+    oldest = open_dates.order_by("date").values_list("date", flat=True).first()
+    oldest_item = (_open_items().filter(due_date__gte=earliest, due_date__lte=latest)
+                   .order_by("due_date").values_list("due_date", flat=True).first())
+    first = max(earliest, min(d for d in (oldest, oldest_item, window[0]) if d is not None))
+    last = min(latest, calendar.add_workdays(window[-1], longest + 1))
+    index = WorkdayIndex(calendar, max(first - 30 * ONE_DAY, earliest), max(last, window[-1]))
     firings = defaultdict(list)  # date due -> [(rule, offset, day)]
+    failed = {}  # date due -> the exception its rules raised
     due = first
     while due <= last:
-        for day in window:
-            for rule, offset in deadline_rules_on(due, day, rules, index):
-                firings[due].append((rule, offset, day))
+        try:
+            for day in window:
+                for rule, offset in deadline_rules_on(due, day, rules, index):
+                    firings[due].append((rule, _fits(offset), day))
+        except RULE_ERRORS as exc:
+            firings.pop(due, None)
+            failed[due] = exc
         due += ONE_DAY
-    rows = _escalations(window, rules, index)
+    open_deadlines = Deadline.objects.filter(done_at__isnull=True).exclude(
+        item__status=Item.Status.COMPLETED)
+    rows = _escalations(window, rules, index, earliest, faults)
     if not firings:
-        return _insert(rows)
+        faults.dates_failed(failed, open_deadlines, _undated_items())
+        return _insert(rows, faults)
     dated = (Deadline.objects.filter(date__in=list(firings), done_at__isnull=True)
              .exclude(item__status__in=NOT_CHASED)
              .values_list("id", "item_id", "date"))
@@ -106,29 +141,27 @@ def _create_deadline_reminders(window, rules, calendar):
         rows.extend(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule, offset=offset,
                              due_on=date, date=day) for rule, offset, day in firings[date])
     # Items whose due date was set by hand, without dated Deadline rows.
-    undated = (Item.objects.exclude(status__in=NOT_CHASED).filter(due_date__in=list(firings))
-               .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
-                                                       date__isnull=False)))
-               .values_list("id", "due_date"))
+    undated = (_undated_items().exclude(status__in=NOT_CHASED)
+               .filter(due_date__in=list(firings)).values_list("id", "due_date"))
     for item_id, date in undated.iterator(chunk_size=CHUNK):
         rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=date, date=day)
                     for rule, offset, day in firings[date])
-    return _insert(rows)
+    faults.dates_failed(failed, open_deadlines, _undated_items())
+    return _insert(rows, faults)
 
 
-def _escalations(window, rules, index):
+def _escalations(window, rules, index, earliest, faults):
     """Escalation Reminders for every open date due N or more working days late and not yet
-    escalated, however long ago it fell due (two set-based queries; the partial unique
-    constraints on (item, deadline, due_on) keep it to one even when two sweeps race)."""
+    escalated, however long ago it fell due (but not before the plausible range) in two
+    set-based queries; the partial unique constraints on (item, deadline, due_on) keep it to
+    one even when two sweeps race."""
     cutoff = escalation_cutoff(window[-1], rules, index)
     escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
-    dated = (Deadline.objects.filter(date__lte=cutoff, done_at__isnull=True)
+    dated = (Deadline.objects.filter(date__gte=earliest, date__lte=cutoff, done_at__isnull=True)
              .exclude(item__status=Item.Status.COMPLETED)
              .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
              .values_list("id", "item_id", "date"))
-    undated = (_open_items().filter(due_date__lte=cutoff)
-               .exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
-                                                       date__isnull=False)))
+    undated = (_undated_items().filter(due_date__gte=earliest, due_date__lte=cutoff)
                .exclude(Exists(Reminder.objects.filter(
                    rule=R.ESCALATION, item=OuterRef("pk"), deadline__isnull=True,
                    due_on=OuterRef("due_date"))))
@@ -137,20 +170,35 @@ def _escalations(window, rules, index):
     days, rows = {}, []
     for query in (dated, undated):
         for deadline_id, item_id, due in query.iterator(chunk_size=CHUNK):
-            if due not in days:
-                days[due] = escalation_on(due, window, rules, index)
-            day, late = days[due]
+            if due not in days:  # the rule once per distinct date, guarded
+                try:
+                    day, late = escalation_on(due, window, rules, index)
+                    days[due] = (day, _fits(-late))
+                except RULE_ERRORS as exc:
+                    days[due] = exc
+            if isinstance(days[due], Exception):
+                faults.add(item_id, deadline_id, due, ReminderFault.Code.RULE_ERROR,
+                           describe(days[due]))
+                continue
+            day, offset = days[due]
             rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=R.ESCALATION,
-                                 offset=-late, due_on=due, date=day))
+                                 offset=offset, due_on=due, date=day))
     return rows
 
 
-def _create_report_reminders(window, rules, calendar):
+def _create_report_reminders(window, rules, calendar, faults):
     index = WorkdayIndex(calendar, window[0] - 400 * ONE_DAY, window[-1] + 120 * ONE_DAY)
     recurring = (Deadline.objects.filter(done_at__isnull=True, date__isnull=True)
                  .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED))
-    cycles = {rec: report_firings(rec, window, rules, calendar, index)
-              for rec in recurring.values_list("recurrence", flat=True).distinct()}
+    cycles = {}
+    for rec in recurring.values_list("recurrence", flat=True).distinct():
+        try:  # once per distinct recurrence, guarded: a cycle the rules cannot read is listed
+            cycles[rec] = report_firings(rec, window, rules, calendar, index)
+        except RULE_ERRORS as exc:
+            for deadline_id, item_id in recurring.filter(recurrence=rec).values_list(
+                    "id", "item_id"):
+                faults.add(item_id, deadline_id, None, ReminderFault.Code.RULE_ERROR,
+                           describe(exc), recurrence=rec)
     cycles = {rec: firings for rec, firings in cycles.items() if firings}
     rows = []
     if cycles:
@@ -175,7 +223,7 @@ def _create_report_reminders(window, rules, calendar):
         for item_id in missing.iterator(chunk_size=CHUNK):
             rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=due, date=day)
                         for rule, offset, day in firings)
-    return _insert(rows)
+    return _insert(rows, faults)
 
 
 def _latest_reports(item_ids):

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_POST
 from tracker import tasks
 from tracker.access import MANAGE_REMINDERS, office_required
 from tracker.lib.numbers import parse_ids
-from tracker.models import Delivery, Item, Notice, ReminderSettings, ReminderSweep, User
+from tracker.models import (
+    Delivery,
+    Item,
+    Notice,
+    ReminderFault,
+    ReminderSettings,
+    ReminderSweep,
+    User,
+)
 from tracker.reminders import mail
 
 MY_LIMIT = 200
@@ -48,13 +56,15 @@ def my_reminders(request):
 
 @office_required(MANAGE_REMINDERS)
 def reminder_failures(request):
-    """E-mails that finally failed, and those still being retried, for the supervision office."""
+    """E-mails that finally failed, those still being retried, and the dates the sweep skipped
+    (tracker/reminders/faults.py), for the supervision office."""
     rows = (Delivery.objects.filter(status=Delivery.Status.FAILED)
             | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__gt=0))
     rows = rows.select_related("recipient", "recipient__unit").order_by("-next_attempt_at")
     return render(request, "tracker/reminders/failures.html", {
         "rows": rows[:FAILURE_LIMIT], "limit": FAILURE_LIMIT,
         "sweeps": ReminderSweep.objects.all()[:7], "rules": ReminderSettings.load(),
+        "faults": ReminderFault.objects.select_related("item", "deadline")[:FAILURE_LIMIT],
     })
 
 

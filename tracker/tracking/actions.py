@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker.inbox.post import item_data, item_members, post
+from tracker.lib import plausible
 from tracker.lib.dates import format_date
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
@@ -299,6 +300,8 @@ def do_decide_extension(user, request, version, approve, note=""):
     """Approve (the due date moves, a Deadline records it) or reject an extension request."""
     item = request.item
     _check_possible("decide_extension", item)
+    if approve and not plausible.is_plausible(request.new_date):  # asked for before it was checked
+        raise ActionError(plausible.out_of_range_message(request.new_date))
     _decide(request, user, approve, note)
     if not approve:
         _claim(item, version, user, audit.reason("extension_rejected"))

@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.lib import plausible
+from tracker.lib.plausible import PlausibleDateValidator
 from tracker.models import (
     Item,
     Unit,
@@ -21,6 +23,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PlausibleDateInput(DateInput):
+    """The browser's date picker offers the plausible range (as of the page's day)."""
+
+    def get_context(self, name, value, attrs):
+        earliest, latest = plausible.bounds()
+        attrs = {"min": earliest.isoformat(), "max": latest.isoformat(), **(attrs or {})}
+        return super().get_context(name, value, attrs)
+
+
+class PlausibleDateField(forms.DateField):
+    """A date a person sets: within the plausible range (tracker/lib/plausible.py)."""
+
+    default_validators = [PlausibleDateValidator()]
+    widget = PlausibleDateInput
 
 
 # ---- workflow -------------------------------------------------------------------------------
@@ -68,7 +86,7 @@ class ReportForm(VersionForm):
 
 
 class ExtensionRequestForm(VersionForm):
-    new_date = forms.DateField(label=_("申请延期至"), widget=DateInput())
+    new_date = PlausibleDateField(label=_("申请延期至"))
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000)
 
@@ -130,14 +148,13 @@ class AdhocForm(forms.Form):
         label=_("配合单位"), queryset=Unit.objects.all(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    received_on = forms.DateField(label=_("接收日期"), widget=DateInput(),
-                                  initial=timezone.localdate)
+    received_on = PlausibleDateField(label=_("接收日期"), initial=timezone.localdate)
     complexity = forms.ChoiceField(
         label=_("办理类型"), widget=forms.RadioSelect, initial=SIMPLE,
         choices=[(SIMPLE, _("能马上落实：3-5个工作日内反馈")),
                  (COMPLEX, _("暂时无法解决：5-7个工作日内反馈"))],
     )
-    due_date = forms.DateField(label=_("办结时限（可选）"), required=False, widget=DateInput())
+    due_date = PlausibleDateField(label=_("办结时限（可选）"), required=False)
 
     def clean(self):
         data = super().clean()
