@@ -290,6 +290,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+# Parsing one uploaded file (tracker.tasks.parse_import): after this many seconds the job stops
+# with a message on its page and the worker takes the next import; a job silent for the hard
+# limit (soft + 30 s: the worker process was killed) is shown as failed too.
+DUBAN_IMPORT_TIME_LIMIT = env_int("DUBAN_IMPORT_TIME_LIMIT", 300)
+DUBAN_IMPORT_HARD_TIME_LIMIT = DUBAN_IMPORT_TIME_LIMIT + 30
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Imports and reminders get their own queues so that a long parse never delays an e-mail
 # and either can be scaled out with more workers (deploy/ starts workers on all three).

@@ -4,6 +4,7 @@ Services never import this module; views and beat enqueue (views with ``delay_on
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from tracker.imports.jobs import run_import_job
@@ -22,11 +23,13 @@ def heartbeat(name="worker"):
     return now.isoformat()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, soft_time_limit=settings.DUBAN_IMPORT_TIME_LIMIT,
+             time_limit=settings.DUBAN_IMPORT_HARD_TIME_LIMIT)
 def parse_import(job_id):
     """Parse an uploaded file into its preview (tracker.imports.jobs.run_import_job).
 
     Idempotent: the job is claimed by a conditional UPDATE, so a second delivery does nothing.
+    Out of time (DUBAN_IMPORT_TIME_LIMIT) the job fails with a message and the worker is free.
     """
     job = run_import_job(job_id)
     return job.status if job else None

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -46,7 +47,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
     it again) may be claimed anew once it has been silent longer than the task time limit.
     """
     now = timezone.now()
-    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    abandoned = now - timedelta(seconds=settings.DUBAN_IMPORT_HARD_TIME_LIMIT)
     claimed = ImportJob.objects.filter(
         Q(status=ImportJob.Status.PENDING)
         | Q(status=ImportJob.Status.PARSING, updated_at__lt=abandoned), pk=job_id,
@@ -72,6 +73,9 @@ def run_import_job(job_id: int) -> ImportJob | None:
             )
     except ImportRejected as exc:
         _fail(job_id, str(exc))
+    except SoftTimeLimitExceeded:
+        logger.warning("import job %s ran out of time", job_id)
+        _fail(job_id, out_of_time_message(job.file_name))
     except Exception:
         logger.exception("import job %s failed", job_id)
         _fail(job_id, _("解析时发生内部错误，请联系管理员。"))
@@ -81,6 +85,25 @@ def run_import_job(job_id: int) -> ImportJob | None:
             preview=preview,
         )
     return ImportJob.objects.get(pk=job_id)
+
+
+def out_of_time_message(name: str) -> str:
+    return _("文件“%(name)s”解析超过 %(seconds)s 秒仍未完成，已停止：请把文件拆分为几个较小的文件"
+             "分别导入，或联系管理员。") % {"name": name,
+                                    "seconds": settings.DUBAN_IMPORT_TIME_LIMIT}
+
+
+def expire_stale(job: ImportJob) -> ImportJob:
+    """A job still "parsing" but silent past the hard time limit lost its worker process
+    (killed at the limit): it failed, and its page says so instead of waiting for ever."""
+    silent = timezone.now() - timedelta(seconds=settings.DUBAN_IMPORT_HARD_TIME_LIMIT + 30)
+    if job.status == ImportJob.Status.PARSING and job.updated_at < silent:
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PARSING,
+                                 updated_at__lt=silent).update(
+            status=ImportJob.Status.FAILED, progress=100, stage=_("解析失败"),
+            error=out_of_time_message(job.file_name), data=b"")
+        job.refresh_from_db()
+    return job
 
 
 def _fail(job_id: int, message: str) -> None:

@@ -49,7 +49,7 @@ def upload(request):
 
 
 def _job(pk):
-    return get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    return jobs.expire_stale(get_object_or_404(ImportJob.objects.defer("data"), pk=pk))
 
 
 def _next_url(job):
