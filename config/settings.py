@@ -246,6 +246,14 @@ DUBAN_MAX_UPLOAD_BYTES = env_int("DUBAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # warning, and the reminder sweep lists a stored one for the office instead of computing it.
 DUBAN_EARLIEST_DATE = env_str("DUBAN_EARLIEST_DATE", "2000-01-01")
 DUBAN_LATEST_DATE_YEARS = env_int("DUBAN_LATEST_DATE_YEARS", 10)
+# Reading an upload (tracker/imports/formats): what one file may cost the import worker.
+DUBAN_IMPORT_TIME_LIMIT = env_int("DUBAN_IMPORT_TIME_LIMIT", 300)  # seconds per file
+DUBAN_IMPORT_MAX_PAGES = env_int("DUBAN_IMPORT_MAX_PAGES", 2000)  # PDF / OFD pages
+DUBAN_IMPORT_MAX_OCR_PAGES = env_int("DUBAN_IMPORT_MAX_OCR_PAGES", 40)  # scanned pages
+DUBAN_IMPORT_MAX_CELLS = env_int("DUBAN_IMPORT_MAX_CELLS", 500_000)  # spreadsheet cells
+DUBAN_IMPORT_MAX_ZIP_MEMBERS = env_int("DUBAN_IMPORT_MAX_ZIP_MEMBERS", 5000)
+DUBAN_IMPORT_MAX_UNZIPPED_BYTES = env_int("DUBAN_IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+DUBAN_IMPORT_TOOL_MEMORY_BYTES = env_int("DUBAN_IMPORT_TOOL_MEMORY_BYTES", 4 * 1024**3)
 
 # E-mail: SMTP when EMAIL_HOST is set, else one file per message under var/outbox/.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -48,14 +48,16 @@ def nothing_tracked():
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("公报.doc", b"\xd0\xcf\x11\xe0 old word", "不支持的文件类型"),
+    ("公报.doc", b"\xd0\xcf\x11\xe0 old word", "不是有效的Word 97-2003 / WPS 文档"),
     ("公报.exe", b"MZ\x90\x00", "不支持的文件类型"),
     ("公报.txt", b"", "是空的"),
     ("公报.txt", b"  \n\r\n \t ", "是空的"),
-    ("公报.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "二进制文件"),
+    ("公报.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "扩展名是 .txt，内容却是图片"),
+    ("公报.txt", b"\x00\x01\x02binary" * 20, "二进制文件"),
     ("公报.txt", "示范区公报".encode() + b"\x80\xff\x80\xff" * 10, "无法识别文件"),
-    ("公报.docx", b"this is not a zip file", "不是有效的 Word"),
-    ("公报.pdf", b"plain text, no pdf header", "不是有效的 PDF"),
+    ("公报.docx", b"this is not a zip file", "不是有效的Word 文档"),
+    ("坏文档.docx", b"PK\x03\x04" + b"\x00broken" * 50, "不是有效的Word 文档"),
+    ("公报.pdf", b"plain text, no pdf header", "不是有效的PDF 文档"),
 ])
 def test_bad_uploads_are_rejected_at_once_and_store_nothing(users, name, data, message):
     with pytest.raises(checks.ImportRejected, match=message):
@@ -73,9 +75,8 @@ def test_a_file_over_the_size_limit_is_rejected(users, settings):
 
 @pytest.mark.parametrize("name, make, message", [
     ("无事项.txt", lambda: "这是一段没有文号也没有任务的文字。\n第二行。".encode(), "没有找到督办事项"),
-    ("坏文档.docx", lambda: b"PK\x03\x04" + b"\x00broken" * 50, "无法读取 Word 文档"),
     ("扫描件.pdf", import_files.blank_pdf, "没有文字层"),
-    ("坏文件.pdf", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "无法读取 PDF|没有文字层"),
+    ("坏文件.pdf", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "无法读取PDF|没有文字层"),
 ])
 def test_files_that_fail_in_the_worker_end_as_a_failed_job_and_track_nothing(
         users, name, make, message):

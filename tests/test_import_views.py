@@ -121,7 +121,8 @@ def test_the_nav_shows_import_to_the_office_only(client, users):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("公报.xlsx", b"PK\x03\x04 a spreadsheet", "不支持的文件类型"),
+    ("公报.xlsx", b"PK\x03\x04 a spreadsheet", "不是有效的Excel 工作簿"),
+    ("公报.exe", b"MZ\x90\x00", "不支持的文件类型"),
     ("公报.txt", b"", "是空的"),
     ("公报.txt", b"\x00\x01\x02binary\x00" * 100, "二进制文件"),
     ("公报.txt", b"\xff\x80" * 50, "无法识别文件"),

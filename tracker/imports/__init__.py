@@ -1,12 +1,12 @@
 """Import: an uploaded file becomes tracked items in four plain steps.
 
-1. ``check_upload(name, data)`` — the cheap checks made while the user waits (type, size,
-   empty, binary, encoding of a .txt). Bad input raises :class:`ImportRejected`, whose
+1. ``check_upload(name, data)`` — the cheap checks made while the user waits (size, empty,
+   type told by content through ``formats.registry.sniff``, encoding of a .txt). Bad input raises :class:`ImportRejected`, whose
    message is shown to the user as is; nothing is stored.
 2. ``start_import(user, name, data)`` — stores an :class:`~tracker.models.ImportJob` and,
    after the transaction commits, enqueues ``tracker.tasks.parse_import``.
-3. ``run_import_job(job_id)`` — the task's body: extract the text (.txt through the parser's
-   decode stage, .docx paragraphs and tables, .pdf text layer), parse it, and store a preview
+3. ``run_import_job(job_id)`` — the task's body: extract the text (``formats/``: one extractor
+   per format, tables as tab-separated rows), parse it, and store a preview
    (documents, items, owners resolved to Units where possible, warnings, and for a file or
    a 文号 seen before, which items are updates and which old items are gone).
 4. ``confirm_import(job, user, decisions)`` — in ONE transaction creates or updates the

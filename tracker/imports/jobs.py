@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gazette.pipeline import parse_text
 from tracker.imports.checks import ImportRejected, check_upload, sha256_of
 from tracker.imports.confirm import Decisions, confirm_import
-from tracker.imports.extract import extract_text
+from tracker.imports.extract import extract
 from tracker.imports.preview import build_preview
 from tracker.models import (
     ImportJob,
@@ -61,7 +61,8 @@ def run_import_job(job_id: int) -> ImportJob | None:
                                                    updated_at=timezone.now())
 
     try:
-        text = extract_text(job.file_name, bytes(job.data), progress)
+        extracted = extract(job.file_name, bytes(job.data), progress)
+        text = extracted.text
         progress(40, _("正在解析文档和事项"))
         gazette = parse_text(text, job.file_name)
         progress(75, _("正在匹配责任单位和已导入的文档"))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker import tasks
 from tracker.access import IMPORT, office_required
 from tracker.imports import checks, confirm, jobs
+from tracker.imports.formats.registry import ACCEPT
 from tracker.lib import plausible
 from tracker.lib.dates import format_date
 from tracker.models import ImportJob, Item, ItemOwner, Unit
@@ -43,7 +44,7 @@ def upload(request):
             else:
                 return redirect("import_job", pk=job.pk)
     recent = ImportJob.objects.select_related("uploaded_by").defer("data", "text", "preview")[:15]
-    context = {"error": error, "jobs": recent,
+    context = {"error": error, "jobs": recent, "accept": ACCEPT,
                "limit": checks.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
     return render(request, "tracker/import/upload.html", context, status=400 if error else 200)
 

@@ -1,6 +1,8 @@
 """``manage.py parse_gazette FILE [FILE ...] [--json] [--out DIR]``.
 
-Parses gazettes without touching the database: prints a summary of documents,
+Parses gazettes without touching the database, each file read exactly as the import reads
+it (tracker/imports/formats: .txt, .docx, .doc/.wps, .xlsx/.xls, .pdf — tables, scans —,
+.ofd, .png/.jpg): prints a summary of documents,
 items and warnings, or with ``--json`` one object per file in the format that
 ``shared/tools/score_extraction.py`` reads. ``--out DIR`` writes
 ``DIR/<file name>.json`` per input instead of printing the JSON.
@@ -12,16 +14,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gazette.pipeline import GazetteDecodeError, parse_file, summary, to_json
+from gazette.pipeline import parse_text, summary, to_json
+from tracker.imports.errors import ImportRejected
+from tracker.imports.extract import extract
 
 
 class Command(BaseCommand):
-    help = "Parse gazette text files into documents and items (no database access)."
+    help = "Parse gazettes (any format the import reads) into documents and items (no database)."
     requires_system_checks: list = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path, help="gazette text files")
+        parser.add_argument("files", nargs="+", type=Path, help="gazette files")
         parser.add_argument("--json", action="store_true", help="print JSON, one object per file")
         parser.add_argument("--out", type=Path, help="write DIR/<file name>.json per input")
 
@@ -32,8 +36,8 @@ class Command(BaseCommand):
         failed = []
         for path in files:
             try:
-                gazette = parse_file(path)
-            except (OSError, GazetteDecodeError) as exc:
+                gazette = parse_text(extract(path.name, path.read_bytes()).text, path.name)
+            except (OSError, ImportRejected) as exc:
                 self.stderr.write(f"{path}: {exc}")
                 failed.append(path)
                 continue
