@@ -39,6 +39,7 @@ from tracker.models import (
     Light,
     SourceDocument,
     Unit,
+    UnitGroup,
     annotate_pace,
 )
 
@@ -121,12 +122,47 @@ def _unit_owners(items):
     return items.filter(owners__unit__isnull=False)
 
 
+def _lead_owner(field):
+    """The item's lead owner (the first 牵头单位, else the first 责任单位): one of its fields."""
+    return Subquery(
+        ItemOwner.objects.filter(item=OuterRef("pk"),
+                                 role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.RESPONSIBLE])
+        .order_by("role", "position").values(field)[:1]  # "lead" sorts before "responsible"
+    )
+
+
 def states_by_unit(items, today):
-    """Per unit: items in each state, most overdue first."""
-    groups = _by_state(_unit_owners(items.with_state(today)), distinct=True,
-                       unit_id=F("owners__unit_id")).values()
-    _name_units(groups)
-    return sorted(groups, key=_most_overdue("unit"))
+    """Per lead owner: items in each state, most overdue first.
+
+    Each item counts once, under its lead owner: a unit, a unit group (各镇(街道)) or, when
+    the lead owner is linked to neither or the item names none, the 未对应单位 row (unit_id
+    and group_id None). The rows therefore add up to key_figures.
+    """
+    groups = list(_by_state(
+        items.with_state(today).annotate(unit_id=_lead_owner("unit_id"),
+                                         group_id=_lead_owner("group_id")),
+        "unit_id", "group_id").values())
+    units = dict(Unit.objects.filter(pk__in={g["unit_id"] for g in groups if g["unit_id"]})
+                 .values_list("id", "name"))
+    unit_groups = dict(UnitGroup.objects.filter(
+        pk__in={g["group_id"] for g in groups if g["group_id"]}).values_list("id", "name"))
+    merged = {}
+    for g in groups:
+        if g["unit_id"]:
+            key, name = ("unit", g["unit_id"]), units[g["unit_id"]]
+        elif g["group_id"]:
+            key, name = ("group", g["group_id"]), unit_groups[g["group_id"]]
+        else:
+            key, name = ("none", None), ""
+        row = merged.setdefault(key, {
+            "unit_id": key[1] if key[0] == "unit" else None,
+            "group_id": key[1] if key[0] == "group" else None,
+            "unit": name, "unlinked": key[0] == "none",
+            "states": dict.fromkeys(STATES, 0), "total": 0})
+        row["total"] += g["total"]
+        for state in STATES:
+            row["states"][state] += g["states"][state]
+    return sorted(merged.values(), key=lambda r: (r["unlinked"], *_most_overdue("unit")(r)))
 
 
 def _name_units(rows):

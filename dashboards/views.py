@@ -101,11 +101,20 @@ def overview(request):
 def by_unit(request):
     page = Page(request)
     rows = queries.states_by_unit(page.items, page.today)
+    for row in rows:
+        if row["unlinked"]:
+            row["unit"] = _("未对应单位")
+        elif row["group_id"]:
+            row["unit"] = _("%(name)s（单位组）") % {"name": row["unit"]}
     shown, note = _limited(rows)
-    fig = figures.stacked_states(shown, label=lambda r: r["unit"], link=page.link,
+
+    def unit_link(**params):  # a group or 未对应单位 row has no unit filter to open
+        return page.link(**params) if params.get("unit") else ""
+
+    fig = figures.stacked_states(shown, label=lambda r: r["unit"], link=unit_link,
                                  key=lambda r: {"unit": r["unit_id"]})
     charts = [chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
-                    tables.by_unit(rows, page.link),
+                    tables.by_unit(rows, unit_link),
                     " ".join(filter(None, [_("点击色块查看该单位该状态的事项。"), note])))]
     return page.render(request, "charts.html", title=_("按单位"), charts=charts)
 

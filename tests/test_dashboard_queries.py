@@ -24,6 +24,8 @@ from tracker.models import (
     SourceDocument,
     SourceFile,
     Tag,
+    Unit,
+    UnitGroup,
     pace_of,
 )
 
@@ -98,16 +100,47 @@ def test_key_figures_match_plain_counts(scene):
     assert figures["completion_rate"] == round(100 * 2 / 9, 1)
 
 
-def test_states_by_unit_count_each_unit_items_and_put_the_most_overdue_first(scene):
+def lead_items(unit):
+    return Item.objects.filter(owners__role=ItemOwner.Role.LEAD, owners__position=0,
+                               owners__unit=unit)
+
+
+def test_states_by_unit_count_each_item_under_its_lead_unit_most_overdue_first(scene):
     rows = queries.states_by_unit(Item.objects.all(), TODAY)
     assert [r["unit_id"] for r in rows] == [scene["units"]["fgj"].pk, scene["units"]["jyj"].pk]
     for row in rows:
         unit = scene["units"]["fgj"] if row["unit_id"] == scene["units"]["fgj"].pk else \
             scene["units"]["jyj"]
-        assert row["total"] == unit_items(unit).count()
-        assert row["states"] == plain_counts(unit_items(unit))
-    # fgj co-operates on jyj's late item: it counts for both units.
-    assert rows[0]["total"] == 6 and rows[1]["total"] == 4
+        assert row["total"] == lead_items(unit).count()
+        assert row["states"] == plain_counts(lead_items(unit))
+    # fgj co-operates on jyj's late item: it counts once, for jyj, which leads it.
+    assert rows[0]["total"] == 5 and rows[1]["total"] == 4
+
+
+def test_unit_rows_group_rows_and_unlinked_add_up_to_the_overview(scene, make_item):
+    group = UnitGroup.objects.create(name="各镇(街道)", member_kind=Unit.Kind.TOWN)
+    collective = make_item(due_date=days(-2))
+    ItemOwner.objects.create(item=collective, role=ItemOwner.Role.LEAD, name=group.name,
+                             group=group)
+    unlinked = make_item(due_date=days(-4))  # a lead named in the text, linked to nothing
+    ItemOwner.objects.create(item=unlinked, role=ItemOwner.Role.LEAD, name="区审计局")
+    make_item(due_date=days(-6))  # no owner at all
+    # Only a 责任单位: it is the lead owner.
+    responsible = make_item(due_date=days(-8))
+    ItemOwner.objects.create(item=responsible, role=ItemOwner.Role.RESPONSIBLE,
+                             name=scene["units"]["jyj"].name, unit=scene["units"]["jyj"])
+    rows = queries.states_by_unit(Item.objects.all(), TODAY)
+    overview = queries.key_figures(Item.objects.all(), TODAY)
+    assert sum(r["total"] for r in rows) == overview["total"] == Item.objects.count()
+    for state in overview["states"]:
+        assert sum(r["states"][state] for r in rows) == overview["states"][state]
+    [none] = [r for r in rows if r["unlinked"]]
+    assert none["total"] == 2 and none["states"][Item.State.OVERDUE] == 2
+    assert rows[-1] is none  # 未对应单位 is always the last row
+    [by_group] = [r for r in rows if r["group_id"]]
+    assert by_group["unit"] == "各镇(街道)" and by_group["total"] == 1
+    jyj = next(r for r in rows if r["unit_id"] == scene["units"]["jyj"].pk)
+    assert jyj["total"] == 5
 
 
 def test_leader_portfolios_count_their_items_and_name_their_lead_units(scene):

@@ -30,6 +30,13 @@ class UnitAliasAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
+@admin.register(models.UnitGroup)
+class UnitGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "member_kind"]
+    search_fields = ["name", "members__name"]
+    filter_horizontal = ["members"]
+
+
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "unit", "email", "is_active"]

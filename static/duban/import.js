@@ -25,4 +25,12 @@
         .forEach(function (box) { box.checked = toggle.checked; });
     });
   });
+  var accept = document.getElementById("accept-suggestions");
+  if (accept) {
+    accept.addEventListener("click", function () {
+      document.querySelectorAll("select[data-suggestion]").forEach(function (select) {
+        if (select.dataset.suggestion && !select.value) { select.value = select.dataset.suggestion; }
+      });
+    });
+  }
 })();

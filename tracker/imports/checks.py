@@ -40,6 +40,14 @@ WARNINGS = {
     "implausible_date": gettext_lazy("文中日期超出合理范围（年份有误？），未作为时限导入"),
 }
 
+# Why a name was linked to a unit, or why a unit is suggested for it (tracker.imports.units).
+REASONS = {
+    "same_name": gettext_lazy("同名"),
+    "alias": gettext_lazy("已知别名"),
+    "folded": gettext_lazy("写法不同（括号、空格、“人民政府”等）"),
+    "similar": gettext_lazy("名称相近"),
+}
+
 # Item matching on re-import: the same 编号 with similar text, or very similar text.
 SAME_REF_SIMILARITY = 0.5
 OTHER_REF_SIMILARITY = 0.75

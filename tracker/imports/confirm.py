@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from gazette.owners import split_names
+from gazette.text import fold_name
 from tracker.imports.checks import ImportRejected
-from tracker.imports.preview import UnitResolver, _unique, existing_document, guess_unit_kind
+from tracker.imports.preview import _unique, existing_document
+from tracker.imports.units import UnitResolver, guess_group_kind, guess_unit_kind
 from tracker.lib import plausible
 from tracker.lib.numbers import parse_id
 from tracker.models import (
@@ -29,6 +31,7 @@ from tracker.models import (
     Tag,
     Unit,
     UnitAlias,
+    UnitGroup,
     User,
 )
 
@@ -45,11 +48,24 @@ class Decisions:
 
     items: "<document index>-<item index>" → {"include": bool, "text": str,
            "lead": [names], "co": [names], "responsible": [names], "due": date | None}
-    units: folded unit name → "" (keep the name as written), "new" (create a Unit) or a Unit id.
+    units: folded unit name → "" (keep the name as written), "new" (create a Unit), "group"
+           (create a UnitGroup), a Unit id or "g<UnitGroup id>".
+    create_units: every unknown name without a choice of its own is created: a collective
+           name (各镇(街道)) as a unit group, any other as a unit.
+    documents: "<document index>" → {"default_owners": bool} (items naming no owner get the
+           document's addressees; on unless turned off).
     """
 
     items: dict[str, dict] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    create_units: bool = False
+    documents: dict[str, dict] = field(default_factory=dict)
+
+    def unit_choice(self, unknown: dict) -> str:
+        choice = self.units.get(unknown["key"], "")
+        if not choice and self.create_units:
+            return "group" if unknown.get("collective") else "new"
+        return choice
 
 
 def item_key(doc_index: int, item_index: int) -> str:
@@ -77,9 +93,16 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
                 errors[item_key(d, i)] = plausible.out_of_range_message(choice["due"])
     if not included:
         errors[""] = _("没有勾选任何事项。")
-    chosen = [parse_id(value) for value in decisions.units.values() if value not in ("", "new")]
-    known = set(Unit.objects.filter(pk__in=[pk for pk in chosen if pk]).values_list("pk", flat=True))
-    if any(pk not in known for pk in chosen):  # None (not an id) is never known
+    chosen = [value for value in decisions.units.values() if value not in ("", "new", "group")]
+    unit_ids = [parse_id(value) for value in chosen if value[:1] != "g"]
+    group_ids = [parse_id(value[1:]) for value in chosen if value[:1] == "g"]
+    known_units = set(Unit.objects.filter(pk__in=[pk for pk in unit_ids if pk])
+                      .values_list("pk", flat=True))
+    known_groups = set(UnitGroup.objects.filter(pk__in=[pk for pk in group_ids if pk])
+                       .values_list("pk", flat=True))
+    # None (not an id) is never known
+    if any(pk not in known_units for pk in unit_ids) or \
+            any(pk not in known_groups for pk in group_ids):
         errors["units"] = _("所选单位不存在，请重新选择。")
     return errors
 
@@ -113,11 +136,13 @@ class _Importer:
     def __init__(self, job: ImportJob, user, decisions: Decisions):
         self.job, self.user, self.decisions = job, user, decisions
         self.resolver = UnitResolver.load()
+        self.groups: dict[str, int] = {}
         self.tags: dict[str, Tag] = {}
         self.users_by_name = _users_by_display_name()
         self.result = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
                        "items_updated": 0, "items_gone": 0, "units_created": 0,
-                       "aliases_created": 0, "items": [], "documents": []}
+                       "aliases_created": 0, "groups_created": 0, "items": [],
+                       "documents": []}
         self.source_file = None
 
     def run(self) -> dict:
@@ -134,14 +159,24 @@ class _Importer:
 
     # units the user mapped --------------------------------------------------------------
     def map_units(self) -> None:
-        names = {u["key"]: u["name"] for u in self.job.preview.get("unknown_units", [])}
-        for key, choice in sorted(self.decisions.units.items()):
-            name = names.get(key)
-            if not choice or not name or self.resolver.by_key.get(key):
+        for unknown in sorted(self.job.preview.get("unknown_units", []), key=lambda u: u["key"]):
+            key, name = unknown["key"], unknown["name"].strip()[:200]
+            choice = self.decisions.unit_choice(unknown)
+            if not choice or self.resolver.by_key.get(key) or key in self.resolver.groups:
+                continue
+            if choice == "group":
+                group, created = UnitGroup.objects.get_or_create(
+                    key=key, defaults={"name": name, "member_kind": guess_group_kind(name)}
+                )
+                self.result["groups_created"] += int(created)
+                self.resolver.groups[key] = group.pk
+                continue
+            if choice.startswith("g"):
+                self.resolver.groups[key] = parse_id(choice[1:])
                 continue
             if choice == "new":
                 unit, created = Unit.objects.get_or_create(
-                    name=name.strip()[:200], defaults={"kind": guess_unit_kind(name)}
+                    name=name, defaults={"kind": guess_unit_kind(name)}
                 )
                 self.result["units_created"] += int(created)
             else:
@@ -189,8 +224,12 @@ class _Importer:
             self.result["documents_created"] += 1
         self.result["documents"].append({"id": document.pk, "title": document.title,
                                          "updated": bool(existing)})
+        default_owners = []
+        if self.decisions.documents.get(str(d), {}).get("default_owners", True):
+            default_owners = entry.get("default_owners", [])
         for i, item in included:
-            self.import_item(document, item, self.decisions.items.get(item_key(d, i), {}))
+            self.import_item(document, item, self.decisions.items.get(item_key(d, i), {}),
+                             default_owners)
         if existing:
             self.note_gone(document, entry["gone"])
 
@@ -205,7 +244,8 @@ class _Importer:
             self.result["items_gone"] += 1
 
     # items --------------------------------------------------------------------------------
-    def import_item(self, document: SourceDocument, entry: dict, choice: dict) -> Item:
+    def import_item(self, document: SourceDocument, entry: dict, choice: dict,
+                    default_owners: list[dict] = ()) -> Item:
         match = entry.get("match")
         item = None
         if match:
@@ -224,7 +264,7 @@ class _Importer:
                 setattr(item, name, value)
             item.version += 1  # a form opened before the re-import must notice the change
             self.result["items_updated"] += 1
-        self.set_owners(item, entry, choice, new)
+        self.set_owners(item, entry, choice, new, default_owners)
         self.set_people(item, entry, new)
         self.set_deadlines(item, entry, choice, new)
         if entry["tags"]:
@@ -236,22 +276,32 @@ class _Importer:
         self.result["items"].append(item.pk)
         return item
 
-    def set_owners(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
+    def set_owners(self, item: Item, entry: dict, choice: dict, new: bool,
+                   default_owners=()) -> None:
         previous = {}
         if not new:
-            previous = {(o.role, o.name): o.unit_id for o in item.owners.all()}
+            previous = {(o.role, o.name): (o.unit_id, o.group_id) for o in item.owners.all()}
             item.owners.all().delete()
+        owners = entry["owners"]
+        named = any(key in choice for key in ("lead", "co", "responsible"))
+        is_default = not owners and not named and bool(default_owners)
+        if is_default:
+            owners = default_owners
         rows = []
         for role, key in ((ItemOwner.Role.LEAD, "lead"), (ItemOwner.Role.CO, "co"),
                           (ItemOwner.Role.RESPONSIBLE, "responsible")):
             if key in choice:
                 names = _unique(choice[key])
             else:
-                names = [o["name"] for o in entry["owners"] if o["role"] == role]
+                names = [o["name"] for o in owners if o["role"] == role]
             for position, name in enumerate(names):
-                unit = self.resolver.resolve(name) or previous.get((role, name))
+                unit = self.resolver.resolve(name)
+                group = None if unit else self.resolver.groups.get(fold_name(name))
+                if not unit and not group:
+                    unit, group = previous.get((role, name), (None, None))
                 rows.append(ItemOwner(item=item, role=role, name=name, unit_id=unit,
-                                      position=position))
+                                      group_id=group, position=position,
+                                      is_default=is_default))
         ItemOwner.objects.bulk_create(rows)
 
     def set_people(self, item: Item, entry: dict, new: bool) -> None:

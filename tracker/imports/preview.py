@@ -20,63 +20,18 @@ from tracker.imports.checks import (
     SAME_REF_SIMILARITY,
     sha256_of,
 )
+from tracker.imports.units import UnitResolver, guess_unit_kind, is_collective, split_addressees
 from tracker.lib import clock, plausible
 from tracker.models import (
     Item,
     SourceDocument,
     SourceFile,
-    Unit,
-    UnitAlias,
 )
+
+__all__ = ["UnitResolver", "build_preview", "guess_unit_kind"]
 
 logger = logging.getLogger(__name__)
 
-
-
-# --- units -------------------------------------------------------------------------------
-
-
-class UnitResolver:
-    """Unit names as documents write them → Unit ids, by Unit.name, short_name or UnitAlias."""
-
-    def __init__(self):
-        self.by_key: dict[str, int] = {}
-        self.labels: dict[int, str] = {}
-
-    @classmethod
-    def load(cls) -> UnitResolver:
-        resolver = cls()
-        units = list(Unit.objects.values_list("pk", "name", "short_name"))
-        for pk, _name, short in units:
-            if short:
-                resolver.by_key[fold_name(short)] = pk
-        for key, pk in UnitAlias.objects.values_list("key", "unit_id"):
-            resolver.by_key[key] = pk
-        for pk, name, _short in units:  # a full name wins over anyone's short name or alias
-            resolver.by_key[fold_name(name)] = pk
-            resolver.labels[pk] = name
-        return resolver
-
-    def resolve(self, name: str) -> int | None:
-        return self.by_key.get(fold_name(name))
-
-    def suggest(self, name: str) -> int | None:
-        """The unit whose name looks most like an unknown name (a hint, never applied)."""
-        close = difflib.get_close_matches(fold_name(name), list(self.by_key), n=1, cutoff=0.7)
-        return self.by_key[close[0]] if close else None
-
-
-def guess_unit_kind(name: str) -> str:
-    key = fold_name(name)
-    if re.search(r"(?:街道|街道办事处|镇|乡|镇人民政府|乡人民政府)$", key):
-        return Unit.Kind.TOWN
-    if re.search(r"(?:县|区|市)(?:人民政府)?$", key) and not key.startswith(("市", "区", "县")):
-        return Unit.Kind.COUNTY
-    if re.search(r"(?:公司|集团|有限公司)$", key):
-        return Unit.Kind.ENTERPRISE
-    if re.search(r"(?:局|委|办|委员会|办公室|中心|院|站|队|支队|所)$", key):
-        return Unit.Kind.CITY_DEPARTMENT
-    return Unit.Kind.OTHER
 
 
 # --- 4. the preview ---------------------------------------------------------------------
@@ -162,6 +117,12 @@ def _document_entry(parsed, doc_text: str, resolver: UnitResolver, today: date) 
         "existing": None,
         "gone": [],
         "items": [_item_entry(item, resolver, today) for item in parsed.items],
+        # Owners for items that name none: the document's addressees (主送单位), marked
+        # default; the office may turn this off per document.
+        "default_owners": [
+            {"role": "responsible", "name": name, **resolver.owner(name), "default": True}
+            for name in split_addressees(doc.addressees or "")
+        ],
     }
 
 
@@ -169,7 +130,7 @@ def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
     owners = []
     for role, attr in OWNER_ROLES:
         for name in _unique(getattr(item.owners, attr)):
-            owners.append({"role": role, "name": name, "unit": resolver.resolve(name)})
+            owners.append({"role": role, "name": name, **resolver.owner(name)})
     people = [
         {"role": role, "name": name}
         for role, attr in PERSON_ROLES
@@ -224,7 +185,7 @@ def item_warnings(entry: dict, today: date) -> list[str]:
     warnings = []
     if not entry["owners"]:
         warnings.append("no_owner")
-    elif any(owner["unit"] is None for owner in entry["owners"]):
+    elif any(not owner_linked(owner) for owner in entry["owners"]):
         warnings.append("unknown_unit")
     deadlines = entry["deadlines"]
     if not any(d["date"] or d["recurrence"] or d["ongoing"] for d in deadlines):
@@ -234,16 +195,31 @@ def item_warnings(entry: dict, today: date) -> list[str]:
     return warnings
 
 
+def owner_linked(owner: dict) -> bool:
+    return owner.get("unit") is not None or owner.get("group") is not None
+
+
 def _unknown_units(documents: list[dict], resolver: UnitResolver) -> list[dict]:
+    """Each name linked to no unit or group, how often it is used, and its one suggestion."""
     unknown: dict[str, dict] = {}
+
+    def count(owner):
+        if owner_linked(owner):
+            return
+        key = fold_name(owner["name"])
+        entry = unknown.setdefault(key, {"key": key, "name": owner["name"], "count": 0})
+        entry["count"] += 1
+
     for doc in documents:
+        ownerless = 0
         for item in doc["items"]:
             for owner in item["owners"]:
-                if owner["unit"] is None:
-                    key = fold_name(owner["name"])
-                    entry = unknown.setdefault(key, {"key": key, "name": owner["name"], "count": 0})
-                    entry["count"] += 1
+                count(owner)
+            ownerless += not item["owners"]
+        for owner in doc.get("default_owners", []) if ownerless else []:
+            count(owner)
     for entry in unknown.values():
+        entry["collective"] = is_collective(entry["name"])
         entry["suggestion"] = resolver.suggest(entry["name"])
     return sorted(unknown.values(), key=lambda e: (-e["count"], e["key"]))
 

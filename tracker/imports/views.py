@@ -19,7 +19,7 @@ from tracker.imports import checks, confirm, jobs
 from tracker.imports.formats.registry import ACCEPT
 from tracker.lib import plausible
 from tracker.lib.dates import format_date
-from tracker.models import ImportJob, Item, ItemOwner, Unit
+from tracker.models import ImportJob, Item, ItemOwner, Unit, UnitGroup
 
 OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))
@@ -144,6 +144,10 @@ def decisions_from_post(preview, post):
         value = post.get(f"unit-{index}", "")
         if value:
             decisions.units[unknown["key"]] = value
+    decisions.create_units = post.get("create_units") == "on"
+    for d, _doc in enumerate(preview["documents"]):
+        if post.get(f"default_owners-{d}") is not None or post.get("posted"):
+            decisions.documents[str(d)] = {"default_owners": post.get(f"default_owners-{d}") == "on"}
     return decisions, errors
 
 
@@ -186,14 +190,29 @@ def preview_context(job, post, errors):
                 parsed = _owner_text(item, role)
                 row[name] = post.get(f"{name}-{key}", parsed) if post else parsed
             rows.append(row)
-        documents.append({"index": d, "doc": doc, "rows": rows, "signed": _date(doc["signed"])})
-    units = list(Unit.objects.values_list("pk", "name"))
-    unknown = [
-        {"index": index, "name": u["name"], "count": u["count"],
-         "suggestion": u.get("suggestion"),
-         "value": post.get(f"unit-{index}", "") if post else ""}
-        for index, u in enumerate(preview["unknown_units"])
-    ]
+        documents.append({
+            "index": d, "doc": doc, "rows": rows, "signed": _date(doc["signed"]),
+            "default_owners": "、".join(o["name"] for o in doc.get("default_owners", [])),
+            "ownerless": sum(1 for item in doc["items"] if not item["owners"]),
+            "use_default_owners": (post.get(f"default_owners-{d}") == "on") if post else True,
+        })
+    units = [(str(pk), name) for pk, name in Unit.objects.values_list("pk", "name")]
+    groups = [(f"g{pk}", name) for pk, name in UnitGroup.objects.values_list("pk", "name")]
+    labels = dict(units + groups)
+    unknown = []
+    for index, u in enumerate(preview["unknown_units"]):
+        suggestion = u.get("suggestion") or {}
+        value = (f"g{suggestion['group']}" if suggestion.get("group")
+                 else str(suggestion["unit"]) if suggestion.get("unit") else "")
+        unknown.append({
+            "index": index, "name": u["name"], "count": u["count"],
+            "collective": u.get("collective", False),
+            "suggestion": value if value in labels else "",
+            "suggestion_label": labels.get(value, ""),
+            "reason": checks.REASONS.get(suggestion.get("reason", ""), ""),
+            "value": post.get(f"unit-{index}", "") if post else "",
+        })
     return {"job": job, "preview": preview, "documents": documents, "unknown_units": unknown,
-            "units": units, "errors": errors, "general_error": errors.get("") or
-            errors.get("units"), "counts": preview["counts"]}
+            "units": units, "groups": groups, "errors": errors,
+            "create_units": bool(post and post.get("create_units") == "on"),
+            "general_error": errors.get("") or errors.get("units"), "counts": preview["counts"]}

@@ -40,7 +40,7 @@ from tracker.models.reminders import (
     _validate_day_list,
 )
 from tracker.models.system import Heartbeat, Holiday, PasswordResetRequest
-from tracker.models.units import Unit, UnitAlias, User
+from tracker.models.units import Unit, UnitAlias, UnitGroup, User
 from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, evidence_path
 
 __all__ = [
@@ -50,6 +50,6 @@ __all__ = [
     "annotate_pace", "pace_of",
     "Reminder", "ReminderFault", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument",
     "SourceFile",
-    "Tag", "Unit", "UnitAlias", "User", "_default_digest_time", "_default_quiet_time",
+    "Tag", "Unit", "UnitAlias", "UnitGroup", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",
 ]

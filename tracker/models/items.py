@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.lib.plausible import PlausibleDateValidator
 from tracker.models.documents import SourceDocument, Tag
-from tracker.models.units import Unit
+from tracker.models.units import Unit, UnitGroup
 
 # An item counts as at risk when its due date is this close and it is not done.
 AT_RISK_DAYS = 7
@@ -27,9 +27,11 @@ class ItemQuerySet(models.QuerySet):
             return self
         if user.unit_id is None:
             return self.none()
+        # Named on the item, or a member of a unit group named on it (各镇(街道) ...).
+        groups = UnitGroup.objects.reaching(user.unit).values("pk")
         return self.filter(
             pk__in=ItemOwner.objects.filter(
-                unit_id=user.unit_id,
+                Q(unit_id=user.unit_id) | Q(group__in=groups),
                 role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.CO, ItemOwner.Role.RESPONSIBLE],
             ).values("item_id")
         )
@@ -204,6 +206,13 @@ class ItemOwner(models.Model):
         Unit, verbose_name=_("单位"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="item_roles",
     )
+    # A collective owner (各镇(街道)): the item reaches every member of the group.
+    group = models.ForeignKey(
+        UnitGroup, verbose_name=_("单位组"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="item_roles",
+    )
+    # The item named no owner: this one is the document's addressee (主送单位), by default.
+    is_default = models.BooleanField(_("默认责任单位"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -217,6 +226,11 @@ class ItemOwner(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}：{self.name}"
+
+    @property
+    def linked(self):
+        """Linked to a unit or a unit group; an unlinked owner shows as 未对应单位."""
+        return self.unit_id is not None or self.group_id is not None
 
 
 class ItemPerson(models.Model):

@@ -13,9 +13,9 @@ from gazette.text import fold_name
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
-        CITY_DEPARTMENT = "department", _("市直部门")
-        COUNTY = "county", _("县(市、区)")
-        TOWN = "town", _("镇(街道)")
+        CITY_DEPARTMENT = "department", _("部门")
+        TOWN = "town", _("镇/街道")
+        COUNTY = "county", _("县/区")
         ENTERPRISE = "enterprise", _("企业")
         OTHER = "other", _("其他")
 
@@ -59,6 +59,52 @@ class UnitAlias(models.Model):
     def save(self, *args, **kwargs):
         self.key = fold_name(self.name)
         super().save(*args, **kwargs)
+
+
+class UnitGroupQuerySet(models.QuerySet):
+    def reaching(self, unit):
+        """The groups an item owned by reaches this unit through (explicit member or kind)."""
+        if unit is None:
+            return self.none()
+        return self.filter(Q(members=unit) | Q(member_kind=unit.kind, member_kind__gt=""))
+
+
+class UnitGroup(models.Model):
+    """A collective owner (各镇(街道), 市直各部门): defined once, it reaches every member.
+
+    Members are the units listed, plus every unit of `member_kind` when one is set, so a
+    group such as 各镇(街道) stays right when a town is added to the register.
+    """
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    member_kind = models.CharField(
+        _("包含该类别的全部单位"), max_length=20, choices=Unit.Kind.choices, blank=True
+    )
+    members = models.ManyToManyField(
+        Unit, verbose_name=_("成员单位"), blank=True, related_name="unit_groups"
+    )
+    history = HistoricalRecords()
+
+    objects = UnitGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位组")
+        verbose_name_plural = _("单位组")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = fold_name(self.name)
+        super().save(*args, **kwargs)
+
+    def member_units(self):
+        query = Q(pk__in=self.members.values("pk"))
+        if self.member_kind:
+            query |= Q(kind=self.member_kind)
+        return Unit.objects.filter(query).order_by("name")
 
 
 class User(AbstractUser):

@@ -1,6 +1,9 @@
 """Template filters of the tracking pages."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from tracker.models import Item, Light, PaceSettings, pace_of
 
@@ -40,3 +43,22 @@ def item_pace(context, item, today=None):
     if "pace_thresholds" not in cache:
         cache["pace_thresholds"] = PaceSettings.load()
     return pace_of(item, today, cache["pace_thresholds"])
+
+
+@register.filter
+def owner_names(rows, role):
+    """Owners with this role, joined with 、; an owner linked to no unit or unit group is
+    marked 未对应单位, one taken from the document's addressees 默认."""
+    parts = []
+    for row in rows:
+        if row.role != role:
+            continue
+        marks = []
+        if row.group_id:
+            marks.append(format_html('<span class="tag group">{}</span>', _("单位组")))
+        elif not row.unit_id:
+            marks.append(format_html('<span class="tag unlinked">{}</span>', _("未对应单位")))
+        if row.is_default:
+            marks.append(format_html('<span class="tag default">{}</span>', _("默认")))
+        parts.append(format_html("{}{}", row.name, mark_safe("".join(marks))))
+    return mark_safe("、".join(parts))

@@ -218,7 +218,7 @@ FORM_ACTION = {
 
 def _detail_item(user, pk):
     queryset = Item.objects.select_related("document").prefetch_related(
-        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
+        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit", "group")),
         "people", "tags", "deadlines",
         Prefetch("reports", queryset=ProgressReport.objects.select_related(
             "author", "confirmed_by").prefetch_related("evidence")),
@@ -263,6 +263,7 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "state": item.state_on(),
         "pace": pace_of(item),
         "owners": list(item.owners.all()),
+        "group_progress": group_progress(item, reports),
         "people": list(item.people.all()),
         "source": source_context(item),
         "forms": detail_forms,
@@ -272,6 +273,23 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "trail": audit_trail(item),
         "conflict": conflict,
     }, status=status)
+
+
+def group_progress(item, reports):
+    """For each unit group owning the item: every member unit and its latest report."""
+    latest = {}
+    for report in reports:  # newest first
+        if report.author.unit_id and report.author.unit_id not in latest:
+            latest[report.author.unit_id] = report
+    out = []
+    for owner in item.owners.all():
+        if owner.group is None:
+            continue
+        members = [{"unit": unit, "report": latest.get(unit.pk)}
+                   for unit in owner.group.member_units()]
+        out.append({"group": owner.group, "members": members,
+                    "reported": sum(1 for m in members if m["report"])})
+    return out
 
 
 def _report_note(user):
