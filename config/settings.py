@@ -326,6 +326,8 @@ CELERY_BEAT_SCHEDULE = {
     # Inbox messages (decisions, urging notices, 督办单): digests and retries; views enqueue the
     # same task when they post, so immediate mail goes out at once.
     "notices-mail": {"task": "tracker.tasks.notices_mail", "schedule": 300.0},
+    # 督办单 not answered by their reply date go up one level (tracker/supervision/notices.py).
+    "escalate-notices": {"task": "tracker.tasks.escalate_notices", "schedule": 3600.0},
 }
 
 # Production hardening; `manage.py check --deploy` is clean with DUBAN_ENV=production.

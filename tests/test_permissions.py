@@ -212,3 +212,71 @@ def test_anonymous_visitors_never_reach_the_office_pages(client, office_pages):
     for method, url, data in office_pages:
         response = getattr(client, method)(url, data)
         assert response.status_code == 302 and reverse("login") in response["Location"], url
+
+# ---- 督办单 (tracker/supervision/): issue is the office's; reply is the addressed unit's ----
+
+NOTICE_ACTIONS = ["issue_notice", "notice_detail", "notice_print", "reply_notice"]
+NOTICE_ALLOWED = {
+    "staff": {"notice_detail", "notice_print", "reply_notice"},
+    "head": {"notice_detail", "notice_print", "reply_notice"},
+    "leader": {"notice_detail", "notice_print"},
+    "supervisor": {"issue_notice", "notice_detail", "notice_print"},
+    "admin": {"issue_notice", "notice_detail", "notice_print"},
+}
+
+
+def notice_snapshot():
+    from tracker.models import SupervisionNotice, SupervisionReply
+
+    return (list(SupervisionNotice.objects.order_by("pk").values_list("pk", "status")),
+            SupervisionReply.objects.count())
+
+
+@pytest.mark.parametrize("unit", ["own", "other"])
+@pytest.mark.parametrize("action", NOTICE_ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_supervision_notices_follow_the_matrix(client, users, items, role, action, unit):
+    from tracker.models import SupervisionNotice
+    from tracker.supervision import notices
+
+    item = items[unit]
+    ((notice, _c),) = notices.issue(users["supervisor"], [item], SupervisionNotice.Level.URGE,
+                                    3, "请反馈", f"perm-{unit}")
+    method, url, data = {
+        "issue_notice": ("post", reverse("supervision_new"), {
+            "items": [item.pk], "level": "remind", "reply_days": 2, "text": "请反馈",
+            "token": "new-token"}),
+        "notice_detail": ("get", reverse("supervision_detail", args=[notice.pk]), {}),
+        "notice_print": ("get", reverse("supervision_print", args=[notice.pk]), {}),
+        "reply_notice": ("post", reverse("supervision_reply", args=[notice.pk]),
+                         {"text": "已办理"}),
+    }[action]
+    client.force_login(users[role])
+    before = notice_snapshot()
+    response = getattr(client, method)(url, data)
+    member = role in {"staff", "head"}
+    if member and unit == "other" and action != "issue_notice":
+        assert response.status_code == 404
+        assert notice_snapshot() == before
+    elif action not in NOTICE_ALLOWED[role]:
+        assert response.status_code == 403
+        assert notice_snapshot() == before
+    elif method == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert notice_snapshot() != before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_notice_list_holds_only_visible_notices(client, users, items, role):
+    from tracker.models import SupervisionNotice
+    from tracker.supervision import notices
+
+    for unit in ("own", "other"):
+        notices.issue(users["supervisor"], [items[unit]], SupervisionNotice.Level.URGE, 3, "请反馈",
+                      f"list-{unit}")
+    client.force_login(users[role])
+    page = client.get(reverse("supervision_list")).content.decode()
+    assert "区发展和改革局" in page
+    assert ("区教育局" in page) is (role not in {"staff", "head"})

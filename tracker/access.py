@@ -12,8 +12,14 @@ Who may do what:
 - 督查室 supervision office (and administrators): everything but confirming a unit's reports;
 - 领导 leaders: read everything, change nothing but comments (批示).
 
-Actions without an item (importing documents, managing reminders, creating 交办事项) belong to
-the supervision office and administrators; views guard them with `@office_required(ACTION)`.
+Actions without an item (importing documents, managing reminders, creating 交办事项, issuing
+督办单) belong to the supervision office and administrators; views guard them with
+`@office_required(ACTION)`.
+
+督办单 (tracker/supervision/): a unit's staff and heads see their unit's notices and reply to
+them while they wait for a reply; the office, leaders and administrators see all; the copied
+分管领导 reads them like every leader. Items listed on a notice still open through
+`get_item_for`.
 """
 
 from functools import wraps
@@ -23,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tracker.models import Item
+from tracker.models import Item, SupervisionNotice
 
 VIEW = "view"
 DOWNLOAD = "download"
@@ -40,15 +46,18 @@ URGE = "urge"
 CREATE_ADHOC = "create_adhoc"
 IMPORT = "import"  # upload, preview and confirm documents
 MANAGE_REMINDERS = "manage_reminders"  # the failed e-mails page and resending
+ISSUE_NOTICE = "issue_notice"  # 督办单: issue (the office)
+REPLY_NOTICE = "reply_notice"  # 督办单: reply (the addressed unit's staff and heads)
 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
 OFFICE_ACTIONS = frozenset(
-    {DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC, IMPORT, MANAGE_REMINDERS}
+    {DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC, IMPORT, MANAGE_REMINDERS,
+     ISSUE_NOTICE}
 )
 ITEM_ACTIONS = frozenset(
     READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}
-) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS}
+) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS, ISSUE_NOTICE}
 
 
 def visible_items(user):
@@ -97,6 +106,31 @@ def can_confirm_report(user, report):
         and report.author.unit_id == user.unit_id
         and can(user, CONFIRM, report.item)
     )
+
+
+def notices_visible_to(user):
+    """The 督办单 this user may open: their unit's, or all for the office, leaders and admins."""
+    notices = SupervisionNotice.objects.all()
+    if not user.is_authenticated:
+        return notices.none()
+    if user.sees_everything:
+        return notices
+    if not user.is_unit_member or user.unit_id is None:
+        return notices.none()
+    return notices.filter(unit_id=user.unit_id)
+
+
+def get_notice_for(user, pk):
+    notice = notices_visible_to(user).select_related("unit", "issued_by").filter(pk=pk).first()
+    if notice is None:
+        raise Http404(_("没有找到该督办单，或您无权查看。"))
+    return notice
+
+
+def can_reply_notice(user, notice):
+    """A member of the addressed unit, while the notice waits for its reply."""
+    return (user.is_authenticated and user.is_unit_member and user.unit_id == notice.unit_id
+            and notice.status == SupervisionNotice.Status.ISSUED)
 
 
 def require(user, action, item=None):

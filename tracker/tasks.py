@@ -11,6 +11,7 @@ from tracker.imports.jobs import run_import_job
 from tracker.inbox import deliver
 from tracker.models import Heartbeat
 from tracker.reminders import mail, plan
+from tracker.supervision import notices
 
 
 @shared_task
@@ -51,3 +52,13 @@ def notices_mail():
     beat every few minutes (digests after the digest time, retries)."""
     deliver.plan_notices()
     return mail.send_deliveries(deliver.sendable())
+
+
+@shared_task(acks_late=True)
+def escalate_notices():
+    """Beat, hourly: a 督办单 whose reply is late goes up one level (once: conditional UPDATE),
+    and the unit and its 分管领导 are told at once."""
+    escalated = notices.escalate_overdue()
+    if escalated:
+        notices_mail.delay()
+    return [notice.number for notice in escalated]

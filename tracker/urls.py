@@ -3,6 +3,7 @@ from django.urls import path
 from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
+from tracker.supervision import views as supervision_views
 from tracker.tracking import views
 
 urlpatterns = [
@@ -30,6 +31,15 @@ urlpatterns = [
     path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
     path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
     path("import/<int:pk>/result/", import_views.result, name="import_result"),
+    # 督办单 (tracker/supervision/views.py)
+    path("supervision/", supervision_views.notice_list, name="supervision_list"),
+    path("supervision/new/", supervision_views.notice_new, name="supervision_new"),
+    path("supervision/<int:pk>/", supervision_views.notice_detail, name="supervision_detail"),
+    path("supervision/<int:pk>/reply/", supervision_views.notice_reply,
+         name="supervision_reply"),
+    path("supervision/<int:pk>/print/", supervision_views.notice_print,
+         name="supervision_print"),
+    path("supervision/<int:pk>/pdf/", supervision_views.notice_pdf, name="supervision_pdf"),
     # Inbox (tracker/inbox/views.py)
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_views.inbox_open, name="inbox_open"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.lib.dates import format_date
-from tracker.models import Message
+from tracker.models import Message, SupervisionNotice
 
 C = Message.Code
 TEXTS = {
@@ -30,6 +30,8 @@ QUOTED = ("note", "text")
 def _value(key, value):
     if key == "date" and value:
         return format_date(datetime.date.fromisoformat(value))
+    if key == "level" and value in SupervisionNotice.Level.values:
+        return str(SupervisionNotice.Level(value).label)
     return value
 
 

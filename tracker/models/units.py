@@ -27,6 +27,12 @@ class Unit(models.Model):
         on_delete=models.SET_NULL, related_name="children",
     )
     email = models.EmailField(_("单位邮箱"), blank=True)
+    # 分管领导: copied on the unit's 督办单.
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("分管领导"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="supervised_units",
+        limit_choices_to={"role": "leader"},
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -56,6 +56,11 @@ class Evidence(models.Model):
     request = models.ForeignKey(
         "Request", on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
     )
+    # Evidence filed with a reply to a 督办单 (its item: the first item the notice covers).
+    reply = models.ForeignKey(
+        "SupervisionReply", on_delete=models.CASCADE, related_name="evidence", null=True,
+        blank=True,
+    )
     file = models.FileField(_("文件"), upload_to=evidence_path)
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)

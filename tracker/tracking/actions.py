@@ -137,11 +137,12 @@ def check_evidence_file(upload):
     return ext
 
 
-def _store_evidence(item, user, upload, report=None, request=None):
+def _store_evidence(item, user, upload, **owner):
+    """Store one file; `owner` names what it belongs to (report, request or reply)."""
     ext = check_evidence_file(upload)
     data = b"".join(upload.chunks())
     evidence = Evidence(
-        item=item, report=report, request=request, uploaded_by=user,
+        item=item, uploaded_by=user, **owner,
         original_name=PurePath(upload.name).name[:255], content_type=EVIDENCE_TYPES[ext][0],
         size=len(data), sha256=hashlib.sha256(data).hexdigest(),
     )
@@ -151,7 +152,7 @@ def _store_evidence(item, user, upload, report=None, request=None):
     return evidence
 
 
-def _store_all(item, user, files, **owner):
+def store_all(item, user, files, **owner):
     stored = []
     try:
         for upload in files:
@@ -214,7 +215,7 @@ def do_report(user, item, version, percent, narrative, files=()):
         confirmed_at=None if pending else now,
         confirmed_by=None if pending else _self_confirmer(user),
     )
-    _store_all(item, user, files, report=report)
+    store_all(item, user, files, report=report)
     return report
 
 
@@ -267,7 +268,7 @@ def do_request_completion(user, item, version, reason, files=()):
     request = Request.objects.create(
         item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason
     )
-    _store_all(item, user, files, request=request)
+    store_all(item, user, files, request=request)
     return request
 
 

@@ -30,6 +30,7 @@ from tracker.models import (
     PaceSettings,
     ProgressReport,
     Request,
+    SupervisionNotice,
     annotate_pace,
     pace_of,
 )
@@ -67,6 +68,9 @@ def home(request):
         "to_sign": visible.filter(status=Item.Status.NEW).count() if user.is_unit_member else 0,
         "inbox_messages": inbox_views.my_messages(user)[:INBOX_ON_HOME],
         "unread": inbox_views.my_messages(user).filter(read_at__isnull=True).count(),
+        "open_notices": (perms.notices_visible_to(user)
+                         .filter(status=SupervisionNotice.Status.ISSUED)
+                         .select_related("unit").order_by("reply_due", "pk")[:10]),
     }
     if user.manages_items:
         context["pending_requests"] = (
