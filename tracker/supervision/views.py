@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tracker import access as perms
 from tracker import tasks
+from tracker.lib.numbers import parse_ids
 from tracker.models import Item, ItemOwner
 from tracker.supervision import forms, notices, pdf
 from tracker.tracking.actions import ActionError
@@ -42,7 +43,7 @@ def _open_items(request):
     """The items to offer: ?items=1,2 (from an item page or the list) or ?unit=… (its open
     items); only items the office may see (all) that are not completed."""
     open_items = perms.visible_items(request.user).exclude(status=Item.Status.COMPLETED)
-    ids = [int(v) for v in request.GET.get("items", "").split(",") if v.strip().isdigit()]
+    ids = parse_ids(request.GET.get("items", "").split(","))
     pick = forms.UnitPickForm(request.GET or None)
     if ids:
         return open_items.filter(pk__in=ids), pick
