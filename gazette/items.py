@@ -37,7 +37,7 @@ from gazette.owners import (
     split_names,
 )
 from gazette.split import Document
-from gazette.tables import TableRecord, parse_table
+from gazette.tables import TableRecord, _Layout, read_table
 
 _MARKERS = (
     (re.compile(rf"^\s*第([{CN_NUM}\d]+)(章|部分)\s*"), 0, "第{}{}"),
@@ -179,6 +179,7 @@ class _Walker:
         # a ——dash list continues the numbered task or sub-heading above it
         self.in_task = False
         self.body: list[Line] = []
+        self.table_layout: _Layout | None = None  # of the last table, for rows after a break
         self.index = 0  # of the line being walked in ``body``
 
     # headings -------------------------------------------------------------
@@ -409,16 +410,30 @@ class _Walker:
             len(head) <= 12 and _NOT_TASKS.search(head))
 
     def table(self, lines: list[Line]) -> None:
-        for record in parse_table(lines, [h.text for h in self.stack]):
+        records, self.table_layout = read_table(lines, [h.text for h in self.stack],
+                                                 self.table_layout)
+        for record in records:
             self.items.append(self.record_item(record))
             self.annotated = True
 
     def record_item(self, record: TableRecord) -> Item:
         owners = self.inherited()
-        if record.units:
+        if record.lead or record.co:
+            own = Owners()
+            own.lead_units.extend(split_names(record.lead))
+            own.co_units.extend(split_names(record.co))
+            if not record.lead:  # only 配合 and 责任: the responsible units lead
+                own.lead_units.extend(split_names(record.units))
+            else:
+                own.responsible_units.extend(split_names(record.units))
+            _apply(owners, own)
+        elif record.units:
             own = Owners()
             own.lead_units.extend(split_names(record.units))
             _apply(owners, own)
+        for leader in record.leaders:
+            owners.responsible_leaders.extend(
+                n for n in split_names(leader) if n not in owners.responsible_leaders)
         deadlines = self.deadlines(record.text) if record.kind == "task" else []
         for column, cell in record.dates:
             for found in self.deadlines(cell):

@@ -29,6 +29,30 @@ _DATE_CELL = re.compile(
 )
 
 
+# what a column holds, by the meaning of its header (whatever its exact words)
+_ROLE_PATTERNS = (
+    ("seq", re.compile(r"^(?:序号|编号|序|No\.?)$")),
+    ("progress", re.compile(r"进展|完成情况|推进情况|进度情况|落实情况|工作成效|备注")),
+    ("date", re.compile(r"时限|时间|节点|日期|时序|进度安排|进度计划|完成期限")),
+    ("leader", re.compile(r"领导|责任人|负责人|包联")),
+    ("lead", re.compile(r"牵头|主办|主责|主抓")),
+    ("co", re.compile(r"配合|协同|协办|参与|协助")),
+    ("units", re.compile(r"单位|部门|处室|科室|股室|责任主体|实施主体|承办")),
+    ("indicator", re.compile(r"^(?:指标|目标值|指标值|考核指标)")),
+    ("task", re.compile(r"任务|措施|事项|内容|重点|目标|举措|要求|工作|项目|名称|计划")),
+)
+
+
+def column_role(name: str) -> str:
+    key = squash(fold(name))
+    if not key:
+        return ""
+    for role, pattern in _ROLE_PATTERNS:
+        if pattern.search(key):
+            return role
+    return "other"
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -43,6 +67,9 @@ class TableRecord:
     section: list[str]
     fields: dict[str, str] = field(default_factory=dict)
     units: str = ""  # the 责任单位 cell as written
+    lead: str = ""  # 牵头单位 and 配合单位 cells, when the table has such columns
+    co: str = ""
+    leaders: list[str] = field(default_factory=list)  # 责任领导 cells
     dates: list[tuple[str, str]] = field(default_factory=list)  # (column, cell)
     kind: str = "task"
 
@@ -52,6 +79,12 @@ class _Layout:
     header: list[str]
     text_column: int
     kind: str
+    roles: list[str] = field(default_factory=list)
+    carried: dict[int, str] = field(default_factory=dict)  # merged cells carried down
+
+    def by_meaning(self) -> bool:
+        """Owner columns named by meaning (牵头/配合/责任单位, 责任领导)."""
+        return any(role in ("lead", "co", "units", "leader") for role in self.roles)
 
 
 def cells_of(line: Line) -> list[str]:
@@ -62,7 +95,8 @@ def _is_header(cells: list[str]) -> bool:
     filled = [squash(c) for c in cells if c.strip()]
     if len(filled) < 2 or any(_NUMBER.match(c) for c in filled):
         return False
-    hits = sum(1 for c in filled if len(c) <= 12 and _HEADER_WORDS.search(c))
+    hits = sum(1 for c in filled if len(c) <= 12 and (
+        _HEADER_WORDS.search(c) or column_role(c) not in ("other", "")))
     return hits >= 2 and hits * 2 >= len(filled)
 
 
@@ -71,13 +105,20 @@ def _layout(header: list[str]) -> _Layout | None:
     (indicator tables, lists of schools): a task table needs a date or a unit
     column, a project list a 项目 column."""
     names = [squash(h) for h in header]
-    if not any(_DATE_COLUMN.search(n) or _UNIT_COLUMN.search(n) or "项目" in n for n in names):
+    roles = [column_role(h) for h in header]
+    if not any(_DATE_COLUMN.search(n) or _UNIT_COLUMN.search(n) or "项目" in n for n in names) \
+            and not any(role in ("lead", "co", "units", "leader", "date") for role in roles):
         return None
     for pattern in ("项目名称", "名称", "主要任务", "工作任务", "任务", "工程措施", "措施", "事项", "内容"):
         for index, name in enumerate(names):
-            if pattern in name and not _UNIT_COLUMN.fullmatch(name):
+            if pattern in name and not _UNIT_COLUMN.fullmatch(name) and roles[index] != "progress":
                 kind = "project" if "项目" in name else "task"
-                return _Layout(names, index, kind)
+                return _Layout(names, index, kind, roles)
+    # the task column by meaning (整治重点, 年度目标, 工作要求 …), else the first free one
+    for wanted in ("task", "other"):
+        for index, role in enumerate(roles):
+            if role == wanted:
+                return _Layout(names, index, "task", roles)
     return None
 
 
@@ -98,7 +139,14 @@ def _section_level(title: str) -> int:
 
 def parse_table(lines: list[Line], section: list[str]) -> list[TableRecord]:
     """Records of one table (a run of tab-separated lines)."""
-    layout: _Layout | None = None
+    return read_table(lines, section)[0]
+
+
+def read_table(lines: list[Line], section: list[str],
+               layout: _Layout | None = None) -> tuple[list[TableRecord], _Layout | None]:
+    """Records of one table (a run of tab-separated lines) and its layout.
+    ``layout`` is that of a table just above, interrupted by a line of text
+    (a page break, a group title): rows without a header of their own follow it."""
     path = list(section)
     base = len(section)
     records: list[TableRecord] = []
@@ -118,16 +166,33 @@ def parse_table(lines: list[Line], section: list[str]) -> list[TableRecord]:
         record = _record(line, cells, layout, path)
         if record:
             records.append(record)
-    return records
+    return records, layout
 
 
 def _record(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
     filled = [c for c in cells if c]
     if len(filled) < 2:
         return None
+    cells = _align(cells, layout)
+    if layout.by_meaning() and len(cells) == len(layout.header) and layout.kind == "task":
+        return _by_meaning(line, cells, layout, path)
     if layout.kind == "project":
         return _project(line, cells, layout, path)
     return _task(line, cells, layout, path)
+
+
+def _align(cells: list[str], layout: _Layout) -> list[str]:
+    """A row with more cells than its header (a cell that was two lines, e.g.
+    a contact and a telephone number): the extra cells join a free column
+    after the task column, so the owner columns at the end line up."""
+    extra = len(cells) - len(layout.header)
+    if extra <= 0 or extra > 3 or not layout.roles:
+        return cells
+    free = [i for i, role in enumerate(layout.roles) if role == "other" and i > layout.text_column]
+    if not free:
+        return cells
+    at = free[0]
+    return cells[:at] + [" ".join(c for c in cells[at:at + extra + 1] if c)] + cells[at + extra + 1:]
 
 
 def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
@@ -142,8 +207,11 @@ def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> 
             record.fields[name] = cells[index]
             if _DATE_COLUMN.search(name) and cells[index]:
                 record.dates.append((name, cells[index]))
-            if _UNIT_COLUMN.search(name) and cells[index]:
+            role = layout.roles[index] if index < len(layout.roles) else ""
+            if _UNIT_COLUMN.search(name) and cells[index] and role in ("units", "lead", ""):
                 record.units = cells[index]
+            elif role == "leader" and cells[index] and "负责人" not in name:
+                record.leaders.append(cells[index])
     return record
 
 
@@ -181,3 +249,46 @@ def _column_name(layout: _Layout, cells: list[str], index: int) -> str:
         return layout.header[index]
     dated = [name for name in layout.header if _DATE_COLUMN.search(name)]
     return dated[0] if dated else f"列{index + 1}"
+
+
+def _by_meaning(line: Line, cells: list[str], layout: _Layout,
+                path: list[str]) -> TableRecord | None:
+    """A row whose cells line up with the header: each cell read by its
+    column's meaning. An empty owner or time cell under a filled one is a
+    merged cell: its value is carried down."""
+    # the task: the fullest of the cells that are neither owners, times nor progress
+    free = [i for i, role in enumerate(layout.roles) if role in ("task", "other")]
+    text_at = max(free, key=lambda i: len(cells[i])) if free else layout.text_column
+    text = cells[text_at]
+    if len(squash(text)) < 2:
+        return None
+    ref = cells[0] if layout.roles[0] == "seq" and _NUMBER.match(cells[0]) else ""
+    record = TableRecord(line, ref, text, list(path))
+    lead: list[str] = []
+    co: list[str] = []
+    units: list[str] = []
+    for index, (name, role) in enumerate(zip(layout.header, layout.roles, strict=True)):
+        if index == text_at or role in ("seq", ""):
+            continue
+        cell = cells[index]
+        if role in ("lead", "co", "units", "leader", "date"):
+            if cell:
+                layout.carried[index] = cell
+            else:
+                cell = layout.carried.get(index, "")
+        if not cell:
+            continue
+        record.fields[name] = cell
+        if role == "date":
+            record.dates.append((name, cell))
+        elif role == "lead":
+            lead.append(cell)
+        elif role == "co":
+            co.append(cell)
+        elif role == "units":
+            units.append(cell)
+        elif role == "leader":
+            record.leaders.append(cell)
+    record.lead, record.co = "、".join(lead), "、".join(co)
+    record.units = "、".join(units)
+    return record

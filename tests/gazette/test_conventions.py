@@ -203,3 +203,79 @@ def test_5_roles_with_verbless_lists_and_comma_separated_keys():
     assert items[2].owners.responsible_units == ["市商务局"]
     assert items[3].owners.lead_units == ["市口岸办"]
     assert items[3].owners.co_units == ["某某海关"]
+
+
+# --- 8. tables in every rendering --------------------------------------------------
+
+
+def _table_doc(rows: str) -> str:
+    return "某某县2024年重点工作任务分解表\n" + rows
+
+
+PIPE_TABLE = _table_doc("""\
+| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |
+|---|---|---|---|---|
+| 1 | 新建城乡供水管网30公里 | 县水利局 | 县财政局 | 2024年10月底前 |
+| 2 | 改造农村公路危桥5座 | 县交通运输局 |  | 2024年12月底前 |
+""")
+
+CELL_PER_LINE = _table_doc("""\
+序号
+重点任务
+牵头单位
+责任领导
+时间节点
+1
+完成老旧小区改造12个
+县住房和城乡建设局
+李某某
+9月底前
+2
+建成口袋公园3处
+县城市管理局
+张某某
+11月底前
+""")
+
+SPACE_ALIGNED = _table_doc("""\
+序号  任务名称              责任单位        完成时限
+1     建设智慧停车平台      县公安局        2024年8月底前
+2     更新公交车辆20辆      县交通运输局    2024年11月底前
+""")
+
+TAB_MERGED = _table_doc(
+    "序号\t主要任务\t牵头单位\t完成时限\t进展情况\n"
+    "1\t完成高标准农田建设2万亩\t县农业农村局\t2024年10月底前\t已完成招标\n"
+    "2\t建设农产品冷链仓储中心\t\t\t正在选址\n"
+    "序号\t主要任务\t牵头单位\t完成时限\t进展情况\n"
+    "3\t培育农业龙头企业3家\t县发展改革局\t2024年12月底前\t\n"
+)
+
+
+def test_8_tables_in_every_rendering_read_by_column_meaning():
+    for text in (PIPE_TABLE, CELL_PER_LINE, SPACE_ALIGNED):
+        items = _items(text)
+        assert len(items) == 2, text
+        assert all(i.owners.lead_units for i in items)
+        assert all(i.due is not None for i in items)
+    pipe = _items(PIPE_TABLE)
+    assert pipe[0].text == "新建城乡供水管网30公里"
+    assert pipe[0].owners.lead_units == ["县水利局"] and pipe[0].owners.co_units == ["县财政局"]
+    assert pipe[0].due == date(2024, 10, 31)
+    cells = _items(CELL_PER_LINE)
+    assert cells[0].owners.responsible_leaders == ["李某某"]
+    assert cells[1].text == "建成口袋公园3处"
+    assert _items(SPACE_ALIGNED)[1].owners.lead_units == ["县交通运输局"]
+
+
+def test_8_merged_cells_carry_down_headers_repeat_progress_is_no_task():
+    items = _items(TAB_MERGED)
+    assert [i.text for i in items] == [
+        "完成高标准农田建设2万亩",
+        "建设农产品冷链仓储中心",
+        "培育农业龙头企业3家",
+    ]
+    assert items[1].owners.lead_units == ["县农业农村局"]  # merged with the row above
+    assert items[1].due == date(2024, 10, 31)
+    assert items[2].owners.lead_units == ["县发展改革局"]
+    assert items[0].fields["进展情况"] == "已完成招标"
