@@ -349,3 +349,23 @@ def test_finding_11_a_unit_mapping_that_is_not_an_id_is_refused_with_a_message(
     assert not Item.objects.exists() and not UnitAlias.objects.exists()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
+
+
+def test_finding_10_a_collision_with_a_concurrent_change_is_refused_with_a_message(
+        office, eager, django_capture_on_commit_callbacks, monkeypatch):
+    """Whatever else was written meanwhile and collides with the import on a unique index."""
+    from django.db import IntegrityError
+
+    job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
+                   django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+
+    def collide(importer):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(confirm._Importer, "run", collide)
+    response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
+    assert response.status_code == 400
+    assert "导入的内容在预览之后已被他人导入或修改，请重新上传解析。" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,17 +115,36 @@ def confirm_import(job: ImportJob, user, decisions: Decisions | None = None) -> 
     errors = validate_decisions(job.preview, decisions)
     if errors:
         raise ImportRejected(" ".join(errors.values()))
-    with transaction.atomic():
-        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-            status=ImportJob.Status.CONFIRMED, progress=100
-        )
-        if not claimed:
-            raise ImportRejected(_("这次导入已经确认过或尚未解析完成。"))
-        importer = _Importer(job, user, decisions)
-        result = importer.run()
-        ImportJob.objects.filter(pk=job.pk).update(
-            source_file=importer.source_file, result=result, data=b"", stage=_("已导入"),
-        )
+    try:
+        with transaction.atomic():
+            # Confirmations run one at a time: each locks every job still awaiting
+            # confirmation (in id order, so two never deadlock) and the next one goes on
+            # only once the first has committed. It then sees the documents, units and tags
+            # the first created, and a preview they made stale is refused with its message
+            # (import_document) instead of colliding with them on a unique index.
+            # (SQLite has no row locks; there its writers are serialized anyway.)
+            list(
+                ImportJob.objects.select_for_update()
+                .filter(status=ImportJob.Status.READY)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+                status=ImportJob.Status.CONFIRMED, progress=100
+            )
+            if not claimed:
+                raise ImportRejected(_("这次导入已经确认过或尚未解析完成。"))
+            importer = _Importer(job, user, decisions)
+            result = importer.run()
+            ImportJob.objects.filter(pk=job.pk).update(
+                source_file=importer.source_file, result=result, data=b"", stage=_("已导入"),
+            )
+    except IntegrityError as exc:
+        # Anything else written meanwhile (the admin, say) that this import would duplicate.
+        logger.warning("import job %s collided with a concurrent change: %s", job.pk, exc)
+        raise ImportRejected(
+            _("导入的内容在预览之后已被他人导入或修改，请重新上传解析。")
+        ) from exc
     job.refresh_from_db()
     return result
 
