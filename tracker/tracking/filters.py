@@ -94,7 +94,7 @@ class ItemFilter(django_filters.FilterSet):
 
     class Meta:
         model = Item
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, data=None, *, user, queryset=None, today=None):
         visible = Item.objects.visible_to(user)
