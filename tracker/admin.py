@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import models
+from tracker.tracking import actions
 
 admin.site.site_header = _("督办台 管理")
 admin.site.site_title = _("督办台")
@@ -99,8 +101,28 @@ class ProgressReportInline(admin.StackedInline):
     fields = ["author", "created_at", "percent", "narrative", "confirmed_by", "confirmed_at"]
 
 
+class ItemAdminForm(forms.ModelForm):
+    """The admin's item form, under the same optimistic locking as the pages' forms: it carries
+    the version it was loaded at (hidden) and a save of an older version is refused."""
+
+    class Meta:
+        model = models.Item
+        fields = "__all__"  # noqa: DJ007 (the admin shows every field anyway)
+        widgets = {"version": forms.HiddenInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and "version" in cleaned:
+            # The admin saves in one transaction: the row stays locked until this save ends.
+            current = models.Item.objects.select_for_update().get(pk=self.instance.pk)
+            if cleaned["version"] != current.version:
+                raise forms.ValidationError(str(actions.Conflict(current)), code="conflict")
+        return cleaned
+
+
 @admin.register(models.Item)
 class ItemAdmin(SimpleHistoryAdmin):
+    form = ItemAdminForm
     list_display = ["ref", "short_text", "kind", "status", "percent", "due_date", "grade"]
     list_filter = ["status", "kind", "grade", "tags", "document"]
     search_fields = ["text", "ref", "owners__name", "people__name"]
@@ -108,6 +130,16 @@ class ItemAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["tags"]
     inlines = [ItemOwnerInline, ItemPersonInline, DeadlineInline, ProgressReportInline]
     list_select_related = ["document"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # The fields the form changed, written by the pages' conditional UPDATE (version check,
+        # next version, audit row); tags and the inlines are saved after it as usual.
+        fields = {f.name: f.attname for f in obj._meta.concrete_fields}
+        changes = {fields[name]: getattr(obj, fields[name]) for name in form.changed_data
+                   if name in fields and name != "version"}
+        actions.do_admin_edit(request.user, obj, form.cleaned_data["version"], changes)
 
     @admin.display(description=_("任务内容"))
     def short_text(self, obj):

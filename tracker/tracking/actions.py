@@ -167,6 +167,11 @@ def store_all(item, user, files, **owner):
 # ---- the unit's actions ---------------------------------------------------------------------
 
 @transaction.atomic
+def do_admin_edit(user, item, version, changes):
+    """The admin's item form: `changes` ({field attname: value}), under the version check."""
+    return _claim(item, version, user, audit.reason("admin_edit"), **changes)
+
+
 def do_sign(user, item, version):
     """签收: the unit acknowledges the assignment (NEW → IN_PROGRESS)."""
     _check_possible("sign", item)

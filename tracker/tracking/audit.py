@@ -26,6 +26,7 @@ REASONS = {
     "completed": _("办结销号"),
     "grade": _("评定为 %(grade)s"),
     "create_adhoc": _("创建交办事项"),
+    "admin_edit": _("在管理后台修改"),
 }
 # history_change_reason is a CharField(max_length=100).
 MAX_STORED = 100
