@@ -69,6 +69,14 @@ _PARENTHETICAL = re.compile(r"[(（][^()（）]*[)）]")
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 _MIN_TASK = 12
+UNCERTAIN = 0.5
+_CONFIDENCE = {
+    "annotation": 0.95, "annotation-sublist": 0.9, "table": 0.9, "heading-owner": 0.85,
+    "report": 0.8, "table-no-owner": 0.7, "prose-under-heading": 0.6, "prose": 0.6,
+    "measure": 0.5, "candidate": 0.4,
+}
+# a verb that hands a unit a task: 负责 / 牵头 / 落实 / 组织实施
+_ASSIGNING = re.compile(r"负责|牵头|落实|组织实施|抓好|做好|完成|推进|实施|开展")
 _LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
 # who sits where and does what, in a command structure or an emergency plan
 _DUTY_LIST = re.compile(r"组成|职责|成员|名单|人员|机构设置|办公室")
@@ -98,6 +106,14 @@ class Item:
     deadlines: list[Deadline] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
     end_line: int = 0
+    # which convention made the item, and how sure the parser is of it (0–1): the
+    # import preview puts the uncertain ones (candidates) first
+    rule: str = ""
+    confidence: float = 1.0
+
+    @property
+    def uncertain(self) -> bool:
+        return self.confidence < UNCERTAIN
 
     @property
     def due(self) -> date | None:
@@ -290,8 +306,17 @@ class _Walker:
         elif prose and kind == "report":
             self.prose_reports.add(len(self.items))
             kind = "task"  # a numbered task of a plan that also asks for a report
+        if not own.is_empty():
+            rule = "annotation"
+        elif normal:
+            rule = "heading-owner"
+        elif report and not prose:
+            rule = "report"
+        else:
+            rule = "prose"
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
-                               deadlines, end_line=line.end))
+                               deadlines, end_line=line.end, rule=rule,
+                               confidence=_CONFIDENCE[rule]))
 
     def only_prose_since_pending(self) -> bool:
         """Are all items made since the pending task prose items (which an
@@ -340,7 +365,8 @@ class _Walker:
         self.prose_only.add(len(self.items))
         self.items.append(Item(".".join(h.label for h in self.stack), line.lineno, full, "task",
                                " / ".join(h.text for h in self.stack[:-1]), owners, deadlines,
-                               end_line=line.end))
+                               end_line=line.end, rule="prose-under-heading",
+                               confidence=_CONFIDENCE["prose-under-heading"]))
         return True
 
     def add_standing(self, owners: Owners, text: str) -> None:
@@ -386,7 +412,9 @@ class _Walker:
         full = pending.text + text if adjacent else pending.text
         self.items.append(Item(pending.ref, pending.line.lineno, full, "task", pending.section,
                                owners, self.deadlines(full),
-                               end_line=line.end if adjacent else pending.line.end))
+                               end_line=line.end if adjacent else pending.line.end,
+                               rule="annotation-sublist",
+                               confidence=_CONFIDENCE["annotation-sublist"]))
 
     def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]],
                    terse: bool = False) -> bool:
@@ -440,8 +468,10 @@ class _Walker:
                 found.what = found.what or column
                 deadlines.append(found)
         ref = record.ref or self.ref(f"r{len(self.items) + 1}")
+        rule = "table" if owners.has_units() or owners.responsible_leaders else "table-no-owner"
         return Item(ref, record.line.lineno, record.text, record.kind, " / ".join(record.section),
-                    owners, deadlines, dict(record.fields), end_line=record.line.end)
+                    owners, deadlines, dict(record.fields), end_line=record.line.end, rule=rule,
+                    confidence=_CONFIDENCE[rule])
 
     def deadlines(self, text: str) -> list[Deadline]:
         found = find_deadlines(text, self.year, period=self.period)
@@ -505,6 +535,8 @@ def assigns_in_prose(doc: Document) -> bool:
     implementation opinion, a work notice) rather than set rules (办法 with
     第X条 articles), duties in an emergency (应急预案) or nothing (批复, 通告)?"""
     kinds, subject, issued = _kinds(doc)
+    if not kinds and doc.whole_file:
+        return not _has_articles(doc)  # a text without a title: its numbered paragraphs may assign
     if not kinds or kinds[-1] not in _TASK_KINDS:
         return False
     if kinds[-1] == "通知" and (issued or _SETS_UP.search(subject)):
@@ -559,10 +591,19 @@ def find_items(doc: Document) -> list[Item]:
     walker = _walk(doc, prose=assigns_in_prose(doc))
     items = walker.items
     if walker.annotated:
-        # the document marks its tasks with annotations (or tables): they are the tasks
+        # the document marks its tasks with annotations (or tables): they are the tasks;
+        # a prose paragraph that still names a unit as the one to act is proposed as an
+        # uncertain candidate, so the office sees it rather than nothing
         for n in walker.prose_reports:
             items[n].kind = "report"
-        items = [item for n, item in enumerate(items) if n not in walker.prose_only]
+        kept = []
+        for n, item in enumerate(items):
+            if n not in walker.prose_only:
+                kept.append(item)
+            elif item.owners.has_units() and _ASSIGNING.search(fold(item.text)):
+                item.rule, item.confidence = "candidate", _CONFIDENCE["candidate"]
+                kept.append(item)
+        items = kept
     if any(item.kind == "report" for item in items) and sets_rules(doc):
         items = [item for item in items if item.kind != "report"]
     return items

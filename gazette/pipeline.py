@@ -87,6 +87,9 @@ def item_json(item: Item) -> dict:
         ],
         "due": item.due.isoformat() if item.due else None,
         "fields": item.fields,
+        "rule": item.rule,
+        "confidence": item.confidence,
+        "uncertain": item.uncertain,
     }
 
 

@@ -279,3 +279,26 @@ def test_8_merged_cells_carry_down_headers_repeat_progress_is_no_task():
     assert items[1].due == date(2024, 10, 31)
     assert items[2].owners.lead_units == ["县发展改革局"]
     assert items[0].fields["进展情况"] == "已完成招标"
+
+
+# --- 12. when in doubt, propose -------------------------------------------------------
+
+DOUBT = """\
+某某区2024年安全生产工作要点
+一、重点工作
+（一）开展危化品企业专项检查，年内覆盖全部企业。（责任单位：区应急管理局）
+（二）区消防救援大队要牵头开展高层建筑消防隐患排查，建立整改台账。
+"""
+
+
+def test_12_an_unmatched_assignment_is_an_uncertain_candidate_and_every_item_says_its_rule():
+    items = _items(DOUBT)
+    assert [(i.rule, i.uncertain) for i in items] == [("annotation", False), ("candidate", True)]
+    assert items[1].owners.lead_units + items[1].owners.responsible_units == ["区消防救援大队"]
+    assert all(0 < i.confidence <= 1 for i in _items(DOUBT + FIELD_LINES + PIPE_TABLE))
+    out = to_json(parse_text(DOUBT))["documents"][0]["items"]
+    assert [(o["rule"], o["uncertain"]) for o in out] == [
+        ("annotation", False),
+        ("candidate", True),
+    ]
+    assert out[1]["confidence"] < out[0]["confidence"]
