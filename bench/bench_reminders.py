@@ -141,7 +141,7 @@ def measure(data, items, needing):
         profile = cProfile.Profile()
         profile.enable()
     plan.plan_deliveries(moment)
-    outcome = mail.send_deliveries(plan.sendable())
+    outcome = mail.send_deliveries(plan.sendable(), moment=moment)
     deliver_s = time.perf_counter() - start
     if os.environ.get("BENCH_PROFILE"):
         profile.disable()

@@ -120,14 +120,14 @@ def test_finding_01_rules_that_raise_for_one_date_skip_only_that_dates_items(
     ReminderSettings.load()
     good, _d = dated_item(make_item, units["fgj"], D(2024, 10, 10), "按时完成的示范任务。")
     odd, deadline = dated_item(make_item, units["jyj"], D(2024, 10, 11), "规则出错的任务。")
-    real = sweep.deadline_rules_on
+    real = sweep.deadline_firings
 
-    def failing(due, day, rules, index):
+    def failing(due, window, rules, index):
         if due == D(2024, 10, 11):
             raise OverflowError("date value out of range")
-        return real(due, day, rules, index)
+        return real(due, window, rules, index)
 
-    monkeypatch.setattr(sweep, "deadline_rules_on", failing)
+    monkeypatch.setattr(sweep, "deadline_firings", failing)
     sweep.sweep(D(2024, 10, 9))
     assert set(Reminder.objects.values_list("item_id", flat=True)) == {good.pk}
     fault = ReminderFault.objects.get()

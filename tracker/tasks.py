@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tracker.imports.jobs import run_import_job
 from tracker.inbox import deliver
+from tracker.lib import clock
 from tracker.models import Heartbeat
 from tracker.reminders import mail, plan
 from tracker.supervision import notices
@@ -42,8 +43,10 @@ def parse_import(job_id):
 
 @shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
 def reminders_tick():
-    """Beat, every few minutes: in sending hours sweep once a day, then send what is due."""
-    return mail.send_deliveries(plan.tick())
+    """Beat, every few minutes: in sending hours sweep once a day, then send what is due (and
+    only while sending hours last: the rest waits for the next window)."""
+    moment = clock.now()
+    return mail.send_deliveries(plan.tick(moment), moment=moment)
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)

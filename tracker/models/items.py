@@ -48,7 +48,7 @@ class ItemQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         done = Q(status=Item.Status.COMPLETED)
         first_open = Subquery(
-            Deadline.objects.filter(item=OuterRef("pk"), date__isnull=False, done_at__isnull=True)
+            Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"), date__isnull=False)
             .order_by("date").values("date")[:1]
         )
         next_due = models.Case(
@@ -168,7 +168,7 @@ class Item(models.Model):
             return self.next_due
         if self.pk is None:
             return self.due_date
-        dates = [d.date for d in self.deadlines.all() if d.date and d.done_at is None]
+        dates = [d.date for d in self.deadlines.all() if d.date and not d.closed]
         candidates = [d for d in (min(dates, default=None), self.due_date) if d]
         return min(candidates, default=None)
 
@@ -277,7 +277,12 @@ class Deadline(models.Model):
     what = models.CharField(_("事项"), max_length=200, blank=True)
     ongoing = models.BooleanField(_("长期推进"), default=False)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Closed without being done: an approved extension replaced this date (the new Deadline).
+    superseded_at = models.DateTimeField(_("被延期取代时间"), null=True, blank=True)
     history = HistoricalRecords()
+
+    # Open: neither done nor superseded (the sweep reminds open deadlines only).
+    OPEN = Q(done_at__isnull=True, superseded_at__isnull=True)
 
     class Meta:
         verbose_name = _("时限")
@@ -297,3 +302,8 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.expr or self.what} → {self.date or '—'}"
+
+    @property
+    def closed(self):
+        """Done, or superseded by an approved extension: nothing reminds it any more."""
+        return self.done_at is not None or self.superseded_at is not None

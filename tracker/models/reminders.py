@@ -206,6 +206,11 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # Set just before the SMTP conversation. A claim taken over while this is set (the sender
+    # died, or the line dropped, after sending began) may already have reached the recipient:
+    # the resend carries the same Message-ID and is counted as possibly sent twice.
+    sending_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    possibly_duplicate = models.BooleanField(_("可能重复发送"), default=False)
     last_error = models.TextField(_("最近错误"), blank=True)
     subject = models.CharField(_("主题"), max_length=300, blank=True)
     address = models.EmailField(_("收件地址"), blank=True)
@@ -226,6 +231,13 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient_id} {self.period}"
+
+    @property
+    def refused_permanently(self):
+        """Failed on the mail server's permanent (5xx) answer, recorded as 'code reason'."""
+        return (self.status == self.Status.FAILED and len(self.last_error) > 3
+                and self.last_error[0] == "5" and self.last_error[:3].isdigit()
+                and self.last_error[3] == " ")
 
 
 class Notice(models.Model):
@@ -259,6 +271,9 @@ class ReminderSweep(models.Model):
     date = models.DateField(_("日期"), unique=True)
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The sweep that runs the day claims it first (conditional UPDATE); a second tick skips
+    # the sweep instead of racing it (a claim older than the task time limit is stale).
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     reminders = models.PositiveIntegerField(_("新增提醒"), default=0)
     notices = models.PositiveIntegerField(_("新增收件"), default=0)
 

@@ -7,19 +7,30 @@ supervision office's weekly digest). They render in the recipient's language.
 Exactly once (healthchecks' way): a sender claims a Delivery with a conditional UPDATE
 (pending, due, and unclaimed or claimed longer ago than the claim timeout) and sends only when
 that UPDATE changed one row. A sender that dies after claiming leaves a stale claim the next
-run takes over; one that dies after the SMTP server accepted the message but before recording
-it would send it again — the only window left, as long as one SMTP transaction.
+run takes over. The one window SMTP cannot close — the server stored the message, then the
+sender died or the line dropped before the 250 answer was recorded — is made harmless and
+visible: the claim records `sending_at` before the SMTP conversation; a claim taken over in
+that state is resent (only after `claim_timeout_seconds`), marked `possibly_duplicate` for the
+failures page, and carries the same Message-ID (fixed by the delivery), so mail clients show
+one message.
+
+Sending hours are checked before every e-mail: what is left at the quiet time waits for the
+next sending window. A permanent refusal (an SMTP 5xx answer) fails at once with the server's
+reason; temporary ones (4xx) and network errors are retried with a doubling back-off.
 """
 
 import datetime
 import logging
+import smtplib
+import socket
 import uuid
 from collections import defaultdict
+from email.utils import parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,18 +38,21 @@ from django.utils import timezone, translation
 from tracker.inbox.deliver import KINDS as NOTICE_KINDS
 from tracker.inbox.deliver import notice_context
 from tracker.lib import clock
+from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Delivery,
     Item,
     ItemPerson,
     Notice,
     PaceSettings,
+    ProgressReport,
     Reminder,
     ReminderSettings,
     User,
     pace_of,
 )
-from tracker.reminders.sweep import still_due
+from tracker.reminders.rules import is_sending_time
+from tracker.reminders.sweep import DATE_RULES, still_due
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +64,9 @@ WEEKLY_LIST_LIMIT = 30
 EMAIL_FIELDS = ("reminder__rule", "reminder__offset", "reminder__due_on", "reminder__date",
                 "reminder__item__ref", "reminder__item__text", "reminder__item__status",
                 "reminder__item__percent", "reminder__item__due_date", "reminder__deadline__kind",
-                "reminder__deadline__what", "reminder__deadline__expr")
+                "reminder__deadline__what", "reminder__deadline__expr",
+                "reminder__deadline__done_at", "reminder__deadline__superseded_at",
+                "reminder__created_at")
 
 
 def item_url(pk):
@@ -72,12 +88,16 @@ def reminder_context(delivery):
                .select_related("reminder__item", "reminder__deadline")
                .only(*EMAIL_FIELDS)
                .order_by("reminder__item_id", "reminder__date"))
+    notices = list(notices)
+    reported = _reported_since(notices)
     by_item = defaultdict(list)
     items = {}
     for notice in notices:
         reminder = notice.reminder
         if not still_due(reminder.item.status, reminder.rule):
             continue  # completed, or completion requested, since the reminder was due
+        if not _still_open(reminder, reported):
+            continue  # its date was done or moved, or the report came in, since
         items[reminder.item_id] = reminder.item
         by_item[reminder.item_id].append(reminder)
     entries = []
@@ -107,6 +127,37 @@ def _add_pace(entries):
         item.state, item.next_due, item.created_at = state, next_due, created_at
     for entry in entries:
         entry["pace"] = pace_of(entry["item"], today, thresholds)
+
+
+def _reported_since(notices):
+    """{item_id: time of its latest progress report} for the items with report reminders."""
+    item_ids = {n.reminder.item_id for n in notices if n.reminder.rule == Reminder.Rule.REPORT}
+    latest = {}
+    if item_ids:
+        reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list("item_id",
+                                                                                  "created_at")
+        for item_id, created in reports:
+            if item_id not in latest or latest[item_id] < created:
+                latest[item_id] = created
+    return latest
+
+
+def _still_open(reminder, reported):
+    """What the e-mail checks at send time besides the item's status: the date reminded of is
+    still open (not done, not superseded by an approved extension, still the item's due date
+    for an item without deadline rows), and no progress report came in since the day of a
+    report reminder."""
+    deadline = reminder.deadline
+    if deadline is not None and (deadline.done_at or deadline.superseded_at):
+        return False
+    if (deadline is None and reminder.rule in DATE_RULES | {Reminder.Rule.ESCALATION}
+            and reminder.due_on != reminder.item.due_date):
+        return False
+    if reminder.rule == Reminder.Rule.REPORT and reminder.item_id in reported:
+        day_began = timezone.make_aware(datetime.datetime.combine(reminder.date, datetime.time()))
+        if reported[reminder.item_id] >= min(day_began, reminder.created_at):
+            return False
+    return True
 
 
 def weekly_context(delivery):
@@ -153,20 +204,56 @@ def build_message(delivery, connection=None):
         return None
     user = delivery.recipient
     subject, text, html = render_email(name, context, user.language or settings.LANGUAGE_CODE)
-    message = EmailMultiAlternatives(subject, text, to=[user.email], connection=connection)
+    message = EmailMultiAlternatives(subject, text, to=[user.email], connection=connection,
+                                     headers={"Message-ID": message_id(delivery)})
     message.attach_alternative(html, "text/html")
     return message
 
 
+def message_id(delivery):
+    """The Message-ID of a delivery's e-mail: the same on every attempt, so that a resend after
+    an uncertain attempt is folded into one message by mail clients."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "duban.localhost"
+    return f"<duban.delivery.{delivery.pk}.{int(delivery.created_at.timestamp())}@{domain}>"
+
+
 def claim(delivery_id, now, rules):
-    """Take a delivery with a conditional UPDATE; the token if this caller won, else None."""
+    """Take a delivery with a conditional UPDATE; the token if this caller won, else None.
+
+    Taking over a claim whose sending had begun (sending_at set) marks the delivery as
+    possibly sent twice: the first attempt may have reached the server."""
     token = uuid.uuid4().hex
     stale = now - datetime.timedelta(seconds=rules.claim_timeout_seconds)
     won = (Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING,
                                    next_attempt_at__lte=now)
            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-           .update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1))
+           .update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1,
+                   possibly_duplicate=Case(When(sending_at__isnull=False, then=Value(True)),
+                                           default=F("possibly_duplicate"))))
     return token if won else None
+
+
+def smtp_reply(exc):
+    """(code, reason) of the SMTP server's answer carried by `exc`, or None (no answer: a
+    network error, a timeout, a dropped line)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = list(exc.recipients.values())
+        if not answers:
+            return None
+        code = min(code for code, _text in answers)  # temporary if any refusal is temporary
+        text = "; ".join(_decode(t) for _c, t in answers)
+        return code, text
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code > 0:
+        return exc.smtp_code, _decode(exc.smtp_error)
+    return None
+
+
+def _decode(text):
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+# Errors that prove the message never reached the server (nothing was possibly delivered).
+NOT_CONNECTED = (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError)
 
 
 def send_delivery(delivery_id, rules=None, connection=None):
@@ -181,22 +268,40 @@ def send_delivery(delivery_id, rules=None, connection=None):
     try:
         message = build_message(delivery, connection)
         if message is None:
-            mine.update(status=Delivery.Status.SKIPPED, claimed_at=None)
+            mine.update(status=Delivery.Status.SKIPPED, claimed_at=None, sending_at=None)
             return "skipped"
+        # Recorded before the SMTP conversation: from here on a crash leaves a message the
+        # server may have stored.
+        mine.update(sending_at=timezone.now())
         message.send()
     except SoftTimeLimitExceeded:
         raise  # the task is out of time: the claim goes stale and the next tick sends it
     except Exception as exc:  # SMTP refusals, refused connections, timeouts, template errors
         if connection is not None:
-            connection.close()  # a refused or broken session is not reused; the next reopens
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+            try:
+                connection.close()  # a refused or broken session is not reused
+            except Exception:
+                log.debug("closing the SMTP connection failed", exc_info=True)
+        reply = smtp_reply(exc)
+        # An answer from the server (or no connection at all) means nothing was stored; a
+        # dropped line or a timeout mid-conversation leaves that open (sending_at stays).
+        certain = reply is not None or isinstance(exc, NOT_CONNECTED)
+        done = {"sending_at": None} if certain else {}
+        if reply:
+            error = f"{reply[0]} {reply[1]}"[:2000]
+        else:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        if reply and reply[0] >= 500:
+            mine.update(status=Delivery.Status.FAILED, claimed_at=None, last_error=error, **done)
+            log.error("delivery %s refused for good by the mail server: %s", delivery_id, error)
+            return "failed"
         if delivery.attempts >= rules.max_attempts:
-            mine.update(status=Delivery.Status.FAILED, claimed_at=None, last_error=error)
+            mine.update(status=Delivery.Status.FAILED, claimed_at=None, last_error=error, **done)
             log.error("delivery %s failed for good: %s", delivery_id, error)
             return "failed"
         delay = rules.retry_backoff_seconds * 2 ** (delivery.attempts - 1)
         mine.update(claimed_at=None, last_error=error,
-                    next_attempt_at=now + datetime.timedelta(seconds=delay))
+                    next_attempt_at=now + datetime.timedelta(seconds=delay), **done)
         log.warning("delivery %s attempt %s failed, retry in %ss: %s", delivery_id,
                     delivery.attempts, delay, error)
         return "retry"
@@ -205,9 +310,17 @@ def send_delivery(delivery_id, rules=None, connection=None):
     return "sent"
 
 
-def send_deliveries(ids, rules=None):
-    """Send these deliveries over one SMTP connection; {outcome: count}."""
+def send_deliveries(ids, rules=None, moment=None, calendar=None):
+    """Send these deliveries over one SMTP connection; {outcome: count}.
+
+    `moment`, for reminders, is when the run started by the reminders' clock (the tick's).
+    Before each e-mail the sending hours are checked at that moment plus the time spent since;
+    once they are over, the rest ('deferred') waits, unclaimed, for the next sending window.
+    Without it (inbox notices, which go out at any hour) the hours are not checked.
+    """
     rules = rules or ReminderSettings.load()
+    calendar = calendar or WorkdayCalendar()
+    started = timezone.now()
     outcomes = defaultdict(int)
     if not ids:
         return dict(outcomes)
@@ -217,7 +330,11 @@ def send_deliveries(ids, rules=None):
     except Exception:  # the server is down: each send below fails and records why
         log.warning("cannot connect to the mail server", exc_info=True)
     try:
-        for delivery_id in ids:
+        for position, delivery_id in enumerate(ids):
+            if moment is not None and not is_sending_time(
+                    moment + (timezone.now() - started), rules, calendar):
+                outcomes["deferred"] += len(ids) - position
+                break
             try:
                 outcomes[send_delivery(delivery_id, rules, connection)] += 1
             except SoftTimeLimitExceeded:

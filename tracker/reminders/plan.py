@@ -35,7 +35,8 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
 
     Immediate users get one e-mail per run with all their waiting notices; digest users one a
     day, from the digest time on. The leaders and the supervision office get a weekly digest on
-    the first working day of the week from the configured weekday on.
+    the first working day of the week from the configured weekday on, or at the first tick
+    after it when no tick ran that day.
     """
     moment = moment or clock.now()
     rules = rules or ReminderSettings.load()
@@ -54,8 +55,9 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
                 opened += _open_delivery(recipient_id, Delivery.Kind.IMMEDIATE, today)
         except (DatabaseError, *RULE_ERRORS):
             log.exception("cannot plan the e-mail of user %s; the others go on", recipient_id)
-    if _weekly_digest_day(today, rules, calendar):
-        monday = today - datetime.timedelta(days=today.weekday())
+    monday = today - datetime.timedelta(days=today.weekday())
+    if (_weekly_digest_due(today, rules, calendar)
+            and not Delivery.objects.filter(kind=Delivery.Kind.WEEKLY, period=monday).exists()):
         readers = _mail_users().filter(role__in=[User.Role.LEADER, User.Role.SUPERVISOR])
         Delivery.objects.bulk_create(
             [Delivery(recipient_id=user_id, kind=Delivery.Kind.WEEKLY, period=monday)
@@ -65,14 +67,23 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
     return opened
 
 
-def _weekly_digest_day(today, rules, calendar):
-    """Whether today is the first working day of its week on or after the configured weekday."""
+def _weekly_digest_due(today, rules, calendar):
+    """Whether this week's digest is due by `today`: on the first working day of the week on or
+    after the configured weekday, or on a later day of the week when no tick swept that day
+    although the system ran before it (the sweep was down that day: the first tick after
+    catches the digest up; a new installation starts with the next week's)."""
     monday = today - datetime.timedelta(days=today.weekday())
     for offset in range(rules.weekly_digest_weekday - 1, 7):
         day = monday + datetime.timedelta(days=offset)
         if calendar.is_workday(day):
-            return day == today
-    return False
+            break
+    else:
+        return False
+    if day == today:
+        return True
+    return (day < today
+            and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
+            and ReminderSweep.objects.filter(date__lt=day).exists())
 
 
 def _open_delivery(recipient_id, kind, period):

@@ -74,6 +74,44 @@ def deadline_rules_on(due, day, rules, index):
     return fired
 
 
+def deadline_state_on(due, day, index):
+    """(rule, offset) describing a date due as it stands on `day`, whether or not a rule fires
+    that day: due in N working days, due today, or N working days late."""
+    if due >= day:
+        base = index.base(due)
+        ahead = index.between(day, base) if base >= day else 0
+        return (R.BEFORE, ahead) if ahead > 0 else (R.DUE, 0)
+    late = index.between(due, day)
+    return (R.OVERDUE, -late) if late > 0 else (R.DUE, 0)
+
+
+def deadline_firings(due, window, rules, index):
+    """The (rule, offset, day) reminders a date due gets from a sweep over `window`.
+
+    A sweep over one day gives that day's rules. A catch-up over several (the sweep was down,
+    or this is a new installation's first) reminds once per date due, of its current state on
+    the last day: missed days are not replayed as "3 / 2 / 1 working days late" side by side.
+    """
+    fired = [(rule, offset, day) for day in window
+             for rule, offset in deadline_rules_on(due, day, rules, index)]
+    if len(window) <= 1 or not fired:
+        return fired
+    today = window[-1]
+    rule, offset = deadline_state_on(due, today, index)
+    return [(rule, offset, today)]
+
+
+def latest_per_due(firings):
+    """Of report firings (due, start, rule, offset, day), the last one of each date due: a
+    catch-up reminds of a missed report day once."""
+    latest = {}
+    for firing in firings:
+        due, day = firing[0], firing[4]
+        if due not in latest or latest[due][4] < day:
+            latest[due] = firing
+    return sorted(latest.values())
+
+
 def escalation_on(due, window, rules, index):
     """(day, working days late) of the first day of `window` on which a date due on `due` is
     escalated: N (escalate_after_days) or more working days late. None if on no day of it.
@@ -177,7 +215,7 @@ def report_firings(recurrence, window, rules, calendar, index):
         for day in window:
             for rule, offset in report_rules_on(due, day, rules, index):
                 firings.append((due, previous + ONE_DAY, rule, offset, day))
-    return firings
+    return latest_per_due(firings)
 
 
 def is_sending_time(moment, rules, calendar):

@@ -1,10 +1,12 @@
 """The daily sweep: which reminders fall due, and to whom (one Notice per recipient)."""
 
+import contextlib
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.utils import timezone
 
 from tracker.lib import clock, plausible
@@ -31,7 +33,7 @@ from tracker.reminders.faults import (
 )
 from tracker.reminders.rules import (
     WorkdayIndex,
-    deadline_rules_on,
+    deadline_firings,
     escalation_cutoff,
     escalation_on,
     report_firings,
@@ -47,21 +49,40 @@ R = Reminder.Rule
 
 
 def sweep(today=None, rules=None, calendar=None):
-    """Create every Reminder and Notice due up to `today`; safe to run again or in parallel."""
+    """Create every Reminder and Notice due up to `today`; safe to run again or in parallel.
+
+    The sweep first claims the day (a conditional UPDATE on its ReminderSweep row). A second
+    sweep of the same day while the first runs does nothing and says so (`skipped`): two
+    sweeps inserting and fanning out the same reminders in parallel could deadlock on
+    PostgreSQL's row and index locks. A claim older than the task's hard time limit belongs to
+    a sweep that died and is taken over.
+    """
     today = today or clock.today()
     rules = rules or ReminderSettings.load()
     calendar = calendar or WorkdayCalendar()
     record, _created = ReminderSweep.objects.get_or_create(date=today)
-    window = sweep_window(today, rules, calendar)
-    created = 0
-    if window:
-        faults = FaultLog()
-        created = _create_deadline_reminders(window, rules, calendar, faults)
-        created += _create_report_reminders(window, rules, calendar, faults)
-        faults.save()
-    notices = fan_out()
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = (ReminderSweep.objects.filter(pk=record.pk)
+               .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+               .update(claimed_at=now))
+    if not claimed:
+        return {"window": [], "reminders": 0, "notices": 0, "skipped": True}
+    try:
+        window = sweep_window(today, rules, calendar)
+        created = 0
+        if window:
+            faults = FaultLog()
+            created = _create_deadline_reminders(window, rules, calendar, faults)
+            created += _create_report_reminders(window, rules, calendar, faults)
+            faults.save()
+        notices = fan_out()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the next tick takes a stale claim over anyway
+            ReminderSweep.objects.filter(pk=record.pk, claimed_at=now).update(claimed_at=None)
+        raise
     ReminderSweep.objects.filter(pk=record.pk).update(
-        finished_at=timezone.now(), reminders=created, notices=notices
+        finished_at=timezone.now(), claimed_at=None, reminders=created, notices=notices
     )
     return {"window": window, "reminders": created, "notices": notices}
 
@@ -108,8 +129,7 @@ def _create_deadline_reminders(window, rules, calendar, faults):
     earliest, latest = plausible.bounds(window[-1])
     faults.out_of_range(earliest, latest, _open_items())
     longest = max(ReminderSettings.day_list(rules.before_days) + [0])
-    open_dates = Deadline.objects.filter(date__gte=earliest, date__lte=latest,
-                                         done_at__isnull=True)
+    open_dates = Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=latest)
     oldest = open_dates.order_by("date").values_list("date", flat=True).first()
     oldest_item = (_open_items().filter(due_date__gte=earliest, due_date__lte=latest)
                    .order_by("due_date").values_list("due_date", flat=True).first())
@@ -121,20 +141,19 @@ def _create_deadline_reminders(window, rules, calendar, faults):
     due = first
     while due <= last:
         try:
-            for day in window:
-                for rule, offset in deadline_rules_on(due, day, rules, index):
-                    firings[due].append((rule, _fits(offset), day))
+            for rule, offset, day in deadline_firings(due, window, rules, index):
+                firings[due].append((rule, _fits(offset), day))
         except RULE_ERRORS as exc:
             firings.pop(due, None)
             failed[due] = exc
         due += ONE_DAY
-    open_deadlines = Deadline.objects.filter(done_at__isnull=True).exclude(
+    open_deadlines = Deadline.objects.filter(Deadline.OPEN).exclude(
         item__status=Item.Status.COMPLETED)
     rows = _escalations(window, rules, index, earliest, faults)
     if not firings:
         faults.dates_failed(failed, open_deadlines, _undated_items())
         return _insert(rows, faults)
-    dated = (Deadline.objects.filter(date__in=list(firings), done_at__isnull=True)
+    dated = (Deadline.objects.filter(Deadline.OPEN, date__in=list(firings))
              .exclude(item__status__in=NOT_CHASED)
              .values_list("id", "item_id", "date"))
     for deadline_id, item_id, date in dated.iterator(chunk_size=CHUNK):
@@ -157,7 +176,7 @@ def _escalations(window, rules, index, earliest, faults):
     one even when two sweeps race."""
     cutoff = escalation_cutoff(window[-1], rules, index)
     escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
-    dated = (Deadline.objects.filter(date__gte=earliest, date__lte=cutoff, done_at__isnull=True)
+    dated = (Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=cutoff)
              .exclude(item__status=Item.Status.COMPLETED)
              .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
              .values_list("id", "item_id", "date"))
@@ -188,7 +207,7 @@ def _escalations(window, rules, index, earliest, faults):
 
 def _create_report_reminders(window, rules, calendar, faults):
     index = WorkdayIndex(calendar, window[0] - 400 * ONE_DAY, window[-1] + 120 * ONE_DAY)
-    recurring = (Deadline.objects.filter(done_at__isnull=True, date__isnull=True)
+    recurring = (Deadline.objects.filter(Deadline.OPEN, date__isnull=True)
                  .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED))
     cycles = {}
     for rec in recurring.values_list("recurrence", flat=True).distinct():
@@ -282,6 +301,8 @@ def fan_out():
                 for unit_id in units[item_id]:
                     to |= members[unit_id]
             notices.extend(Notice(reminder_id=reminder_id, recipient_id=user_id) for user_id in to)
+        # Rows in one order (reminder, recipient), whoever inserts them.
+        notices.sort(key=lambda n: (n.reminder_id, n.recipient_id))
         with transaction.atomic():
             Notice.objects.bulk_create(notices, batch_size=CHUNK, ignore_conflicts=True)
             Reminder.objects.filter(id__in=[p[0] for p in pending]).update(fanned_out=True)

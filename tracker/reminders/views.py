@@ -56,13 +56,19 @@ def my_reminders(request):
 
 @office_required(MANAGE_REMINDERS)
 def reminder_failures(request):
-    """E-mails that finally failed, those still being retried, and the dates the sweep skipped
-    (tracker/reminders/faults.py), for the supervision office."""
+    """E-mails that finally failed, those still being retried, those possibly sent twice, and
+    the dates the sweep skipped (tracker/reminders/faults.py), for the supervision office."""
     rows = (Delivery.objects.filter(status=Delivery.Status.FAILED)
             | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__gt=0))
     rows = rows.select_related("recipient", "recipient__unit").order_by("-next_attempt_at")
+    # Sent again after an attempt whose outcome was unknown (the sender died or the line
+    # dropped after sending began): the recipient may have two copies, with one Message-ID.
+    duplicates = Delivery.objects.filter(possibly_duplicate=True)
     return render(request, "tracker/reminders/failures.html", {
         "rows": rows[:FAILURE_LIMIT], "limit": FAILURE_LIMIT,
+        "duplicate_count": duplicates.count(),
+        "duplicates": duplicates.select_related("recipient").order_by("-created_at", "-id")[
+            :FAILURE_LIMIT],
         "sweeps": ReminderSweep.objects.all()[:7], "rules": ReminderSettings.load(),
         "faults": ReminderFault.objects.select_related("item", "deadline")[:FAILURE_LIMIT],
     })

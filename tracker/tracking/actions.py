@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -313,8 +313,21 @@ def do_decide_extension(user, request, version, approve, note=""):
         _claim(item, version, user, audit.reason("extension_rejected"))
         _tell_requester(request, user, Message.Code.EXTENSION_REJECTED)
         return request
+    old_due = item.due_date
     _claim(item, version, user, audit.reason("extension_approved", date=request.new_date),
            due_date=request.new_date)
+    # The dates the extension replaces are closed (each with its audit row), so that nothing
+    # reminds or escalates them any more: the item's deadlines (时限) and whatever other open
+    # date was its due date. Milestones on other dates keep their own course.
+    now = timezone.now()
+    superseded = (item.deadlines.filter(Deadline.OPEN, date__isnull=False)
+                  .filter(Q(kind=Deadline.Kind.DEADLINE) | Q(date=old_due)))
+    reason = audit.reason("deadline_superseded", date=request.new_date)
+    for old in superseded:
+        old.superseded_at = now
+        old._history_user = user
+        old._change_reason = reason
+        old.save(update_fields=["superseded_at"])
     deadline = Deadline(
         item=item, kind=Deadline.Kind.DEADLINE, date=request.new_date,
         expr=_chinese_expr(request.new_date), what="延期",

@@ -22,6 +22,7 @@ REASONS = {
     "request_completion": _("申请办结"),
     "extension_rejected": _("退回延期申请"),
     "extension_approved": _("同意延期至%(date)s"),
+    "deadline_superseded": _("延期至%(date)s，原时限不再提醒"),
     "completion_returned": _("退回办结申请"),
     "completed": _("办结销号"),
     "grade": _("评定为 %(grade)s"),
