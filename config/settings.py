@@ -247,7 +247,7 @@ DUBAN_MAX_UPLOAD_BYTES = env_int("DUBAN_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DUBAN_EARLIEST_DATE = env_str("DUBAN_EARLIEST_DATE", "2000-01-01")
 DUBAN_LATEST_DATE_YEARS = env_int("DUBAN_LATEST_DATE_YEARS", 10)
 # Reading an upload (tracker/imports/formats): what one file may cost the import worker.
-DUBAN_IMPORT_TIME_LIMIT = env_int("DUBAN_IMPORT_TIME_LIMIT", 300)  # seconds per file
+# The file is read within DUBAN_IMPORT_TIME_LIMIT (below), the import task's own limit.
 DUBAN_IMPORT_MAX_PAGES = env_int("DUBAN_IMPORT_MAX_PAGES", 2000)  # PDF / OFD pages
 DUBAN_IMPORT_MAX_OCR_PAGES = env_int("DUBAN_IMPORT_MAX_OCR_PAGES", 40)  # scanned pages
 DUBAN_IMPORT_MAX_CELLS = env_int("DUBAN_IMPORT_MAX_CELLS", 500_000)  # spreadsheet cells

@@ -158,18 +158,33 @@ def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11) -> bytes | None:
     return bytes(pdf.output())
 
 
-def scan_pdf_bytes(pdf: bytes, dpi: int = 200) -> bytes:
-    """The PDF rasterised: each page an image, no text layer left (pypdfium2 and Pillow)."""
+def has_tesseract() -> bool:
+    return shutil.which("tesseract") is not None and any(
+        Path(folder, "chi_sim.traineddata").exists()
+        for folder in (
+            "/usr/share/tesseract-ocr/5/tessdata",
+            "/usr/share/tesseract-ocr/4.00/tessdata",
+        )
+    )
+
+
+def scan_pdf_bytes(pdf: bytes, dpi: int = 200, pages: int = 0) -> bytes:
+    """The PDF rasterised: each page an image, no text layer left (pypdfium2 and Pillow).
+
+    ``pages`` repeats the first page image to make a scan that long.
+    """
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
     images = [page.render(scale=dpi / 72).to_pil().convert("L") for page in document]
+    if pages:
+        images = [images[0]] * pages
     out = io.BytesIO()
     images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
     return out.getvalue()
 
 
-def png_bytes(pdf: bytes, dpi: int = 200) -> bytes:
+def png_bytes(pdf: bytes, dpi: int = 300) -> bytes:
     import pypdfium2
 
     page = pypdfium2.PdfDocument(pdf)[0]

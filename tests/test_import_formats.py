@@ -364,3 +364,74 @@ def test_the_extracted_text_of_an_xlsx_is_the_txt(users):
         extract("任务.xlsx", format_files.xlsx_bytes()).text.strip()
         == format_files.TASK_TEXT.strip()
     )
+
+
+# --- scans (OCR) ---------------------------------------------------------------------------
+
+needs_ocr = pytest.mark.skipif(
+    not (format_files.has_tesseract() and format_files.pdf_bytes("x") is not None),
+    reason="tesseract with chi_sim (Debian: tesseract-ocr tesseract-ocr-chi-sim) or a CJK font "
+    "(fonts-noto-cjk) is not installed",
+)
+PARAGRAPHS = format_files.TASK_TEXT.split("二、项目清单")[0]
+
+
+def same_item(ocr, want):
+    """An OCR'd item matches when its owners and date are the same and its text nearly so."""
+    import difflib
+
+    def bare(text):
+        return "".join(ch for ch in text if ch.isalnum())
+
+    return (
+        ocr[1:] == want[1:]
+        and difflib.SequenceMatcher(None, bare(ocr[0]), bare(want[0])).ratio() >= 0.9
+    )
+
+
+@needs_ocr
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("扫描件.pdf", lambda pdf: format_files.scan_pdf_bytes(pdf)),
+        ("扫描件.png", lambda pdf: format_files.png_bytes(pdf)),
+    ],
+)
+def test_a_scan_is_read_by_ocr_and_its_items_are_marked_for_review(users, name, make, client):
+    user = users["supervisor"]
+    want = found(parse(user, "任务.txt", PARAGRAPHS.encode()))
+    job = jobs.create_job(user, name, make(format_files.pdf_bytes(PARAGRAPHS)))
+    ImportJob.objects.filter(pk=job.pk).update(stage="")
+    job = jobs.run_import_job(job.pk)
+    got = found(job)
+    matched = sum(1 for w in want if any(same_item(g, w) for g in got))
+    assert len(want) == 6 and matched / len(want) >= 0.9, got
+    assert job.preview["ocr"] and all(
+        item["ocr"] for d in job.preview["documents"] for item in d["items"]
+    )
+    client.force_login(user)
+    page = client.get(reverse("import_preview", args=[job.pk])).content.decode()
+    assert 'id="ocr-note"' in page and page.count("badge ocr") == len(got)
+
+
+@needs_ocr
+def test_a_scan_over_the_page_limit_is_refused_with_the_limit(users, settings):
+    settings.DUBAN_IMPORT_MAX_OCR_PAGES = 1
+    pdf = format_files.pdf_bytes(PARAGRAPHS)
+    two = format_files.scan_pdf_bytes(pdf, pages=2, dpi=50)
+    job = parse(users["supervisor"], "两页扫描件.pdf", two)
+    assert job.status == ImportJob.Status.FAILED
+    assert "有 2 页需要 OCR 识别，超过上限 1 页" in job.error
+    assert bytes(job.data) == b"" and not SourceFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("坏图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "无法读取图片"),
+        ("坏图.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 200, "无法读取图片"),
+    ],
+)
+def test_a_damaged_image_fails_with_a_message(users, name, data, message):
+    job = parse(users["supervisor"], name, data)
+    assert job.status == ImportJob.Status.FAILED and message in job.error

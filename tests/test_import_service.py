@@ -75,7 +75,7 @@ def test_a_file_over_the_size_limit_is_rejected(users, settings):
 
 @pytest.mark.parametrize("name, make, message", [
     ("无事项.txt", lambda: "这是一段没有文号也没有任务的文字。\n第二行。".encode(), "没有找到督办事项"),
-    ("扫描件.pdf", import_files.blank_pdf, "没有文字层"),
+    ("扫描件.pdf", import_files.blank_pdf, "没有文字层|经 OCR 识别后没有文字"),
     ("坏文件.pdf", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "无法读取PDF|没有文字层"),
 ])
 def test_files_that_fail_in_the_worker_end_as_a_failed_job_and_track_nothing(

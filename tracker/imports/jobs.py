@@ -67,6 +67,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
         gazette = parse_text(text, job.file_name)
         progress(75, _("正在匹配责任单位和已导入的文档"))
         preview = build_preview(gazette, text=text, sha256=job.sha256)
+        mark_ocr(preview, extracted.ocr_lines)
         if not preview["counts"]["items"]:
             raise ImportRejected(
                 _("文件“%(name)s”中没有找到督办事项：请确认文件包含带文号的文件正文和任务条目。")
@@ -105,6 +106,14 @@ def expire_stale(job: ImportJob) -> ImportJob:
             error=out_of_time_message(job.file_name), data=b"")
         job.refresh_from_db()
     return job
+
+
+def mark_ocr(preview: dict, ocr_lines: set[int]) -> None:
+    """Items read by OCR from a scan are flagged for review (a badge in the preview)."""
+    preview["ocr"] = bool(ocr_lines)
+    for document in preview["documents"]:
+        for item in document["items"]:
+            item["ocr"] = item.get("line") in ocr_lines
 
 
 def _fail(job_id: int, message: str) -> None:

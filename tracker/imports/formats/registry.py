@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from tracker.imports.errors import ImportRejected
-from tracker.imports.formats import docx, legacy, pdf, sheets, text
+from tracker.imports.formats import docx, legacy, pdf, scan, sheets, text
 from tracker.imports.formats.base import LABELS, Extracted, Source
 
 # extension -> the kind it claims to be
@@ -21,6 +21,9 @@ EXTENSIONS = {
     ".xlsx": "xlsx",
     ".xls": "xls",
     ".pdf": "pdf",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
 }
 ACCEPT = ",".join(EXTENSIONS)  # the upload form's accept attribute
 
@@ -31,6 +34,7 @@ READERS = {
     "xlsx": sheets.extract_xlsx,
     "xls": sheets.extract_xls,
     "pdf": pdf.extract,
+    "image": scan.extract_image,
 }
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
