@@ -66,6 +66,9 @@ class Decisions:
         if not choice and self.create_units:
             return "group" if unknown.get("collective") else "new"
         return choice
+    # (item key, person name): the office confirmed that the account of that display name is
+    # this person even though the account's unit is none of the item's units.
+    links: set[tuple[str, str]] = field(default_factory=set)
 
 
 def item_key(doc_index: int, item_index: int) -> str:
@@ -163,6 +166,7 @@ class _Importer:
                        "aliases_created": 0, "groups_created": 0, "items": [],
                        "documents": []}
         self.source_file = None
+        self.key = ""  # the preview key of the item being imported
 
     def run(self) -> dict:
         self.map_units()
@@ -247,7 +251,8 @@ class _Importer:
         if self.decisions.documents.get(str(d), {}).get("default_owners", True):
             default_owners = entry.get("default_owners", [])
         for i, item in included:
-            self.import_item(document, item, self.decisions.items.get(item_key(d, i), {}),
+            self.key = item_key(d, i)
+            self.import_item(document, item, self.decisions.items.get(self.key, {}),
                              default_owners)
         if existing:
             self.note_gone(document, entry["gone"])
@@ -332,9 +337,23 @@ class _Importer:
             position = positions.get(person["role"], 0)
             positions[person["role"]] = position + 1
             rows.append(ItemPerson(item=item, role=person["role"], name=person["name"],
-                                   user_id=self.users_by_name.get(person["name"]),
+                                   user_id=self.account_of(item, person["name"]),
                                    position=position))
         ItemPerson.objects.bulk_create(rows)
+
+    def account_of(self, item: Item, name: str) -> int | None:
+        """The account a name in the document is linked to (and reminded through): the one
+        user of that display name, when they may open the item anyway (the office, leaders)
+        or belong to one of its units, or when the office confirmed the link in the preview.
+        A namesake in another unit is not linked: reminders would carry the item to them."""
+        account = self.users_by_name.get(name)
+        if account is None:
+            return None
+        pk, unit_id, sees_everything = account
+        units = set(item.owners.exclude(unit=None).values_list("unit_id", flat=True))
+        if sees_everything or unit_id in units or (self.key, name) in self.decisions.links:
+            return pk
+        return None
 
     def set_deadlines(self, item: Item, entry: dict, choice: dict, new: bool) -> None:
         kept_keys = set()
@@ -398,9 +417,25 @@ def _lines(text: str, start: int, end: int) -> str:
     return "\n".join(text.split("\n")[max(start, 1) - 1:end])
 
 
-def _users_by_display_name() -> dict[str, int]:
-    """Leaders and people named on items, linked to a user when exactly one has that name."""
-    names: dict[str, list[int]] = {}
-    for pk, name in User.objects.exclude(display_name="").values_list("pk", "display_name"):
-        names.setdefault(name.strip(), []).append(pk)
-    return {name: pks[0] for name, pks in names.items() if len(pks) == 1}
+def _users_by_display_name() -> dict[str, tuple[int, int | None, bool]]:
+    """Display name → (user id, unit id, sees every item) when exactly one user has it."""
+    names: dict[str, list[User]] = {}
+    for user in User.objects.exclude(display_name="").only(
+            "pk", "display_name", "unit_id", "role", "is_superuser"):
+        names.setdefault(user.display_name.strip(), []).append(user)
+    return {name: (users[0].pk, users[0].unit_id, users[0].sees_everything)
+            for name, users in names.items() if len(users) == 1}
+
+
+def namesakes(item: dict, resolver: UnitResolver | None = None,
+              users: dict | None = None) -> list[dict]:
+    """The people of a preview item whose account would not be linked without the office's
+    word: the one account of that name belongs to none of the item's units."""
+    users = _users_by_display_name() if users is None else users
+    units = {o["unit"] for o in item["owners"] if o["unit"]}
+    found = []
+    for person in item["people"]:
+        account = users.get(person["name"])
+        if account and not account[2] and account[1] not in units:
+            found.append({"name": person["name"], "user": account[0]})
+    return found

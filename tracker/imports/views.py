@@ -19,7 +19,7 @@ from tracker.imports import checks, confirm, jobs
 from tracker.imports.formats.registry import ACCEPT
 from tracker.lib import plausible
 from tracker.lib.dates import format_date
-from tracker.models import ImportJob, Item, ItemOwner, Unit, UnitGroup
+from tracker.models import ImportJob, Item, ItemOwner, Unit, UnitGroup, User
 
 OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))
@@ -140,6 +140,9 @@ def decisions_from_post(preview, post):
                     if not plausible.is_plausible(choice["due"]):
                         errors[key] = plausible.out_of_range_message(choice["due"])
             decisions.items[key] = choice
+            for n, person in enumerate(item["people"]):
+                if post.get(f"link-{key}-{n}") == "on":
+                    decisions.links.add((key, person["name"]))
     for index, unknown in enumerate(preview["unknown_units"]):
         value = post.get(f"unit-{index}", "")
         if value:
@@ -172,6 +175,9 @@ def preview_context(job, post, errors):
     preview = job.preview
     warning_labels = checks.WARNINGS
     documents = []
+    users = confirm._users_by_display_name()
+    accounts = {u.pk: f"{u.username}（{u.unit or '—'}）" for u in User.objects.filter(
+        pk__in=[v[0] for v in users.values() if not v[2]]).select_related("unit")}
     for d, doc in enumerate(preview["documents"]):
         rows = []
         for i, item in enumerate(doc["items"]):
@@ -185,6 +191,14 @@ def preview_context(job, post, errors):
                 "unknown": [o["name"] for o in item["owners"] if o["unit"] is None],
                 "deadlines": [_deadline_label(x) for x in item["deadlines"]],
                 "people": "、".join(p["name"] for p in item["people"]),
+                "namesakes": [
+                    {**found, "input": f"link-{key}-{names.index(found['name'])}",
+                     "checked": bool(post and post.get(
+                         f"link-{key}-{names.index(found['name'])}") == "on"),
+                     "account": accounts.get(found["user"], "")}
+                    for found in confirm.namesakes(item, users=users)
+                    for names in [[p["name"] for p in item["people"]]]
+                ],
             }
             for name, role in OWNER_INPUTS:
                 parsed = _owner_text(item, role)

@@ -84,7 +84,9 @@ def render_email(name, context, language):
 
 def reminder_context(delivery):
     """The recipient's items with every reason to write about them; None if none is left."""
-    notices = (Notice.objects.filter(delivery=delivery)
+    # Never an item the recipient cannot open (a namesake linked by mistake, a moved account).
+    visible = Item.objects.visible_to(delivery.recipient)
+    notices = (Notice.objects.filter(delivery=delivery, reminder__item__in=visible)
                .select_related("reminder__item", "reminder__deadline")
                .only(*EMAIL_FIELDS)
                .order_by("reminder__item_id", "reminder__date"))
