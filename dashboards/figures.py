@@ -140,14 +140,15 @@ def completion_trend(points, today):
     return _layout(fig, 360)
 
 
-def due_calendar(days, year, today):
+def due_calendar(days, year, today, link=None):
     """A year as a heat map: weeks across, weekdays down; overdue days drawn in red."""
     first = datetime.date(year, 1, 1)
     start = first - datetime.timedelta(days=first.weekday())
     weeks = (datetime.date(year, 12, 31) - start).days // 7 + 1
     weekday_names = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
     counts = {d["date"]: d for d in days}
-    z_due, z_overdue, text = ([[None] * weeks for _day in range(7)] for _grid in range(3))
+    z_due, z_overdue, text, urls, urls_overdue = ([[None] * weeks for _day in range(7)]
+                                                 for _grid in range(5))
     for week in range(weeks):
         for wd in range(7):
             day = start + datetime.timedelta(days=7 * week + wd)
@@ -155,8 +156,13 @@ def due_calendar(days, year, today):
                 continue
             entry = counts.get(day, {"n": 0, "overdue": 0})
             z_due[wd][week] = entry["n"]
+            if link and entry["n"]:
+                urls[wd][week] = link(due_from=day.isoformat(), due_to=day.isoformat())
             if entry["overdue"]:
                 z_overdue[wd][week] = entry["overdue"]
+                if link:
+                    urls_overdue[wd][week] = link(due_from=day.isoformat(),
+                                                  due_to=day.isoformat(), state="overdue")
             text[wd][week] = _("%(date)s：到期 %(n)s 项，逾期 %(overdue)s 项") % {
                 "date": f"{day.month}月{day.day}日", "n": entry["n"], "overdue": entry["overdue"]}
     x = [(start + datetime.timedelta(days=7 * w)).isoformat() for w in range(weeks)]
@@ -166,12 +172,14 @@ def due_calendar(days, year, today):
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
         name=_("到期事项"), x=x, y=weekday_names, z=z_due, text=text, hoverinfo="text",
+        customdata=urls,
         zmin=0, zmax=zmax,
         colorscale=[[0, "#f0f4f8"], [0.001, "#dbe9f6"], [1, STATE_COLORS[Item.State.ON_TRACK]]],
         xgap=2, ygap=2, colorbar={"title": {"text": _("到期")}, "x": 1.0, "len": 0.9},
     ))
     fig.add_trace(go.Heatmap(
         name=_("逾期事项"), x=x, y=weekday_names, z=z_overdue, text=text, hoverinfo="text",
+        customdata=urls_overdue,
         colorscale=[[0, "#feb2b2"], [1, STATE_COLORS[Item.State.OVERDUE]]], xgap=2, ygap=2,
         colorbar={"title": {"text": _("逾期")}, "x": 1.08, "len": 0.9},
     ))
@@ -180,14 +188,18 @@ def due_calendar(days, year, today):
     return _layout(fig, 300, margin={"l": 10, "r": 90, "t": 20, "b": 30})
 
 
-def stacked_by_period(periods, x_label_format, dtick=None):
-    """Vertical bars per period (month or day), stacked by state."""
+def stacked_by_period(periods, x_label_format, dtick=None, link=None, span=None):
+    """Vertical bars per period (month or day), stacked by state; span(period) gives the
+    (first, last) due dates a bar counts, for its drill-down link."""
     fig = go.Figure()
     x = [p["date"].isoformat() for p in periods]
     for state in STATE_ORDER:
         fig.add_trace(go.Bar(
             name=state_label(state), x=x, y=[p["states"][state] for p in periods],
             marker_color=STATE_COLORS[state],
+            customdata=[link(due_from=span(p)[0].isoformat(), due_to=span(p)[1].isoformat(),
+                             state=state) if link and p["states"][state] else ""
+                        for p in periods],
             hovertemplate="%{x}<br>" + state_label(state) + _("：") + "%{y}<extra></extra>",
         ))
     fig.update_layout(barmode="stack")
@@ -196,7 +208,7 @@ def stacked_by_period(periods, x_label_format, dtick=None):
     return _layout(fig, 340)
 
 
-def project_gantt(projects, today):
+def project_gantt(projects, today, link_item=None):
     """Bars from start to due date, coloured by state, grouped by category; milestones as ◆."""
     y = [[plain(p["category"] or _("未分类")) for p in projects],
          [plain(_short(f"{p['ref']} {p['text']}", 22)) for p in projects]]
@@ -213,7 +225,8 @@ def project_gantt(projects, today):
                for i in chosen],
             marker_color=STATE_COLORS[state],
             customdata=[[plain(projects[i]["text"]), plain(projects[i]["lead_unit"] or ""),
-                         projects[i]["due_date"].isoformat(), projects[i]["percent"]]
+                         projects[i]["due_date"].isoformat(), projects[i]["percent"],
+                         link_item(projects[i]["id"]) if link_item else ""]
                         for i in chosen],
             hovertemplate=("%{customdata[0]}<br>" + _("牵头单位") + _("：") + "%{customdata[1]}<br>"
                            + _("完成时限") + _("：") + "%{customdata[2]}<br>" + _("进度")
@@ -228,6 +241,7 @@ def project_gantt(projects, today):
             marker={"symbol": ["diamond" if m["done_at"] else "diamond-open" for _i, m in marks],
                     "size": 11, "color": "#1f2933", "line": {"width": 1.5, "color": "#1f2933"}},
             text=[plain(m["what"] or m["expr"]) for _i, m in marks],
+            customdata=[link_item(projects[i]["id"]) if link_item else "" for i, _m in marks],
             hovertemplate="%{text}" + _("：") + "%{x|" + d3("%Y年%-m月%-d日") + "}<extra></extra>",
         ))
     fig.add_vline(x=today.isoformat(), line={"color": "#616e7c", "dash": "dot", "width": 1})

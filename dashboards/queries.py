@@ -37,6 +37,7 @@ from tracker.models import (
     ItemOwner,
     ItemPerson,
     Light,
+    ProgressReport,
     SourceDocument,
     Unit,
     UnitGroup,
@@ -110,7 +111,11 @@ def completion_trend(items, today, weekly):
 def _period_end(start, weekly):
     if weekly:
         return start + datetime.timedelta(days=6)
-    next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return month_end(start)
+
+
+def month_end(day):
+    next_month = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return next_month - datetime.timedelta(days=1)
 
 
@@ -229,6 +234,39 @@ def due_by_month(items, today, year):
     groups = _by_state(items.with_state(today).filter(due_date__year=year)
                        .annotate(month=TruncMonth("due_date")), "month")
     return sorted(groups.values(), key=lambda g: g["month"])
+
+
+def _leader_name():
+    return Subquery(
+        ItemPerson.objects.filter(item=OuterRef("pk"), role=ItemPerson.Role.LEADER)
+        .order_by("position").values("name")[:1]
+    )
+
+
+def late_items(items, today, thresholds, limit=20):
+    """The red items (overdue ones first, the longest overdue first, then the furthest behind),
+    with what, whose, how late and the last confirmed report. {"count": n, "items": [...]}:
+    count is all red items, the number the item list shows for light=red."""
+    red = annotate_pace(items.with_state(today), today, thresholds).filter(pace_light=Light.RED)
+    latest = ProgressReport.objects.filter(item=OuterRef("pk"), confirmed_at__isnull=False
+                                           ).order_by("-created_at", "-id")
+    rows = list(
+        red.annotate(
+            lead_unit=_lead_unit_name(), leader=_leader_name(),
+            report_on=Subquery(latest.values("created_at")[:1]),
+            report_text=Subquery(latest.values("narrative")[:1]),
+            overdue_first=Case(When(state=Item.State.OVERDUE, then=Value(0)), default=Value(1),
+                               output_field=IntegerField()),
+        )
+        .order_by("overdue_first", "next_due", "percent", "id")
+        .values("id", "ref", "text", "state", "next_due", "due_date", "percent", "lead_unit",
+                "leader", "report_on", "report_text", "pace_behind", "pace_period")[:limit]
+    )
+    for r in rows:
+        r["days_late"] = (today - r["next_due"]).days if r["state"] == Item.State.OVERDUE else 0
+        r["milestone"] = r["state"] == Item.State.OVERDUE and r["next_due"] != r["due_date"]
+        r["behind"] = round(r.pop("pace_behind") / r.pop("pace_period"), 1)
+    return {"count": red.count(), "items": rows}
 
 
 def _lead_unit_name():

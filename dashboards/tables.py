@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -104,6 +105,29 @@ def key_figures(figures, link):
     ] + [[_("合计"), Cell(figures["total"], link()), "100%" if figures["total"] else "—"]])
 
 
+def late_items(rows, link_item):
+    def late(r):
+        if r["days_late"]:
+            text = _("逾期 %(days)s 天") % {"days": r["days_late"]}
+            return text + (_("（节点）") if r["milestone"] else "")
+        return _("落后序时进度 %(points)s 个百分点") % {"points": r["behind"]}
+
+    def report(r):
+        if not r["report_on"]:
+            return _("尚无进展报告")
+        text = r["report_text"] or ""
+        return f"{_date(timezone.localtime(r['report_on']).date())} {text[:60]}{'…' if len(text) > 60 else ''}"
+
+    return Table(_("红灯与逾期事项"),
+                 [_("事项"), _("牵头单位"), _("责任领导"), _("完成时限"), _("逾期或落后"),
+                  _("进度"), _("最新进展")],
+                 [[Cell(f"{r['ref']} {r['text'][:80]}".strip(), link_item(r["id"])),
+                   r["lead_unit"] or "—", r["leader"] or "—", _date(r["next_due"]),
+                   Cell(late(r), color=LIGHT_COLORS[Light.RED]), f"{r['percent']}%", report(r)]
+                  for r in rows],
+                 numeric_from=99)
+
+
 def trend(points):
     return Table(_("完成进度趋势（累计）"),
                  [_("截至"), _("计划应完成"), _("实际已完成"), _("完成率")],
@@ -156,10 +180,16 @@ def by_week(days):
                    w["overdue"]] for monday, w in sorted(weeks.items())])
 
 
-def by_month(months):
+def by_month(months, link=None, span=None):
+    def cells(m):
+        if link is None:
+            return [m["total"], *_state_cells(m["states"])]
+        first, last = (d.isoformat() for d in span(m))
+        return [Cell(m["total"], link(due_from=first, due_to=last)),
+                *_state_cells(m["states"], link, due_from=first, due_to=last)]
+
     return Table(_("各月到期事项"), [_("月份"), _("合计"), *state_headers()],
-                 [[f"{m['date'].month}月", m["total"], *_state_cells(m["states"])]
-                  for m in months])
+                 [[_("%(month)s月") % {"month": m["date"].month}, *cells(m)] for m in months])
 
 
 def coming_items(items, link_item):
@@ -171,10 +201,10 @@ def coming_items(items, link_item):
                  numeric_from=5)
 
 
-def project_categories(rows):
+def project_categories(rows, link, key):
     return Table(_("重点项目分类进展"), [_("类别"), _("合计"), *state_headers()],
-                 [[r["category"] or _("未分类"), r["total"], *_state_cells(r["states"])]
-                  for r in rows])
+                 [[r["category"] or _("未分类"), Cell(r["total"], link(**key(r))),
+                   *_state_cells(r["states"], link, **key(r))] for r in rows])
 
 
 def projects(rows, link_item):

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboards import figures, queries, tables
-from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Light, PaceSettings
-from tracker.tracking.filters import ItemFilter
+from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light, PaceSettings
+from tracker.tracking.filters import UNCLASSIFIED, ItemFilter
 
-# The dashboards' filters; all but the year carry over to the item list on drill-down.
+# The dashboards' filters; all carry over to the item list on drill-down.
 FILTERS = ("year", "document", "unit", "leader", "tag")
-SHARED_PARAMS = ("document", "unit", "leader", "tag")
+SHARED_PARAMS = ("year", "document", "unit", "leader", "tag")
 
 PAGES = [
     ("dashboards:overview", gettext_lazy("总览")),
@@ -94,7 +94,10 @@ def overview(request):
         chart("states", _("事项状态分布"), figures.state_donut(key["states"], page.link),
               tables.key_figures(key, page.link), _("点击扇区查看对应事项。")),
     ]
-    return page.render(request, "overview.html", key=key, cards=cards, charts=charts)
+    late = queries.late_items(page.items, page.today, PaceSettings.load())
+    return page.render(request, "overview.html", key=key, cards=cards, charts=charts,
+                       late=late, late_table=tables.late_items(late["items"], item_link),
+                       late_link=page.link(light=Light.RED))
 
 
 @login_required
@@ -116,7 +119,7 @@ def by_unit(request):
     charts = [chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
                     tables.by_unit(rows, unit_link),
                     " ".join(filter(None, [_("点击色块查看该单位该状态的事项。"), note])))]
-    return page.render(request, "charts.html", title=_("按单位"), charts=charts)
+    return page.render(request, "charts.html", title=_("按单位"), charts=charts, rows=rows)
 
 
 @login_required
@@ -129,7 +132,7 @@ def by_leader(request):
     charts = [chart("leaders", _("责任领导分管事项（逾期最多的在上）"), fig,
                     tables.by_leader(rows, page.link),
                     " ".join(filter(None, [_("点击色块查看该领导该状态的事项。"), note])))]
-    return page.render(request, "charts.html", title=_("按领导"), charts=charts)
+    return page.render(request, "charts.html", title=_("按领导"), charts=charts, rows=rows)
 
 
 @login_required
@@ -142,7 +145,11 @@ def by_document(request):
         link=page.link, key=lambda r: {"document": r["document_id"]})
     charts = [chart("documents", _("各文档任务进展"), fig, tables.by_document(rows, page.link),
                     " ".join(filter(None, [_("点击色块查看该文档该状态的事项。"), note])))]
-    return page.render(request, "charts.html", title=_("按文档"), charts=charts)
+    return page.render(request, "charts.html", title=_("按文档"), charts=charts, rows=rows)
+
+
+def month_span(row):
+    return row["date"], queries.month_end(row["date"])
 
 
 @login_required
@@ -155,16 +162,23 @@ def due_calendar(request):
     day_rows = [{"date": d["date"], **d} for d in coming["days"]]
     charts = [
         chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
-              figures.due_calendar(days, page.year, page.today), tables.by_week(days)),
+              figures.due_calendar(days, page.year, page.today, page.link), tables.by_week(days),
+              _("点击日期查看当日到期（红色：其中逾期）的事项。")),
         chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
-              figures.stacked_by_period(month_rows, "%-m月", dtick="M1"),
-              tables.by_month(month_rows)),
+              figures.stacked_by_period(month_rows, "%-m月", dtick="M1", link=page.link,
+                                        span=month_span),
+              tables.by_month(month_rows, page.link, month_span), _("点击色块查看该月该状态的事项。")),
         chart("coming", _("未来30天每日到期"),
-              figures.stacked_by_period(day_rows, "%-m月%-d日"),
+              figures.stacked_by_period(day_rows, "%-m月%-d日", link=page.link,
+                                        span=lambda d: (d["date"], d["date"])),
               tables.coming_items(coming["items"], item_link),
-              _("下表列出未来30天到期的事项（最多200项）。")),
+              _("点击色块查看当日该状态的事项；下表列出未来30天到期的事项（最多200项）。")),
     ]
     return page.render(request, "charts.html", title=_("到期日历"), charts=charts)
+
+
+def category_key(row):
+    return {"kind": Item.Kind.PROJECT, "category": row["category"] or UNCLASSIFIED}
 
 
 @login_required
@@ -177,13 +191,16 @@ def projects(request):
             % {"shown": shown, "total": timeline["total"]} if timeline["total"] > shown else "")
     charts = [
         chart("categories", _("重点项目分类进展"),
-              figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类")),
-              tables.project_categories(categories)),
+              figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类"),
+                                     link=page.link, key=category_key),
+              tables.project_categories(categories, page.link, category_key),
+              _("点击色块查看该类别该状态的项目。")),
         chart("gantt", _("重点项目时间表（◆ 节点）"),
-              figures.project_gantt(timeline["projects"], page.today),
+              figures.project_gantt(timeline["projects"], page.today, item_link),
               tables.projects(timeline["projects"], item_link), note),
     ]
-    return page.render(request, "charts.html", title=_("重点项目"), charts=charts)
+    return page.render(request, "charts.html", title=_("重点项目"), charts=charts,
+                       rows=categories)
 
 
 @login_required

@@ -107,3 +107,87 @@ def test_the_overview_fits_a_phone_screen(demo, live_server, logged_in_page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-overview-phone.png"), full_page=True)
     assert page.errors == []
+
+
+# A target to click on each chart: the biggest clickable point, its page position and the
+# drill-down link and count it carries (computed from the drawn figure itself).
+TARGET_JS = """
+(id) => {
+  const el = document.getElementById(id);
+  const rect = el.getBoundingClientRect();
+  const box = {left: rect.left + window.scrollX, top: rect.top + window.scrollY};
+  let best = null;
+  const consider = (value, url, where) => {
+    if (url && (best === null || value > best.value)) { best = {value, url, ...where}; }
+  };
+  const cells = {};
+  el.data.forEach((trace, t) => {
+    const cd = trace.customdata;
+    if (!cd) { return; }
+    if (trace.type === 'pie') {  // a point inside the ring at the slice's middle angle
+      const slices = el.calcdata[t], centre = slices[0];
+      slices.forEach((s) => {
+        const [mx, my] = s.pxmid, len = Math.hypot(mx, my) || 1, r = centre.r * 0.8;
+        consider(s.v, cd[s.i], {x: box.left + centre.cx + mx / len * r,
+                                y: box.top + centre.cy + my / len * r});
+      });
+    } else if (trace.type === 'heatmap') {
+      const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+      trace.z.forEach((row, j) => row.forEach((v, i) => {
+        if (!cd[j][i]) { return; }
+        const x = box.left + xa._offset + xa.l2p(xa.d2l(trace.x[i]));
+        const y = box.top + ya._offset + ya.l2p(ya.d2l(trace.y[j]));
+        cells[`${j},${i}`] = [v, cd[j][i], {x, y}];  // a later trace is drawn on top
+      }));
+    } else if (trace.type === 'bar') {
+      const values = trace.orientation === 'h' ? trace.x : trace.y;
+      cd.forEach((c, i) => {
+        const url = Array.isArray(c) ? c[c.length - 1] : c;
+        const value = Array.isArray(c) ? 1 : values[i];
+        consider(value, url, {trace: t, index: i});
+      });
+    }
+  });
+  Object.values(cells).forEach(([v, url, where]) => consider(v, url, where));
+  return best;
+}
+"""
+
+
+def click_target(page, chart_id, target):
+    chart = page.locator(f"#{chart_id}")
+    if "x" in target:  # page coordinates: scroll the point to the middle of the window
+        page.evaluate(f"window.scrollTo({target['x']} - 600, {target['y']} - 400)")
+        scroll = page.evaluate("[window.scrollX, window.scrollY]")
+        page.mouse.click(target["x"] - scroll[0], target["y"] - scroll[1])
+        return
+    bar = (chart.locator(".trace.bars").nth(target["trace"]).locator(".point path")
+           .nth(target["index"]))
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+CHARTS = [("overview", "chart-states"), ("units", "chart-units"),
+          ("leaders", "chart-leaders"), ("documents", "chart-documents"),
+          ("calendar", "chart-calendar"), ("calendar", "chart-months"),
+          ("projects", "chart-categories"), ("projects", "chart-gantt"),
+          ("lights", "chart-light-units"), ("lights", "chart-light-leaders"),
+          ("lights", "chart-grades")]
+
+
+def test_clicking_each_chart_opens_the_matching_item_list(demo, live_server, logged_in_page):
+    page = logged_in_page(demo["leader"], width=1366, height=900)
+    for name, chart_id in CHARTS:
+        page.goto(f"{live_server.url}/dashboards/{PATHS[name]}")
+        wait_for_charts(page)
+        target = page.evaluate(TARGET_JS, chart_id)
+        assert target, chart_id
+        with page.expect_navigation(timeout=10_000):
+            click_target(page, chart_id, target)
+        assert page.url == live_server.url + target["url"], chart_id
+        if urlparse(target["url"]).path == "/items/":
+            assert f"共 {target['value']} 项" in page.content(), chart_id
+        else:  # a Gantt bar opens its project
+            assert page.locator("h1").count() == 1
+    assert page.errors == []

@@ -1,7 +1,8 @@
 """The one item filter: the item list, the 台账 export and every dashboard narrow items here.
 
 The parameter names are public (dashboards link to the item list with them): q, unit, leader,
-document, status, state, light, grade, kind, tag, due, overdue, year, sort. Every choice offered (documents,
+document, status, state, light, grade, kind, tag, due, due_from, due_to, category, overdue,
+year, sort. Every choice offered (documents,
 units, leaders, tags, years) comes from the items the user may see, so a unit member's
 dropdowns never show another unit's documents or leaders; a value outside those choices is
 an invalid filter and is ignored with the form's message.
@@ -40,6 +41,8 @@ SORT_CHOICES = [
     ("ref", _("按文档顺序")), ("due", _("完成时限由近到远")), ("-due", _("完成时限由远到近")),
     ("-percent", _("进度由高到低")), ("percent", _("进度由低到高")), ("-updated", _("最近更新")),
 ]
+# The category parameter of items with neither a section nor a 类别 column.
+UNCLASSIFIED = "-"
 # The year dropdown spans the due dates around today, never a stray date's millennia.
 YEAR_SPAN = 10
 
@@ -85,6 +88,12 @@ class ItemFilter(django_filters.FilterSet):
                                        empty_label=_("全部类型"))
     tag = django_filters.ChoiceFilter(label=_("标签"), method="by_tag", empty_label=_("全部标签"))
     year = django_filters.ChoiceFilter(label=_("年度"), method="by_year", empty_label=_("全部年度"))
+    due_from = django_filters.DateFilter(label=_("完成时限自"), field_name="due_date",
+                                         lookup_expr="gte")
+    due_to = django_filters.DateFilter(label=_("完成时限至"), field_name="due_date",
+                                       lookup_expr="lte")
+    category = django_filters.CharFilter(label=_("项目类别"), method="by_category",
+                                         max_length=200)
     due = django_filters.NumberFilter(label=_("N天内到期"), method="due_within",
                                       min_value=0, max_value=3650, decimal_places=0)
     overdue = django_filters.BooleanFilter(label=_("仅看逾期"), method="only_overdue",
@@ -155,6 +164,15 @@ class ItemFilter(django_filters.FilterSet):
         if "pace_light" not in queryset.query.annotations:
             queryset = annotate_pace(_with_state(queryset), self.today, PaceSettings.load())
         return queryset.filter(pace_light=value)
+
+    def by_category(self, queryset, name, value):
+        """A project category as the dashboards group them: the first part of the section
+        path, else the 类别 column; 未分类 (unclassified) is neither."""
+        if value == UNCLASSIFIED:
+            return queryset.filter(section="").exclude(fields__has_key="类别")
+        return queryset.filter(
+            Q(section=value) | Q(section__startswith=f"{value} / ")
+            | (Q(section="") & Q(fields__类别=value)))
 
     def by_year(self, queryset, name, value):
         return queryset.filter(due_date__year=int(value))

@@ -25,13 +25,26 @@
     modeBarButtonsToRemove: ["lasso2d", "select2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
     toImageButtonOptions: {format: "png", scale: 2}
   };
+  // The drill-down link of a clicked point: its customdata, or the last element when the
+  // customdata is a list (hover texts first). A pie slice's event carries no customdata of its
+  // own: plotly reports the slice's point numbers, so read the trace's customdata by number.
+  function urlOf(point) {
+    if (!point) { return ""; }
+    var data = point.customdata;
+    if (data === undefined && point.data && point.data.customdata) {
+      var n = point.pointNumber !== undefined ? point.pointNumber
+        : (point.pointNumbers || [])[0];
+      data = point.data.customdata[n];
+    }
+    if (Array.isArray(data)) { data = data[data.length - 1]; }
+    return typeof data === "string" ? data : "";
+  }
   document.querySelectorAll(".chart[data-figure]").forEach(function (el) {
     var figure = JSON.parse(document.getElementById(el.dataset.figure).textContent);
     Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
       el.on("plotly_click", function (event) {
-        var point = event.points && event.points[0];
-        var url = point && point.customdata;
-        if (typeof url === "string" && url) { window.location.assign(url); }
+        var url = urlOf(event.points && event.points[0]);
+        if (url) { window.location.assign(url); }
       });
     });
   });
