@@ -75,6 +75,9 @@ _CONFIDENCE = {
     "report": 0.8, "table-no-owner": 0.7, "prose-under-heading": 0.6, "prose": 0.6,
     "measure": 0.5, "candidate": 0.4,
 }
+# 列第一位的为牵头单位（下同） / 排在首位的为牵头单位: a rule for every later annotation
+_FIRST_LEADS = re.compile(r"(?:列|排|排在|排名)(?:第一位|首位|第一)(?:的|者)?(?:单位)?为牵头(?:单位|部门)"
+                          r"|第一个?单位为牵头")
 # a verb that hands a unit a task: 负责 / 牵头 / 落实 / 组织实施
 _ASSIGNING = re.compile(r"负责|牵头|落实|组织实施|抓好|做好|完成|推进|实施|开展")
 _LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
@@ -195,6 +198,7 @@ class _Walker:
         # a ——dash list continues the numbered task or sub-heading above it
         self.in_task = False
         self.body: list[Line] = []
+        self.first_leads = False  # the document says the first unit listed leads
         self.table_layout: _Layout | None = None  # of the last table, for rows after a break
         self.index = 0  # of the line being walked in ``body``
 
@@ -249,6 +253,10 @@ class _Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = annotations(text)
+        if _FIRST_LEADS.search(fold(text)):
+            self.first_leads = True  # 列第一位的为牵头单位（下同）: from here on
+        if self.first_leads:
+            _first_leads(own)
         if len(spans) > 1:
             parts = _assignments(text, spans)
             if len(parts) > 1:
@@ -488,6 +496,18 @@ def _apply(owners: Owners, own: Owners) -> None:
     for name in ("responsible_leaders", "responsible_offices", "responsible_persons", "tags"):
         mine = getattr(owners, name)
         mine.extend(n for n in getattr(own, name) if n not in mine)
+
+
+def _first_leads(owners: Owners) -> None:
+    """Under 列第一位的为牵头单位: a list of units with no lead named apart
+    is led by its first unit; the others co-operate."""
+    if len(owners.lead_units) > 1 and not owners.co_units:
+        owners.co_units = owners.lead_units[1:]
+        owners.lead_units = owners.lead_units[:1]
+    elif not owners.lead_units and len(owners.responsible_units) > 1 and not owners.co_units:
+        owners.lead_units = owners.responsible_units[:1]
+        owners.co_units = owners.responsible_units[1:]
+        owners.responsible_units = []
 
 
 def _assignments(text: str, spans: list[tuple[int, int]]) -> list[str]:

@@ -96,7 +96,34 @@ def split_names(text: str) -> list[str]:
             current.append(ch)
     names.append("".join(current))
     cleaned = (clean_name(name) for name in names)
-    return [name for name in cleaned if name]
+    return _collective([name for name in cleaned if name])
+
+
+_PLACE_KIND = r"(?:县级市|市辖区|自治县|区|县|市|乡镇|乡|镇|街道|旗|开发区|园区|功能区)"
+_BARE_PLACE = re.compile(rf"^各?{_PLACE_KIND}$")
+_PLACE_BODY = re.compile(rf"^{_PLACE_KIND}(?:\(.*\))?\S*?(?:人民政府|政府|管委会|办事处|党委|党工委)$")
+
+
+def _collective(names: list[str]) -> list[str]:
+    """各区、县级市人民政府 / 各市、县、区人民政府: kinds of place that share one
+    各 and one trailing body are one name."""
+    if len(names) < 2 or not any(_BARE_PLACE.match(fold(n)) for n in names):
+        return names
+    out: list[str] = []
+    index = 0
+    while index < len(names):
+        name = names[index]
+        if name.startswith("各") and _BARE_PLACE.match(fold(name)):
+            end = index + 1
+            while end < len(names) and _BARE_PLACE.match(fold(names[end])):
+                end += 1
+            if end < len(names) and _PLACE_BODY.match(fold(names[end])):
+                out.append("、".join(names[index:end + 1]))
+                index = end + 1
+                continue
+        out.append(name)
+        index += 1
+    return out
 
 
 _CONJUNCTION = re.compile(r"^(?:和|及|与)")
@@ -105,8 +132,6 @@ _CONJUNCTION = re.compile(r"^(?:和|及|与)")
 def clean_name(name: str) -> str:
     name = name.strip(" \u3000。.")
     name = _CONJUNCTION.sub("", name)
-    if len(name) > 3:
-        name = _TRAILING_ETC.sub("", name)
     return name.strip()
 
 
@@ -247,6 +272,7 @@ def _find_annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
         if found:
             owners.merge(found)
             spans.append(match.span())
+    _starred_lead(owners)
     if _INLINE_FIELD.search(key):
         brackets = [m.span() for m in ANNOTATION.finditer(key)]
         fielded, field_spans = inline_fields(text, brackets)
@@ -309,6 +335,20 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
 _FIELD_VALUE_END = re.compile(r"(?:牵头负责|负责|牵头|配合)(?=\S{4,})")
 
 
+_STAR = re.compile(r"^[*★☆※]+|[*★☆※]+$")
+
+
+def _starred_lead(owners: Owners) -> None:
+    """A unit marked * or ★ in a list leads it; the others co-operate."""
+    units = owners.lead_units + owners.co_units + owners.responsible_units
+    starred = [n for n in units if _STAR.search(n)]
+    if not starred:
+        return
+    owners.lead_units = [_STAR.sub("", n) for n in starred]
+    owners.co_units = [_STAR.sub("", n) for n in units if n not in starred]
+    owners.responsible_units = []
+
+
 def _has_verb(body: str) -> bool:
     return any(_VERB_CLAUSE.match(clause.strip()) for clause in re.split(r"[,，;；]", body))
 
@@ -328,9 +368,18 @@ def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:
 
 # --- headings ------------------------------------------------------------------
 
+_LEADER_TITLE = r"(?:长|书记|主任|委员|主席|员|助理|常委|秘书长)"
+_LEADER_VERB = r"(?:主抓|牵头负责|负责|分管|联系|牵头|抓)"
+# 一、副县长X负责的工作 / 一、X市长主抓的重点工作
 _LEADER_HEADING = re.compile(
-    r"^(?:.*?(?:长|书记|主任|委员|主席|员|助理|常委))([^\s、,，()（）:：]{2,4}?)(?:同志)?负责(?:的|实施的)?工作"
+    rf"^(?:.*?{_LEADER_TITLE})([^\s、,，()（）:：]{{2,4}}?)(?:同志)?{_LEADER_VERB}(?:的|实施的)?(?:重点)?工作"
 )
+# 二、X副县长牵头负责的工作 / (一)X分管的工作 (a person's name first)
+_NAME_FIRST_HEADING = re.compile(
+    rf"^([^\s、,，()（）:：的]{{2,4}}?)(?:同志)?(?:(?:常务)?副?[省市县区镇乡州旗]?{_LEADER_TITLE})?(?:同志)?"
+    rf"({_LEADER_VERB})(?:的|实施的)?(?:重点)?工作"
+)
+_NOT_A_NAME = re.compile(r"牵头|负责|主抓|分管|联系|(?:局|委|办|府|院|部|厅|会|司|处|组|队|所|站|中心|单位|部门|政府|各|市|县|区)$|^各|^市|^县|^区")
 _UNIT_HEADING = re.compile(r"^(.+?)(?:牵头|负责实施|牵头负责|负责|落实|承担)的工作")
 
 
@@ -342,8 +391,13 @@ def heading_owners(heading: str) -> Owners:
         key = key[:start] + key[end:]
     key = key.strip()
     leader = _LEADER_HEADING.match(key)
-    if leader:
-        owners.responsible_leaders.insert(0, heading[leader.start(1):leader.end(1)])
+    if leader and not _NOT_A_NAME.search(leader.group(1)):
+        owners.responsible_leaders.insert(0, _original(heading, key, leader.start(1), leader.end(1)))
+        return owners
+    named = _NAME_FIRST_HEADING.match(key)
+    if named and not _NOT_A_NAME.search(named.group(1)) and (
+            named.group(2) in ("分管", "主抓", "联系") or named.end(1) < named.start(2)):
+        owners.responsible_leaders.insert(0, _original(heading, key, named.start(1), named.end(1)))
         return owners
     unit = _UNIT_HEADING.match(key)
     if unit and len(unit.group(1)) <= 40:

@@ -302,3 +302,64 @@ def test_12_an_unmatched_assignment_is_an_uncertain_candidate_and_every_item_say
         ("candidate", True),
     ]
     assert out[1]["confidence"] < out[0]["confidence"]
+
+
+# --- 3. leader headings in every form ---------------------------------------------
+
+LEADERS = """\
+某某县人民政府关于2024年县政府领导分工负责重点工作的通知
+一、县长赵某某主抓的重点工作
+（一）推进县城新区建设，年内完成道路主框架。（责任单位：县住房和城乡建设局）
+二、钱某某副县长牵头负责的工作
+（一）孙某某分管的工作
+1.完成义务教育学校新建2所。（责任单位：县教育局）
+"""
+
+
+def test_3_leader_headings_in_every_form_accumulate():
+    items = _items(LEADERS)
+    assert items[0].owners.responsible_leaders == ["赵某某"]
+    assert items[1].owners.responsible_leaders == ["钱某某", "孙某某"]
+    assert items[1].owners.lead_units == ["县教育局"]
+
+
+# --- 6. document-level rules ----------------------------------------------------------
+
+DOC_RULES = """\
+某某市优化营商环境若干措施
+各项措施责任单位中列第一位的为牵头单位（下同）。
+一、政务服务
+1.推行企业开办一日办结。（责任单位：市政务服务中心、市市场监管局、市税务局）
+2.压减工程建设项目审批时间。（责任单位：*市住房城乡建设局、市自然资源局）
+3.推行惠企政策免申即享。（责任单位：市发展改革委★、市财政局；以下均需各区人民政府负责，不再列出）
+4.建立企业诉求快速响应机制。（责任单位：市工商联）
+"""
+
+
+def test_6_document_level_rules_lead_marks_and_standing_units():
+    items = _items(DOC_RULES)
+    assert items[0].owners.lead_units == ["市政务服务中心"]
+    assert items[0].owners.co_units == ["市市场监管局", "市税务局"]
+    assert items[1].owners.lead_units == ["市住房城乡建设局"]
+    assert items[1].owners.co_units == ["市自然资源局"]
+    assert items[2].owners.lead_units == ["市发展改革委"]
+    assert "以下均需" not in " ".join(items[2].owners.co_units + items[2].owners.responsible_units)
+    assert "各区人民政府" in items[3].owners.responsible_units + items[3].owners.co_units
+
+
+# --- 7. collective names stay whole ------------------------------------------------
+
+COLLECTIVE = """\
+某某市人民政府关于加强耕地保护的实施意见
+一、主要任务
+（一）严格落实耕地保护责任。（责任单位：各县（市、区）人民政府，市自然资源局等有关部门）
+（二）开展撂荒地整治。（各区、县级市人民政府负责）
+"""
+
+
+def test_7_collective_names_stay_whole():
+    items = _items(COLLECTIVE)
+    owners = items[0].owners
+    assert owners.lead_units == ["各县（市、区）人民政府"]
+    assert owners.co_units == ["市自然资源局等有关部门"] or owners.co_units == ["市自然资源局"]
+    assert items[1].owners.responsible_units == ["各区、县级市人民政府"]
