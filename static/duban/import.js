@@ -25,6 +25,16 @@
         .forEach(function (box) { box.checked = toggle.checked; });
     });
   });
+  var bulkDate = document.getElementById("bulk-date-apply");
+  if (bulkDate) {
+    bulkDate.addEventListener("click", function () {
+      var value = document.getElementById("bulk-date-value").value;
+      document.querySelectorAll('input[name^="include-"]:checked').forEach(function (box) {
+        var due = document.querySelector('input[name="due-' + box.name.slice(8) + '"]');
+        if (due) { due.value = value; }
+      });
+    });
+  }
   var accept = document.getElementById("accept-suggestions");
   if (accept) {
     accept.addEventListener("click", function () {

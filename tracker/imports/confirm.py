@@ -52,8 +52,10 @@ class Decisions:
            (create a UnitGroup), a Unit id or "g<UnitGroup id>".
     create_units: every unknown name without a choice of its own is created: a collective
            name (各镇(街道)) as a unit group, any other as a unit.
-    documents: "<document index>" → {"default_owners": bool} (items naming no owner get the
-           document's addressees; on unless turned off).
+    documents: "<document index>" → {"default_owners": bool, "default_due": str}: items
+           naming no owner get the document's addressees (on unless turned off); items with
+           no written date get the default due date, "year_end" (the default), "period" (the
+           end of the period the document states), "none" or an ISO date typed by the office.
     """
 
     items: dict[str, dict] = field(default_factory=dict)
@@ -69,6 +71,18 @@ class Decisions:
     # (item key, person name): the office confirmed that the account of that display name is
     # this person even though the account's unit is none of the item's units.
     links: set[tuple[str, str]] = field(default_factory=set)
+
+
+def default_due(entry: dict, choice: dict | None) -> date | None:
+    """The document's default due date under the office's choice (year end unless told)."""
+    options = entry.get("due_options") or {}
+    value = (choice or {}).get("default_due") or "year_end"
+    if value == "none":
+        return None
+    if value in ("year_end", "period"):
+        chosen = options.get(value) or options.get("year_end")
+        return date.fromisoformat(chosen) if chosen else None
+    return date.fromisoformat(value)
 
 
 def item_key(doc_index: int, item_index: int) -> str:
@@ -94,6 +108,15 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
                 errors[item_key(d, i)] = _("任务内容不能为空。")
             elif choice.get("due") and not plausible.is_plausible(choice["due"]):
                 errors[item_key(d, i)] = plausible.out_of_range_message(choice["due"])
+    for d, doc in enumerate(preview["documents"]):
+        value = decisions.documents.get(str(d), {}).get("default_due")
+        try:
+            due = default_due(doc, decisions.documents.get(str(d)))
+        except ValueError:
+            errors[f"doc-{d}"] = _("默认期限“%(value)s”不是有效日期。") % {"value": value}
+            continue
+        if due and not plausible.is_plausible(due):
+            errors[f"doc-{d}"] = plausible.out_of_range_message(due)
     if not included:
         errors[""] = _("没有勾选任何事项。")
     chosen = [value for value in decisions.units.values() if value not in ("", "new", "group")]
@@ -159,6 +182,7 @@ class _Importer:
         self.job, self.user, self.decisions = job, user, decisions
         self.resolver = UnitResolver.load()
         self.groups: dict[str, int] = {}
+        self.default_due: date | None = None
         self.tags: dict[str, Tag] = {}
         self.users_by_name = _users_by_display_name()
         self.result = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
@@ -248,8 +272,10 @@ class _Importer:
         self.result["documents"].append({"id": document.pk, "title": document.title,
                                          "updated": bool(existing)})
         default_owners = []
-        if self.decisions.documents.get(str(d), {}).get("default_owners", True):
+        doc_choice = self.decisions.documents.get(str(d), {})
+        if doc_choice.get("default_owners", True):
             default_owners = entry.get("default_owners", [])
+        self.default_due = default_due(entry, doc_choice)
         for i, item in included:
             self.key = item_key(d, i)
             self.import_item(document, item, self.decisions.items.get(self.key, {}),
@@ -364,7 +390,12 @@ class _Importer:
             kept_keys = {(d.expr, d.date, d.recurrence) for d in kept}
             item.deadlines.exclude(pk__in=[d.pk for d in kept]).delete()
         rows = []
-        for values in planned_deadlines(entry, choice):
+        planned = planned_deadlines(entry, choice)
+        cleared = "due" in choice and choice["due"] is None  # the office emptied the date
+        if self.default_due and not cleared and not any(v["date"] for v in planned):
+            planned.append({"expr": "", "date": self.default_due, "recurrence": "", "what": "",
+                            "ongoing": False, "is_default": True})
+        for values in planned:
             if (values["expr"], values["date"], values["recurrence"]) in kept_keys:
                 continue
             if values["recurrence"] or entry["kind"] == Item.Kind.REPORT:

@@ -103,9 +103,27 @@ def existing_document(doc_number: str, sha256: str) -> SourceDocument | None:
     return SourceDocument.objects.filter(sha256=sha256).first()
 
 
+_PERIOD = re.compile(r"(20\d{2})\s*年?\s*(?:—+|－|-|–|~|～|至|到)\s*(20\d{2})\s*年")
+
+
+def due_options(title: str, doc_text: str, signed: date | None, today: date) -> dict:
+    """Default due dates a document offers: the end of its year and, when it states a period
+    (2023—2025年), the end of that period."""
+    year = (signed or today).year
+    options = {"year_end": date(year, 12, 31).isoformat(), "period": None}
+    for text in (title, doc_text[:3000]):
+        match = _PERIOD.search(text or "")
+        if match and int(match.group(1)) < int(match.group(2)) <= year + 20:
+            options["period"] = date(int(match.group(2)), 12, 31).isoformat()
+            options["period_text"] = match.group(0)
+            break
+    return options
+
+
 def _document_entry(parsed, doc_text: str, resolver: UnitResolver, today: date) -> dict:
     doc = parsed.document
     return {
+        "due_options": due_options(doc.title, doc_text, doc.signed, today),
         "title": doc.title[:500] or _("（无标题文档）"),
         "doc_number": doc.doc_number[:100],
         "issuer": doc.issuer[:200],
@@ -195,6 +213,10 @@ def item_warnings(entry: dict, today: date) -> list[str]:
     return warnings
 
 
+def has_written_date(item: dict) -> bool:
+    return any(d["date"] for d in item["deadlines"])
+
+
 def owner_linked(owner: dict) -> bool:
     return owner.get("unit") is not None or owner.get("group") is not None
 
@@ -233,6 +255,8 @@ def _counts(preview: dict) -> dict:
         "items_matched": sum(1 for item in items if item["match"]),
         "items_gone": sum(len(doc["gone"]) for doc in preview["documents"]),
         "warnings": sum(1 for item in items if item["warnings"]),
+        # No written date at all (ongoing and recurring work included): the default applies.
+        "items_without_date": sum(1 for item in items if not has_written_date(item)),
         "unknown_units": len(preview["unknown_units"]),
     }
 

@@ -149,8 +149,15 @@ def decisions_from_post(preview, post):
             decisions.units[unknown["key"]] = value
     decisions.create_units = post.get("create_units") == "on"
     for d, _doc in enumerate(preview["documents"]):
+        choice = {}
         if post.get(f"default_owners-{d}") is not None or post.get("posted"):
-            decisions.documents[str(d)] = {"default_owners": post.get(f"default_owners-{d}") == "on"}
+            choice["default_owners"] = post.get(f"default_owners-{d}") == "on"
+        due = post.get(f"default_due-{d}", "")
+        if due == "date":
+            due = post.get(f"default_due_date-{d}", "").strip() or "none"
+        if due:
+            choice["default_due"] = due
+        decisions.documents[str(d)] = choice
     return decisions, errors
 
 
@@ -209,6 +216,12 @@ def preview_context(job, post, errors):
             "default_owners": "、".join(o["name"] for o in doc.get("default_owners", [])),
             "ownerless": sum(1 for item in doc["items"] if not item["owners"]),
             "use_default_owners": (post.get(f"default_owners-{d}") == "on") if post else True,
+            "due_options": {key: _date(value) for key, value in
+                            (doc.get("due_options") or {}).items() if key != "period_text"},
+            "period_text": (doc.get("due_options") or {}).get("period_text", ""),
+            "default_due": post.get(f"default_due-{d}", "year_end") if post else "year_end",
+            "default_due_date": post.get(f"default_due_date-{d}", "") if post else "",
+            "error": errors.get(f"doc-{d}"),
         })
     units = [(str(pk), name) for pk, name in Unit.objects.values_list("pk", "name")]
     groups = [(f"g{pk}", name) for pk, name in UnitGroup.objects.values_list("pk", "name")]

@@ -123,6 +123,8 @@ class Item(models.Model):
     )
     due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True,
                                 validators=[PlausibleDateValidator()])
+    # The due date is the document's default (默认期限), not a date the document wrote.
+    due_is_default = models.BooleanField(_("默认期限"), default=False)
     grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -188,8 +190,12 @@ class Item(models.Model):
 
     def refresh_due_date(self):
         """The final due date is the latest dated deadline (None when all work is ongoing)."""
-        latest = self.deadlines.exclude(date__isnull=True).aggregate(m=models.Max("date"))["m"]
+        dated = self.deadlines.exclude(date__isnull=True)
+        latest = dated.aggregate(m=models.Max("date"))["m"]
         self.due_date = latest
+        # 默认期限 only when every deadline on that date is a default one.
+        self.due_is_default = latest is not None and not dated.filter(
+            date=latest, is_default=False).exists()
         return latest
 
 
@@ -276,6 +282,8 @@ class Deadline(models.Model):
     recurrence = models.CharField(_("周期"), max_length=50, blank=True)
     what = models.CharField(_("事项"), max_length=200, blank=True)
     ongoing = models.BooleanField(_("长期推进"), default=False)
+    # Not written in the document: the default due date chosen on import (默认期限).
+    is_default = models.BooleanField(_("默认期限"), default=False)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # Closed without being done: an approved extension replaced this date (the new Deadline).
     superseded_at = models.DateTimeField(_("被延期取代时间"), null=True, blank=True)
