@@ -66,7 +66,7 @@ def test_a_stale_grade_does_not_overwrite_a_newer_one(client, users, item):
 
 
 def test_a_decision_on_a_stale_version_leaves_the_request_pending(users, item):
-    request = actions.do_request_completion(users["staff"], item, item.version, "完成",
+    request = actions.do_request_completion(users["head"], item, item.version, "完成",
                                             [pdf_upload()])
     seen = Item.objects.get(pk=item.pk).version
     actions.do_grade(users["admin"], Item.objects.get(pk=item.pk), seen, "B")

@@ -13,7 +13,7 @@ from tracker.inbox import deliver
 from tracker.models import Delivery, Item, Message, Request, User
 from tracker.reminders import mail
 from tracker.tasks import notices_mail
-from tracker.tracking import actions
+from tracker.tracking import actions, review
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,8 @@ def test_a_returned_completion_request_reaches_its_author_in_english(item, users
     users["staff"].language = "en"
     users["staff"].save()
     request = actions.do_request_completion(users["staff"], item, item.version, "已完工")
+    item.refresh_from_db()
+    review.do_unit_confirm_completion(users["head"], request, item.version)  # on to the office
     item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, False, "缺少验收材料")
     assert send() == {"sent": 1}

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from tests.tracking import pdf_upload
 from tracker.access import IMPORT, MANAGE_REMINDERS, can
 from tracker.models import Comment, Evidence, ImportJob, Item, ProgressReport, Request
-from tracker.tracking import actions
+from tracker.tracking import actions, review
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,17 @@ READ = {"list", "detail", "export", "download", "comment"}
 UNIT = READ | {"sign", "report", "request_extension", "request_completion"}
 ITEM_ACTIONS = [
     "detail", "download", "sign", "report", "confirm", "request_extension", "decide_extension",
-    "request_completion", "decide_completion", "grade", "urge", "comment",
+    "request_completion", "decide_completion", "grade", "urge", "comment", "return_report",
+    "unit_review",
 ]
-OFFICE = (set(ITEM_ACTIONS) | READ) - {"confirm"}
+# The unit head's own check before anything goes up: confirm or return a report, confirm or
+# return a completion request (two-level review).
+HEAD_ONLY = {"confirm", "return_report", "unit_review"}
+OFFICE = (set(ITEM_ACTIONS) | READ) - HEAD_ONLY
 ALLOWED = {
     "staff": UNIT,
     # Confirming a report (before it goes up) is the unit's own check: unit heads only.
-    "head": UNIT | {"confirm"},
+    "head": UNIT | HEAD_ONLY,
     "leader": READ,
     "supervisor": OFFICE,
     "admin": OFFICE,
@@ -73,6 +77,16 @@ def prepare(action, item, users):
     if action == "confirm":
         report = actions.do_report(worker, item, item.version, 10, "进展")
         return "post", reverse("report_confirm", args=[pk, report.pk]), {}
+    if action == "return_report":
+        report = actions.do_report(worker, item, item.version, 10, "进展")
+        return "post", reverse("report_return", args=[pk, report.pk]), {"note": "数据有误"}
+    if action == "unit_review":
+        request = actions.do_request_completion(worker, item, item.version, "完成",
+                                                [pdf_upload()])
+        Request.objects.filter(pk=request.pk).update(awaits_unit=True)  # as a staff request
+        item.refresh_from_db()
+        return "post", reverse("request_unit_review", args=[pk, request.pk]), {
+            "version": item.version, "decision": "return", "note": "材料不全"}
     if action == "request_extension":
         return "post", reverse("item_extension", args=[pk]), {
             "version": item.version, "new_date": "2030-12-31", "reason": "需要更多时间"}
@@ -87,6 +101,9 @@ def prepare(action, item, users):
     if action == "decide_completion":
         request = actions.do_request_completion(worker, item, item.version, "完成",
                                                 [pdf_upload()])
+        if request.awaits_unit:  # the unit head confirms first (two-level review)
+            item.refresh_from_db()
+            review.do_unit_confirm_completion(users["head"], request, item.version)
         return "post", reverse("request_decide", args=[pk, request.pk]), {
             "version": item.version, "decision": "approve"}
     if action == "grade":
@@ -104,8 +121,9 @@ def snapshot():
         list(Item.objects.order_by("pk").values_list(
             "pk", "status", "percent", "due_date", "grade", "version", "received_at",
             "completed_at")),
-        list(ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at")),
-        list(Request.objects.order_by("pk").values_list("pk", "decision")),
+        list(ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at",
+                                                                "returned_at")),
+        list(Request.objects.order_by("pk").values_list("pk", "decision", "awaits_unit")),
         Comment.objects.count(),
         Evidence.objects.count(),
         Item.history.count(),
@@ -133,6 +151,23 @@ def test_item_pages_and_actions_follow_the_matrix(client, users, items, role, ac
     else:
         assert response.status_code == 302, response.content.decode()[:2000]
         assert snapshot() != before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bulk_signing_signs_only_what_the_user_may_sign(client, users, items, role):
+    """签收 in bulk: unit members and the office; another unit's item is never signed."""
+    client.force_login(users[role])
+    response = client.post(reverse("items_sign"),
+                           {"item": [items["own"].pk, items["other"].pk]})
+    statuses = {key: Item.objects.get(pk=item.pk).status for key, item in items.items()}
+    if role == "leader":
+        assert response.status_code == 403
+        assert set(statuses.values()) == {Item.Status.NEW}
+        return
+    assert response.status_code == 302
+    assert statuses["own"] == Item.Status.IN_PROGRESS
+    expected_other = Item.Status.NEW if role in {"staff", "head"} else Item.Status.IN_PROGRESS
+    assert statuses["other"] == expected_other
 
 
 @pytest.mark.parametrize("role", ROLES)

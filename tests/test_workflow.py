@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.tracking import PDF, pdf_upload
 from tracker.models import Comment, Deadline, Evidence, Item, ProgressReport, Request
-from tracker.tracking import actions
+from tracker.tracking import actions, review
 from tracker.tracking.audit import told
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +230,7 @@ def test_confirming_after_the_item_is_closed_keeps_it_at_100(users, item):
     item.refresh_from_db()
     report = actions.do_report(users["staff"], item, item.version, 50, "进展")
     item.refresh_from_db()
-    request = actions.do_request_completion(users["staff"], item, item.version, "完成",
+    request = actions.do_request_completion(users["head"], item, item.version, "完成",
                                             [pdf_upload()])
     item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, True)
@@ -310,6 +310,9 @@ def test_completion_needs_evidence_then_approval_closes_the_item(client, users, 
     assert item.status == Item.Status.COMPLETION_REQUESTED
     request = Request.objects.get(kind=Request.Kind.COMPLETION)
     assert request.evidence.count() == 1
+    assert request.awaits_unit  # a staff member's request: the unit head first
+    review.do_unit_confirm_completion(users["head"], request, item.version)
+    item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, True)
     item.refresh_from_db()
     assert item.status == Item.Status.COMPLETED
@@ -323,7 +326,7 @@ def test_closing_an_item_marks_its_deadlines_done_with_an_audit_row(users, item)
     Deadline.objects.create(item=item, expr="长期坚持", ongoing=True)
     signed(item, users["staff"])
     item.refresh_from_db()
-    request = actions.do_request_completion(users["staff"], item, item.version, "完成",
+    request = actions.do_request_completion(users["head"], item, item.version, "完成",
                                             [pdf_upload()])
     item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, True)
@@ -337,7 +340,7 @@ def test_closing_an_item_marks_its_deadlines_done_with_an_audit_row(users, item)
 
 def test_sending_completion_back_needs_a_reason_and_reopens_the_item(client, users, item):
     signed(item, users["staff"])
-    request = actions.do_request_completion(users["staff"], item, item.version, "完成了",
+    request = actions.do_request_completion(users["head"], item, item.version, "完成了",
                                             [pdf_upload()])
     item.refresh_from_db()
     login(client, users["supervisor"])

@@ -7,8 +7,9 @@ leak) and then `require(user, action, item)` (403 when visible but not allowed).
 Who may do what:
 - 部门工作人员 staff: read, comment, sign, report, request an extension or completion, on items
   their unit leads or co-operates on;
-- 部门负责人 unit head: the same, and confirms the progress reports of their own unit's staff
-  (only confirmed reports go up: tracker.tracking.actions.do_report / do_confirm_report);
+- 部门负责人 unit head: the same, and reviews their own unit's staff first (two-level review):
+  confirms or returns (with a reason) progress reports and completion requests; only what
+  the head confirmed goes up (tracker.tracking.actions, tracker.tracking.review);
 - 督查室 supervision office (and administrators): everything but confirming a unit's reports;
 - 领导 leaders: read everything, change nothing but comments (批示).
 
@@ -48,6 +49,7 @@ IMPORT = "import"  # upload, preview and confirm documents
 MANAGE_REMINDERS = "manage_reminders"  # the failed e-mails page and resending
 ISSUE_NOTICE = "issue_notice"  # 督办单: issue (the office)
 REPLY_NOTICE = "reply_notice"  # 督办单: reply (the addressed unit's staff and heads)
+BULK_SIGN = "bulk_sign"  # 签收 many at once: whoever may sign (each item checked with SIGN)
 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
@@ -89,6 +91,8 @@ def can(user, action, item=None):
         return False
     if action == CONFIRM:  # the unit's own check before a report goes up: heads only
         return item is not None and user.role == user.Role.UNIT_HEAD
+    if action == BULK_SIGN:
+        return item is None and (user.is_unit_member or user.manages_items)
     if user.manages_items:
         return True
     if action in READ_ACTIONS or action == COMMENT:
@@ -102,10 +106,28 @@ def can_confirm_report(user, report):
     """May `user` confirm this report: a unit head of the author's unit, while it waits?"""
     return (
         report.confirmed_at is None
+        and report.returned_at is None
         and report.author.unit_id is not None
         and report.author.unit_id == user.unit_id
         and can(user, CONFIRM, report.item)
     )
+
+
+def can_review_request(user, request):
+    """May `user` confirm or return this completion request: a unit head of the requester's
+    unit, while it waits for them (before the office)?"""
+    return (
+        request.awaits_unit
+        and request.decision == request.Decision.PENDING
+        and request.requested_by.unit_id is not None
+        and request.requested_by.unit_id == user.unit_id
+        and can(user, CONFIRM, request.item)
+    )
+
+
+def require_review(user, request):
+    if not can_review_request(user, request):
+        raise PermissionDenied(_("只有申请人所在单位的部门负责人可以确认或退回此申请。"))
 
 
 def notices_visible_to(user):

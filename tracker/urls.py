@@ -4,7 +4,7 @@ from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.supervision import views as supervision_views
-from tracker.tracking import views
+from tracker.tracking import review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("items/", views.item_list, name="item_list"),
     path("items/export/", views.item_export, name="item_export"),
     path("items/new/", views.adhoc_create, name="adhoc_create"),
+    path("items/sign/", review_views.items_sign, name="items_sign"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/sign/", views.item_sign, name="item_sign"),
     path("items/<int:pk>/report/", views.item_report, name="item_report"),
@@ -22,8 +23,12 @@ urlpatterns = [
     path("items/<int:pk>/urge/", views.item_urge, name="item_urge"),
     path("items/<int:pk>/requests/<int:request_id>/decide/", views.request_decide,
          name="request_decide"),
-    path("items/<int:pk>/reports/<int:report_id>/confirm/", views.report_confirm,
+    path("items/<int:pk>/requests/<int:request_id>/review/", review_views.request_unit_review,
+         name="request_unit_review"),
+    path("items/<int:pk>/reports/<int:report_id>/confirm/", review_views.report_confirm,
          name="report_confirm"),
+    path("items/<int:pk>/reports/<int:report_id>/return/", review_views.report_return,
+         name="report_return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # Import (tracker/imports/views.py)
     path("import/", import_views.upload, name="import_upload"),

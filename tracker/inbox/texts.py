@@ -11,6 +11,9 @@ from tracker.models import Message, SupervisionNotice
 C = Message.Code
 TEXTS = {
     C.EXTENSION_APPROVED: gettext_lazy("延期申请已同意：“%(title)s”的完成时限延至%(date)s。"),
+    C.EXTENSION_CHANGED: gettext_lazy(
+        "延期申请已同意，时限调整：“%(title)s”的完成时限延至%(date)s（申请延至%(asked)s）。"
+    ),
     C.EXTENSION_REJECTED: gettext_lazy("延期申请被退回：“%(title)s”。"),
     C.COMPLETION_APPROVED: gettext_lazy("已办结销号：“%(title)s”。"),
     C.COMPLETION_RETURNED: gettext_lazy("办结申请被退回，请继续办理：“%(title)s”。"),
@@ -28,7 +31,7 @@ QUOTED = ("note", "text")
 
 
 def _value(key, value):
-    if key == "date" and value:
+    if key in ("date", "asked") and value:
         return format_date(datetime.date.fromisoformat(value))
     if key == "level" and value in SupervisionNotice.Level.values:
         return str(SupervisionNotice.Level(value).label)

@@ -18,6 +18,7 @@ from tracker.models.reminders import Delivery
 class Message(models.Model):
     class Code(models.TextChoices):
         EXTENSION_APPROVED = "extension_approved", _("延期申请已同意")
+        EXTENSION_CHANGED = "extension_changed", _("延期申请已同意（调整日期）")
         EXTENSION_REJECTED = "extension_rejected", _("延期申请被退回")
         COMPLETION_APPROVED = "completion_approved", _("已办结销号")
         COMPLETION_RETURNED = "completion_returned", _("办结申请被退回")

@@ -32,6 +32,13 @@ class ProgressReport(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Sent back by the unit head with a reason: it never goes up; the author files a new one.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("退回人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_note = models.TextField(_("退回理由"), blank=True)
 
     class Meta:
         verbose_name = _("进展报告")
@@ -111,6 +118,17 @@ class Request(models.Model):
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
+    # Two-level review of a completion request: a staff member's waits for their unit head
+    # (部门负责人) first, then goes to the office; a unit without a head account skips it.
+    awaits_unit = models.BooleanField(_("待部门负责人确认"), default=False)
+    unit_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("部门负责人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    unit_confirmed_at = models.DateTimeField(_("部门负责人确认时间"), null=True, blank=True)
+    # The date the office granted, when it differs from the one asked (then with a reason).
+    granted_date = models.DateField(_("批准延期至"), null=True, blank=True,
+                                    validators=[PlausibleDateValidator()])
 
     class Meta:
         verbose_name = _("申请")

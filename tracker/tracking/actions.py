@@ -270,8 +270,10 @@ def do_request_completion(user, item, version, reason, files=()):
     for upload in files:
         check_evidence_file(upload)
     _claim(item, version, user, audit.reason("request_completion"), status=S.COMPLETION_REQUESTED)
+    # Two-level review: a staff member's request waits for their unit head (review.py).
     request = Request.objects.create(
-        item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason
+        item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason,
+        awaits_unit=report_needs_confirmation(user),
     )
     store_all(item, user, files, request=request)
     return request
@@ -302,40 +304,56 @@ def _chinese_expr(day):
 
 
 @transaction.atomic
-def do_decide_extension(user, request, version, approve, note=""):
-    """Approve (the due date moves, a Deadline records it) or reject an extension request."""
+def do_decide_extension(user, request, version, approve, note="", date=None):
+    """Approve (the due date moves, a Deadline records it) or reject an extension request.
+
+    The office may grant another `date` than the one asked, with a reason in `note`: the
+    audit row names both dates and the requester is told which one holds.
+    """
     item = request.item
     _check_possible("decide_extension", item)
-    if approve and not plausible.is_plausible(request.new_date):  # asked for before it was checked
-        raise ActionError(plausible.out_of_range_message(request.new_date))
+    granted = date or request.new_date
+    changed = approve and granted != request.new_date
+    if changed and not note.strip():
+        raise ActionError(_("批准的延期日期与申请不同时，请写明理由。"))
+    if approve and not plausible.is_plausible(granted):  # asked for before it was checked
+        raise ActionError(plausible.out_of_range_message(granted))
     _decide(request, user, approve, note)
     if not approve:
         _claim(item, version, user, audit.reason("extension_rejected"))
         _tell_requester(request, user, Message.Code.EXTENSION_REJECTED)
         return request
     old_due = item.due_date
-    _claim(item, version, user, audit.reason("extension_approved", date=request.new_date),
-           due_date=request.new_date)
+    if changed:
+        Request.objects.filter(pk=request.pk).update(granted_date=granted)
+        request.granted_date = granted
+        why = audit.reason("extension_approved_other", date=granted, asked=request.new_date)
+    else:
+        why = audit.reason("extension_approved", date=granted)
+    _claim(item, version, user, why, due_date=granted)
     # The dates the extension replaces are closed (each with its audit row), so that nothing
     # reminds or escalates them any more: the item's deadlines (时限) and whatever other open
     # date was its due date. Milestones on other dates keep their own course.
     now = timezone.now()
     superseded = (item.deadlines.filter(Deadline.OPEN, date__isnull=False)
                   .filter(Q(kind=Deadline.Kind.DEADLINE) | Q(date=old_due)))
-    reason = audit.reason("deadline_superseded", date=request.new_date)
+    reason = audit.reason("deadline_superseded", date=granted)
     for old in superseded:
         old.superseded_at = now
         old._history_user = user
         old._change_reason = reason
         old.save(update_fields=["superseded_at"])
     deadline = Deadline(
-        item=item, kind=Deadline.Kind.DEADLINE, date=request.new_date,
-        expr=_chinese_expr(request.new_date), what="延期",
+        item=item, kind=Deadline.Kind.DEADLINE, date=granted, expr=_chinese_expr(granted),
+        what="延期",
     )
     deadline._history_user = user
     deadline.save()
-    _tell_requester(request, user, Message.Code.EXTENSION_APPROVED,
-                    date=request.new_date.isoformat())
+    if changed:
+        _tell_requester(request, user, Message.Code.EXTENSION_CHANGED, date=granted.isoformat(),
+                        asked=request.new_date.isoformat())
+    else:
+        _tell_requester(request, user, Message.Code.EXTENSION_APPROVED, date=granted.isoformat())
     return request
 
 
@@ -344,6 +362,8 @@ def do_decide_completion(user, request, version, approve, note=""):
     """办结销号 (COMPLETED, 100%) or send the item back to work with a reason."""
     item = request.item
     _check_possible("decide_completion", item)
+    if request.awaits_unit:
+        raise ActionError(_("该办结申请尚待本单位部门负责人确认，确认后再由督查室审核。"))
     _decide(request, user, approve, note)
     if not approve:
         _claim(item, version, user, audit.reason("completion_returned"), status=S.IN_PROGRESS)

@@ -23,7 +23,11 @@ REASONS = {
     "extension_rejected": _("退回延期申请"),
     "extension_approved": _("同意延期至%(date)s"),
     "deadline_superseded": _("延期至%(date)s，原时限不再提醒"),
+    "extension_approved_other": _("同意延期至%(date)s（申请延期至%(asked)s）"),
     "completion_returned": _("退回办结申请"),
+    "report_returned": _("退回进展报告 %(percent)s%%（%(author)s）"),
+    "completion_unit_confirmed": _("部门负责人确认办结申请，报督查室审核"),
+    "completion_unit_returned": _("部门负责人退回办结申请"),
     "completed": _("办结销号"),
     "grade": _("评定为 %(grade)s"),
     "create_adhoc": _("创建交办事项"),
@@ -49,7 +53,7 @@ def reason(code, **data):
 
 
 def _shown(key, value):
-    if key == "date" and isinstance(value, str):
+    if key in ("date", "asked") and isinstance(value, str):
         try:
             return format_date(datetime.date.fromisoformat(value))
         except ValueError:

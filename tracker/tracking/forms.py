@@ -124,6 +124,51 @@ class DecisionForm(VersionForm):
         return data
 
 
+class ExtensionDecisionForm(DecisionForm):
+    """The office may grant another date than the one asked; then a reason is required."""
+
+    granted_date = PlausibleDateField(label=_("批准延期至"), required=False,
+                                      help_text=_("默认为申请的日期；调整时请在审核意见中写明理由"))
+
+    def __init__(self, *args, asked=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked = asked
+        if asked is not None:
+            self.fields["granted_date"].initial = asked
+
+    def clean(self):
+        data = super().clean()
+        granted = data.get("granted_date")
+        if data.get("decision") != self.APPROVE or granted is None:
+            return data
+        if granted <= timezone.localdate():
+            self.add_error("granted_date", _("延期日期须晚于今天。"))
+        elif granted != self.asked and not data.get("note", "").strip():
+            self.add_error("note", _("批准的延期日期与申请不同时，请写明理由。"))
+        return data
+
+
+class ReturnReportForm(forms.Form):
+    note = forms.CharField(label=_("退回理由"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnitReviewForm(VersionForm):
+    """The unit head's decision on a completion request before it goes to the office."""
+
+    CONFIRM, RETURN = "confirm", "return"
+    decision = forms.ChoiceField(label=_("部门负责人意见"), widget=forms.RadioSelect,
+                                 choices=[(CONFIRM, _("确认，报督查室审核")), (RETURN, _("退回"))])
+    note = forms.CharField(label=_("意见"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.RETURN and not data.get("note", "").strip():
+            self.add_error("note", _("退回时请写明理由。"))
+        return data
+
+
 class GradeForm(VersionForm):
     grade = forms.ChoiceField(label=_("评定等次"), choices=Item.Grade.choices,
                               widget=forms.RadioSelect)

@@ -41,6 +41,7 @@ from tracker.tracking.filters import ItemFilter
 
 PAGE_SIZE = 30
 INBOX_ON_HOME = 8
+SIGN_ON_HOME = 50
 CONTEXT_LINES = 3
 # Filters folded under 更多筛选条件 (shown open when one of them is in use).
 MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "grade", "tag", "due", "overdue"]
@@ -74,15 +75,25 @@ def home(request):
     }
     if user.manages_items:
         context["pending_requests"] = (
-            Request.objects.filter(decision=Request.Decision.PENDING)
+            Request.objects.filter(decision=Request.Decision.PENDING, awaits_unit=False)
             .select_related("item", "requested_by").order_by("requested_at")[:20]
         )
     if user.role == user.Role.UNIT_HEAD:
         context["unconfirmed"] = (
             ProgressReport.objects.filter(
-                item__in=visible, confirmed_at__isnull=True, author__unit_id=user.unit_id
+                item__in=visible, confirmed_at__isnull=True, returned_at__isnull=True,
+                author__unit_id=user.unit_id,
             ).select_related("item", "author").order_by("created_at")[:20]
         )
+        context["unit_requests"] = (
+            Request.objects.filter(item__in=visible, awaits_unit=True,
+                                   decision=Request.Decision.PENDING,
+                                   requested_by__unit_id=user.unit_id)
+            .select_related("item", "requested_by").order_by("requested_at")[:20]
+        )
+    if user.is_unit_member:
+        context["sign_list"] = (visible.filter(status=Item.Status.NEW)
+                                .order_by("due_date", "id")[:SIGN_ON_HOME])
     return render(request, "tracker/home.html", context)
 
 
@@ -126,6 +137,8 @@ def item_list(request):
         "page": page,
         "query": query.urlencode(),
         "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
+        "can_sign": perms.can(request.user, perms.BULK_SIGN),
+        "has_new": any(item.status == Item.Status.NEW for item in page.object_list),
         "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
     })
 
@@ -258,9 +271,17 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
     for report in reports:
         report.item = item  # already checked visible: no query per report
         report.confirmable = perms.can_confirm_report(user, report)
+    for r in requests:
+        r.item = item
+    initial = {"version": item.version}
     decision_forms = {
-        r.pk: bound.get(("decide", r.pk)) or forms.DecisionForm(initial={"version": item.version})
-        for r in requests if decide and r.decision == Request.Decision.PENDING
+        r.pk: bound.get(("decide", r.pk)) or decision_form(r, initial=initial)
+        for r in requests
+        if decide and r.decision == Request.Decision.PENDING and not r.awaits_unit
+    }
+    review_forms = {
+        r.pk: bound.get(("review", r.pk)) or forms.UnitReviewForm(initial=initial)
+        for r in requests if perms.can_review_request(user, r)
     }
     return render(request, "tracker/item_detail.html", {
         "item": item,
@@ -271,12 +292,19 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "people": list(item.people.all()),
         "source": source_context(item),
         "forms": detail_forms,
-        "requests": [(r, decision_forms.get(r.pk)) for r in requests],
+        "requests": [(r, decision_forms.get(r.pk), review_forms.get(r.pk)) for r in requests],
         "reports": reports,
         "report_note": _report_note(user) if "report" in detail_forms else "",
         "trail": audit_trail(item),
         "conflict": conflict,
     }, status=status)
+
+
+def decision_form(request, data=None, **kwargs):
+    """The office's decision form: an extension's may grant another date than the one asked."""
+    if request.kind == Request.Kind.EXTENSION:
+        return forms.ExtensionDecisionForm(data, asked=request.new_date, **kwargs)
+    return forms.DecisionForm(data, **kwargs)
 
 
 def group_progress(item, reports):
@@ -323,7 +351,7 @@ def _perform(request, item, key, form, run):
         data = request.POST.copy()
         data["version"] = conflict.current.version
         again = type(form)(data, request.FILES, **_form_kwargs(key, fresh)) \
-            if isinstance(key, str) else forms.DecisionForm(data)
+            if isinstance(key, str) else type(form)(data, **_form_kwargs(form, fresh))
         again.is_valid()
         return render_detail(request, fresh, bound={key: again}, status=409, conflict=conflict)
     except actions.ActionError as error:
@@ -333,6 +361,8 @@ def _perform(request, item, key, form, run):
 
 
 def _form_kwargs(key, item):
+    if isinstance(key, forms.ExtensionDecisionForm):
+        return {"asked": key.asked}
     return {"item": item} if key == "extension" else {}
 
 
@@ -405,36 +435,21 @@ def request_decide(request, pk, request_id):
     perms.require(
         request.user, perms.DECIDE_COMPLETION if is_completion else perms.DECIDE_EXTENSION, item
     )
-    form = forms.DecisionForm(request.POST)
-    do = actions.do_decide_completion if is_completion else actions.do_decide_extension
+    form = decision_form(req, request.POST)
 
     def run(data):
-        do(request.user, req, data["version"], data["decision"] == form.APPROVE, data["note"])
+        approve = data["decision"] == form.APPROVE
+        if is_completion:
+            actions.do_decide_completion(request.user, req, data["version"], approve, data["note"])
+        else:
+            actions.do_decide_extension(request.user, req, data["version"], approve, data["note"],
+                                        date=data.get("granted_date"))
         tasks.notices_mail.delay_on_commit()
 
     response = _perform(request, item, ("decide", req.pk), form, run)
     if response is not None:
         return response
     messages.success(request, _("审核意见已保存。"))
-    return redirect("item_detail", pk=item.pk)
-
-
-@login_required
-@require_POST
-def report_confirm(request, pk, report_id):
-    item = _detail_item(request.user, pk)
-    perms.require(request.user, perms.CONFIRM, item)
-    report = get_object_or_404(ProgressReport.objects.select_related("author"), pk=report_id,
-                               item=item)
-    report.item = item
-    if report.confirmed_at is not None:
-        messages.info(request, _("该进展报告此前已确认。"))
-        return redirect("item_detail", pk=item.pk)
-    perms.require_confirm(request.user, report)
-    if actions.do_confirm_report(request.user, report):
-        messages.success(request, _("进展报告已审核确认。"))
-    else:
-        messages.info(request, _("该进展报告此前已确认。"))
     return redirect("item_detail", pk=item.pk)
 
 
