@@ -198,10 +198,16 @@ def _fully_doubled(text: str) -> str | None:
 # --- physical lines ---------------------------------------------------------
 
 
+# pinyin a web page left in brackets after a character: 區(qū), 莆（pú）
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+
+
 def _physical_lines(text: str) -> list[Line]:
     """Strip, split ``**``-glued headings, undouble bold, drop furniture."""
     out: list[Line] = []
     carry_doubling = False
+    if "(" in text or "（" in text:
+        text = _PINYIN.sub("", text)
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip() if "\t" not in raw else raw.strip(" \u3000\r")
         if not stripped:

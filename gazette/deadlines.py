@@ -341,11 +341,13 @@ def _make(y: int, m: int, d: int | None) -> datetime.date:
 
 
 class _Ctx:
-    __slots__ = ("year", "period")
+    __slots__ = ("year", "period", "anchor")
 
-    def __init__(self, year: int, period: tuple[datetime.date, datetime.date] | None):
+    def __init__(self, year: int, period: tuple[datetime.date, datetime.date] | None,
+                 anchor: datetime.date | None = None):
         self.year = year
         self.period = period
+        self.anchor = anchor  # the document's date: N日内 counts from it
 
     def resolve(self, m: int, d: int | None, explicit: int | None, rel: int | None):
         """The date for month m, day d (None = month end) in the right year."""
@@ -508,6 +510,83 @@ def _c_ongoing(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), None, ongoing=True, kind="ongoing")
 
 
+# N日内 / N天内 / N个月内 / N周内, counted from the document's date
+_RE_WITHIN = re.compile(
+    rf"(?<![\d.一二三四五六七八九十百千两第年])(?P<n>{_CNT}){_S}(?P<u>个{_S}月|个{_S}星期|周|日|天)"
+    rf"{_S}(?:之内|以内|内)"
+)
+
+
+def _c_within(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+    n = _num(mt["n"])
+    if n is None or n <= 0 or n > 400:
+        return None
+    if ctx.anchor is None:
+        return _Cand(mt.start(), mt.end(), None, kind="within", before=True)
+    unit = re.sub(r"\s", "", mt["u"])
+    if unit == "个月":
+        month = ctx.anchor.month - 1 + n
+        y, m = ctx.anchor.year + month // 12, month % 12 + 1
+        due = datetime.date(y, m, min(ctx.anchor.day, _last_day(y, m)))
+    else:
+        days = n * 7 if unit in ("周", "个星期") else n
+        due = ctx.anchor + datetime.timedelta(days=days)
+    return _Cand(mt.start(), mt.end(), due, kind="within", before=True)
+
+
+# holidays: 春节前, 国庆前, 开学前 … dated by the calendar of the year they fall in
+_SPRING_FESTIVAL = {
+    2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3), 2012: (1, 23), 2013: (2, 10),
+    2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5),
+    2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29),
+    2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23),
+    2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
+}
+_MID_AUTUMN = {
+    2015: (9, 27), 2016: (9, 15), 2017: (10, 4), 2018: (9, 24), 2019: (9, 13), 2020: (10, 1),
+    2021: (9, 21), 2022: (9, 10), 2023: (9, 29), 2024: (9, 17), 2025: (10, 6), 2026: (9, 25),
+    2027: (9, 15), 2028: (10, 3), 2029: (9, 22), 2030: (9, 12),
+}
+_DRAGON_BOAT = {
+    2018: (6, 18), 2019: (6, 7), 2020: (6, 25), 2021: (6, 14), 2022: (6, 3), 2023: (6, 22),
+    2024: (6, 10), 2025: (5, 31), 2026: (6, 19), 2027: (6, 9), 2028: (5, 28),
+}
+_FIXED_HOLIDAYS = {
+    "元旦": (1, 1), "国庆": (10, 1), "国庆节": (10, 1), "五一": (5, 1), "劳动节": (5, 1),
+    "清明": (4, 4), "清明节": (4, 4), "秋季开学": (9, 1), "开学": (9, 1), "春季开学": (3, 1),
+}
+_RE_HOLIDAY = re.compile(
+    r"(?:(?P<y>(?:19|20)\d\d)年)?"
+    r"(?<![\d\"'”日号])(?P<h>春节|元旦|国庆节?|五一|劳动节|清明节?|中秋节?|端午节?|秋季开学|春季开学|开学)"
+    r"(?:假期|节)?(?P<b>之前|以前|前)"
+)
+
+
+def _holiday(name: str, year: int) -> datetime.date | None:
+    table = {"春节": _SPRING_FESTIVAL, "中秋": _MID_AUTUMN, "中秋节": _MID_AUTUMN,
+             "端午": _DRAGON_BOAT, "端午节": _DRAGON_BOAT}.get(name)
+    month_day = table.get(year) if table is not None else _FIXED_HOLIDAYS.get(name)
+    return datetime.date(year, *month_day) if month_day else None
+
+
+def _c_holiday(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+    name = mt["h"]
+    if mt["y"]:
+        years = [int(mt["y"])]
+    else:
+        years = [ctx.year, ctx.year + 1]
+    for year in years:
+        day = _holiday(name, year)
+        if day is None:
+            continue
+        if ctx.anchor is not None and not mt["y"] and day <= ctx.anchor:
+            continue  # the next one after the document's date
+        return _Cand(mt.start(), mt.end(), day - datetime.timedelta(days=1),
+                     explicit_year=int(mt["y"]) if mt["y"] else None, before=True,
+                     kind="holiday")
+    return None
+
+
 # (regex, handler, anchors): a regex runs only when one of its anchor characters occurs
 _DATED: list[tuple[re.Pattern[str], object, str | tuple[str, ...]]] = [
     (_RE_POINT, _c_point, "月"),
@@ -523,6 +602,8 @@ _DATED: list[tuple[re.Pattern[str], object, str | tuple[str, ...]]] = [
     (_RE_WORKDAYS, _c_workdays, ("工作日",)),
     (_RE_TODAY, _c_today, "当"),
     (_RE_ONGOING, _c_ongoing, "长常持久"),
+    (_RE_WITHIN, _c_within, "内"),
+    (_RE_HOLIDAY, _c_holiday, "前"),
 ]
 
 
@@ -596,6 +677,14 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
     return out
 
 
+_BARE_MONTH = re.compile(r"月(?:份)?$")
+# what follows a bare month that is no deadline: 3月免租, 4月份数据, 5月以来, 6月起
+_MONTH_NOT_DUE = re.compile(
+    r"[ \u3000]*(?:份)?(?:免|减半|减免|数据|统计|同比|环比|累计|以来|起|租金|当月|期间|的数据|发放|出生|"
+    r"价格|份额|工资|水平|平均|降雨|气温)"
+)
+
+
 def _keep(c: _Cand, key: str, ctx: _Ctx) -> bool:
     """Context filters: references to the past, starts, statistics, names."""
     start, end = c.start, c.end
@@ -616,6 +705,9 @@ def _keep(c: _Cand, key: str, ctx: _Ctx) -> bool:
         return False
     if c.kind == "yearrange" and _SPAN_AFTER.match(key, end):
         return False  # 2021—2025年为规划期: a span described, not a deadline
+    if c.kind == "date" and not c.before and _BARE_MONTH.search(key, c.start, end) \
+            and _MONTH_NOT_DUE.match(key, end):
+        return False  # 3月免租, 4月份数据: a month named, nothing due in it
     if not c.before:
         if _START_AFTER.match(key, end):
             return False
@@ -642,13 +734,14 @@ def _what(key: str, text: str, end: int) -> str:
     return text[mt.start():mt.end()].strip()
 
 
-def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | None):
+def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | None,
+          anchor: datetime.date | None = None):
     if not text:
         return []
     key = _fold(text)
     if not _QUICK.search(key):
         return []
-    ctx = _Ctx(year, period)
+    ctx = _Ctx(year, period, anchor)
     if _WHOLE_ONGOING.match(key):  # a 完成时限 cell that says 长期 / 持续
         s, e = len(key) - len(key.lstrip()), len(key.rstrip())
         return [DeadlineMatch(text[s:e], None, "", "", None, True, s, e)]
@@ -681,6 +774,7 @@ def find_deadlines(
     year: int,
     *,
     period: tuple[datetime.date, datetime.date] | None = None,
+    anchor: datetime.date | None = None,
 ) -> list[DeadlineMatch]:
     """Every time expression in ``text``, in order, normalized (see the module docstring).
 
@@ -698,7 +792,9 @@ def find_deadlines(
             lo, hi = period
             if not (isinstance(lo, datetime.date) and isinstance(hi, datetime.date) and lo <= hi):
                 period = None
-        return _find(text, year, period)
+        if anchor is not None and not isinstance(anchor, datetime.date):
+            anchor = None
+        return _find(text, year, period, anchor)
     except Exception:  # noqa: BLE001 - a parser stage must never take the import down
         return []
 

@@ -482,7 +482,7 @@ class _Walker:
                     confidence=_CONFIDENCE[rule])
 
     def deadlines(self, text: str) -> list[Deadline]:
-        found = find_deadlines(text, self.year, period=self.period)
+        found = find_deadlines(text, self.year, period=self.period, anchor=self.doc.signed)
         return [Deadline(m.expr, m.date, m.recurrence, m.what, m.working_days, m.ongoing)
                 for m in found]
 

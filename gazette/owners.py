@@ -61,6 +61,7 @@ _ROLE_FIELDS = (
 _NEXT_KEY = re.compile(r"\s*[^:;,、()]{1,8}?\s*:")
 _KEYED = re.compile(r"^\s*([^:;,、]{1,8}?)\s*:\s*(.*)$", re.S)
 _SEPARATORS = set("、,;，；")
+_CLAUSE_SEP = re.compile(r"[,，;；。]")
 _OPEN = set("（([〔［【〈《")
 _CLOSE = set("）)]〕］】〉》")
 _TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)$")
@@ -202,12 +203,19 @@ def _parse_keyed(clauses: list[str], keyed: list[re.Match | None], owners: Owner
 
 def _parse_verbs(body: str, owners: Owners) -> None:
     waiting: list[str] = []  # a verbless list: it shares the next clause's verb
-    for clause in re.split(r"[,，;；。]", body):
+    key = fold(body)
+    for begin, end in _spans(key, _CLAUSE_SEP):
+        # matched on the folded text (負責 reads 负责), names taken as written
+        clause = body[begin:end]
+        folded = key[begin:end]
         # (X负责。以下均需Y负责，不再一一列出): a note about the items that follow
         if re.match(r"\s*(?:以下|下同|不再|列第一|排名第一|排在第一|第一个)", clause):
             waiting = []
             continue
-        match = _VERB_CLAUSE.match(clause.strip())
+        lead = len(folded) - len(folded.lstrip())
+        match = _VERB_CLAUSE.match(folded.strip())
+        if match:
+            names_at = clause[lead:lead + match.end(1)]
         if not match:
             listed = split_names(clause)
             if listed and all(_UNIT_END.search(fold(n)) for n in listed):
@@ -215,7 +223,7 @@ def _parse_verbs(body: str, owners: Owners) -> None:
             else:
                 waiting = []
             continue
-        names = waiting + [n for n in split_names(match.group(1)) if _UNIT_END.search(fold(n))]
+        names = waiting + [n for n in split_names(names_at) if _UNIT_END.search(fold(n))]
         waiting = []
         if not names:
             continue
@@ -350,7 +358,7 @@ def _starred_lead(owners: Owners) -> None:
 
 
 def _has_verb(body: str) -> bool:
-    return any(_VERB_CLAUSE.match(clause.strip()) for clause in re.split(r"[,，;；]", body))
+    return any(_VERB_CLAUSE.match(clause.strip()) for clause in re.split(r"[,，;；]", fold(body)))
 
 
 def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:

@@ -363,3 +363,53 @@ def test_7_collective_names_stay_whole():
     assert owners.lead_units == ["各县（市、区）人民政府"]
     assert owners.co_units == ["市自然资源局等有关部门"] or owners.co_units == ["市自然资源局"]
     assert items[1].owners.responsible_units == ["各区、县级市人民政府"]
+
+
+# --- 10. traditional script and stray annotations ---------------------------------
+
+TRADITIONAL = """\
+某某縣人民政府關於印發某某縣防災減災工作方案的通知
+某縣政發〔2023〕5號
+各鄉鎮人民政府：
+一、主要任務
+（一）完成山洪災害預警設施建設。（牽頭單位：縣水利局；責任單位：各鄉鎮人民政府）
+（二）開展避險演練。（區(qū)應急管理局負責）
+"""
+
+
+def test_10_traditional_script_is_read_through_a_normalised_copy():
+    parsed = _docs(TRADITIONAL)
+    assert len(parsed) == 1
+    doc = parsed[0].document
+    assert doc.doc_number == "某縣政發〔2023〕5號"  # shown as written
+    assert doc.title.startswith("某某縣人民政府關於")
+    items = parsed[0].items
+    assert items[0].owners.lead_units == ["縣水利局"]
+    assert items[0].owners.responsible_units == ["各鄉鎮人民政府"]
+    # the pinyin a page left in brackets is dropped
+    assert items[1].owners.responsible_units == ["區應急管理局"]
+
+
+# --- 11. time expressions ------------------------------------------------------------
+
+TIMES = """\
+某某市人民政府办公室关于做好根治欠薪工作的通知
+某政办发〔2023〕8号
+各区人民政府：
+一、清理欠薪。春节前实现欠薪动态清零。（责任单位：市人力资源社会保障局）
+二、排查在建项目，自本通知印发之日起30日内完成。（责任单位：市住房城乡建设局）
+三、建立工资专户制度，3个月内实现全覆盖。（责任单位：市人力资源社会保障局）
+四、落实小微企业扶持政策，对入驻企业3月免租，按4月份数据核定补贴。（责任单位：市财政局）
+五、国庆前完成年度考核。（责任单位：市政府督查室）
+某某市人民政府办公室
+2023年11月20日
+"""
+
+
+def test_11_relative_and_holiday_deadlines_and_months_that_are_not_due():
+    items = _items(TIMES)
+    assert items[0].due == date(2024, 2, 9)  # the Spring Festival after the document's date
+    assert items[1].due == date(2023, 12, 20)
+    assert items[2].due == date(2024, 2, 20)
+    assert items[3].deadlines == []
+    assert items[4].due == date(2024, 9, 30)
