@@ -78,6 +78,8 @@ _CONFIDENCE = {
 # 列第一位的为牵头单位（下同） / 排在首位的为牵头单位: a rule for every later annotation
 _FIRST_LEADS = re.compile(r"(?:列|排|排在|排名)(?:第一位|首位|第一)(?:的|者)?(?:单位)?为牵头(?:单位|部门)"
                           r"|第一个?单位为牵头")
+# sections of measures that back the tasks up: their numbered paragraphs are items
+_MEASURES = re.compile(r"保障措施|组织实施|保障机制|组织保障|工作保障|推进措施|实施保障")
 # a verb that hands a unit a task: 负责 / 牵头 / 落实 / 组织实施
 _ASSIGNING = re.compile(r"负责|牵头|落实|组织实施|抓好|做好|完成|推进|实施|开展")
 _LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
@@ -113,6 +115,11 @@ class Item:
     # import preview puts the uncertain ones (candidates) first
     rule: str = ""
     confidence: float = 1.0
+
+    def label_numbered(self) -> bool:
+        """Does the item stand on a numbered paragraph (not ¶ or a dash)?"""
+        last = self.ref.rsplit(".", 1)[-1]
+        return not last.startswith(("¶", "—"))
 
     @property
     def uncertain(self) -> bool:
@@ -619,6 +626,10 @@ def find_items(doc: Document) -> list[Item]:
         kept = []
         for n, item in enumerate(items):
             if n not in walker.prose_only:
+                kept.append(item)
+            elif _MEASURES.search(item.section) and item.label_numbered():
+                # 保障措施 / 组织实施: numbered measures, which the office may drop
+                item.rule, item.confidence = "measure", _CONFIDENCE["measure"]
                 kept.append(item)
             elif item.owners.has_units() and _ASSIGNING.search(fold(item.text)):
                 item.rule, item.confidence = "candidate", _CONFIDENCE["candidate"]

@@ -413,3 +413,37 @@ def test_11_relative_and_holiday_deadlines_and_months_that_are_not_due():
     assert items[2].due == date(2024, 2, 20)
     assert items[3].deadlines == []
     assert items[4].due == date(2024, 9, 30)
+
+
+# --- 9. attachments and measures ---------------------------------------------------
+
+ATTACHED = """\
+某某市人民政府办公室关于印发某某市2024年文旅消费提振方案的通知
+某政办发〔2024〕21号
+各区人民政府，市直各单位：
+现将《某某市2024年文旅消费提振方案》印发给你们，请认真贯彻落实。
+某某市人民政府办公室
+2024年3月1日
+某某市2024年文旅消费提振方案
+一、重点任务
+（一）举办夜间文旅消费季活动。（责任单位：市文化广电旅游局）
+二、保障措施
+（一）加强组织领导。建立工作专班，定期调度推进情况，协调解决重大问题。
+（二）强化资金保障。统筹安排专项资金，支持文旅消费场景建设。
+附件
+重点任务清单
+序号\t工作任务\t完成时限\t责任单位
+1\t新建文旅消费集聚区2个\t2024年9月底前\t市商务局
+"""
+
+
+def test_9_attachment_task_lists_and_numbered_measures_belong_to_the_document():
+    parsed = _docs(ATTACHED)
+    assert len(parsed) == 1
+    items = parsed[0].items
+    rules = [(i.text[:6], i.rule) for i in items]
+    assert ("举办夜间文旅", "annotation") in rules
+    assert ("加强组织领导", "measure") in rules and ("强化资金保障", "measure") in rules
+    row = next(i for i in items if i.rule == "table")
+    assert row.text == "新建文旅消费集聚区2个"
+    assert row.owners.lead_units == ["市商务局"] and row.due == date(2024, 9, 30)
