@@ -105,9 +105,19 @@ def still_due(status, rule):
     return not (status == Item.Status.COMPLETION_REQUESTED and rule in DATE_RULES)
 
 
+def _lock_order(reminder):
+    """The order every sweep inserts reminders in. Two sweeps inserting overlapping keys (a
+    catch-up window covering a day another sweep is doing, escalations found by sweeps of two
+    days) wait for each other's unique-index entries; taken in one ascending order, those waits
+    never form a cycle. The prefix (item, deadline, rule, due_on) fixes the escalation key too."""
+    return (reminder.item_id, reminder.deadline_id or 0, reminder.rule, reminder.due_on,
+            reminder.date)
+
+
 def _insert(reminders, faults=None):
     """Insert, ignoring keys that exist; returns how many rows were offered. A row the
     database refuses is recorded as a fault and skipped, the others are inserted."""
+    reminders.sort(key=_lock_order)
     return insert_isolated(Reminder, reminders, CHUNK, faults or FaultLog())
 
 
@@ -271,39 +281,53 @@ def fan_out():
     supervisors = list(_mail_users().filter(role=User.Role.SUPERVISOR)
                        .values_list("id", flat=True))
     while True:
-        pending = list(Reminder.objects.filter(fanned_out=False).order_by("id")
-                       .values_list("id", "item_id", "rule")[:CHUNK])
-        if not pending:
-            return total
-        item_ids = {item_id for _id, item_id, _rule in pending}
-        units = defaultdict(set)
-        for item_id, unit_id in ItemOwner.objects.filter(
-                item_id__in=item_ids, unit__isnull=False).values_list("item_id", "unit_id"):
-            units[item_id].add(unit_id)
-        members = defaultdict(set)
-        for unit_id, user_id in _mail_users().filter(
-                role__in=[User.Role.STAFF, User.Role.UNIT_HEAD],
-                unit_id__in={u for us in units.values() for u in us}).values_list("unit_id", "id"):
-            members[unit_id].add(user_id)
-        people, leaders = defaultdict(set), defaultdict(set)
-        for item_id, user_id, role in ItemPerson.objects.filter(
-                item_id__in=item_ids, user__is_active=True, user__isnull=False
-        ).exclude(user__email="").values_list("item_id", "user_id", "role"):
-            people[item_id].add(user_id)
-            if role == ItemPerson.Role.LEADER:
-                leaders[item_id].add(user_id)
-        notices = []
-        for reminder_id, item_id, rule in pending:
-            if rule == R.ESCALATION:
-                to = leaders[item_id] | set(supervisors)
-            else:
-                to = set(people[item_id])
-                for unit_id in units[item_id]:
-                    to |= members[unit_id]
-            notices.extend(Notice(reminder_id=reminder_id, recipient_id=user_id) for user_id in to)
-        # Rows in one order (reminder, recipient), whoever inserts them.
-        notices.sort(key=lambda n: (n.reminder_id, n.recipient_id))
         with transaction.atomic():
-            Notice.objects.bulk_create(notices, batch_size=CHUNK, ignore_conflicts=True)
-            Reminder.objects.filter(id__in=[p[0] for p in pending]).update(fanned_out=True)
-        total += len(notices)
+            added = _fan_out_chunk(supervisors)
+        if added is None:
+            return total
+        total += added
+
+
+def _fan_out_chunk(supervisors):
+    """One chunk of the fan-out, inside the caller's transaction; None when nothing is left.
+
+    The chunk's reminders are locked first (FOR UPDATE SKIP LOCKED, by id): a second sweep
+    fanning out at the same time takes other reminders or none, never the same ones, so the
+    two never wait for each other's notices or reminder rows (no deadlock, no double work).
+    """
+    pending = list(Reminder.objects.select_for_update(skip_locked=True)
+                   .filter(fanned_out=False).order_by("id")
+                   .values_list("id", "item_id", "rule")[:CHUNK])
+    if not pending:
+        return None
+    item_ids = {item_id for _id, item_id, _rule in pending}
+    units = defaultdict(set)
+    for item_id, unit_id in ItemOwner.objects.filter(
+            item_id__in=item_ids, unit__isnull=False).values_list("item_id", "unit_id"):
+        units[item_id].add(unit_id)
+    members = defaultdict(set)
+    for unit_id, user_id in _mail_users().filter(
+            role__in=[User.Role.STAFF, User.Role.UNIT_HEAD],
+            unit_id__in={u for us in units.values() for u in us}).values_list("unit_id", "id"):
+        members[unit_id].add(user_id)
+    people, leaders = defaultdict(set), defaultdict(set)
+    for item_id, user_id, role in ItemPerson.objects.filter(
+            item_id__in=item_ids, user__is_active=True, user__isnull=False
+    ).exclude(user__email="").values_list("item_id", "user_id", "role"):
+        people[item_id].add(user_id)
+        if role == ItemPerson.Role.LEADER:
+            leaders[item_id].add(user_id)
+    notices = []
+    for reminder_id, item_id, rule in pending:
+        if rule == R.ESCALATION:
+            to = leaders[item_id] | set(supervisors)
+        else:
+            to = set(people[item_id])
+            for unit_id in units[item_id]:
+                to |= members[unit_id]
+        notices.extend(Notice(reminder_id=reminder_id, recipient_id=user_id) for user_id in to)
+    # Rows in one order (reminder, recipient), whoever inserts them.
+    notices.sort(key=lambda n: (n.reminder_id, n.recipient_id))
+    Notice.objects.bulk_create(notices, batch_size=CHUNK, ignore_conflicts=True)
+    Reminder.objects.filter(id__in=[p[0] for p in pending]).update(fanned_out=True)
+    return len(notices)
