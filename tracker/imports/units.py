@@ -144,7 +144,7 @@ class UnitResolver:
             return None  # a collective name is a group of its own, never a similar unit
         distinct = distinct_part(loose)
         kind = guess_unit_kind(name)
-        best = None
+        best: dict | None = None
         for key, pk in self.by_key.items():
             other = loose_key(key)
             matcher = difflib.SequenceMatcher(None, loose, other, autojunk=False)

@@ -153,7 +153,7 @@ def _trim(cells: list[str]) -> list[str]:
 def _table(names: list[str], roles: list[str | None], rows: list[list[str]]) -> list[str]:
     task_columns = [i for i, role in enumerate(roles) if role == "task"]
     task = max(task_columns, key=lambda i: sum(len(r[i]) for r in rows if i < len(r)))
-    columns = {}
+    columns: dict[str, list[int]] = {}
     for index, role in enumerate(roles):
         if role and (role != "task" or index == task):
             columns.setdefault(role, []).append(index)

@@ -103,11 +103,13 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} file(s) failed")
 
     def one_file(self, path: Path, user, due: str, options) -> dict:
-        out = {"file": str(path)}
+        out: dict = {"file": str(path)}
         try:
             job = jobs.run_import_job(jobs.create_job(user, path.name, path.read_bytes()).pk)
         except (OSError, ImportRejected) as exc:
             return {**out, "error": str(exc)}
+        if job is None:  # claimed by another worker meanwhile
+            return {**out, "error": "该导入任务已由其他进程处理。"}
         out["job"] = job.pk
         if job.status != ImportJob.Status.READY:
             return {**out, "error": job.error}
