@@ -80,6 +80,7 @@ _FIRST_LEADS = re.compile(r"(?:列|排|排在|排名)(?:第一位|首位|第一)
                           r"|第一个?单位为牵头")
 # sections of measures that back the tasks up: their numbered paragraphs are items
 _MEASURES = re.compile(r"保障措施|组织实施|保障机制|组织保障|工作保障|推进措施|实施保障")
+_QUICK_TIME = re.compile(r"[年月季日天旬前底内]")
 # a verb that hands a unit a task: 负责 / 牵头 / 落实 / 组织实施
 _ASSIGNING = re.compile(r"负责|牵头|落实|组织实施|抓好|做好|完成|推进|实施|开展")
 _LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
@@ -138,6 +139,8 @@ class _Heading:
     label: str
     text: str
     owners: Owners
+    # a time the heading sets for the tasks under it: (三)建立机制（11月30日前完成）
+    deadlines: list[Deadline] = field(default_factory=list)
 
 
 @dataclass
@@ -219,7 +222,8 @@ class _Walker:
         if (level in (1, 2) and not owners.has_units() and _UNIT_HEADING.match(bare)
                 and not _GENERIC_HEADING.search(bare)):
             owners.lead_units.append(text.strip().rstrip("。"))
-        self.stack.append(_Heading(level, label, text, owners))
+        self.stack.append(_Heading(level, label, text, owners,
+                                   self.deadlines(text) if _QUICK_TIME.search(text) else []))
         self.seen += 1
         self.titled_at = self.seen
         if self.pending and level <= self.pending.level:
@@ -293,6 +297,8 @@ class _Walker:
             return  # cheap exit: most paragraphs of a gazette are not items
         deadlines = self.deadlines(text)
         report = _has_report(text, deadlines)
+        if not deadlines:
+            deadlines = self.heading_deadlines()
         if not (normal or prose) and not report:
             self.hold(line, label, text, level, terse)
             return
@@ -332,6 +338,14 @@ class _Walker:
         self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
                                deadlines, end_line=line.end, rule=rule,
                                confidence=_CONFIDENCE[rule]))
+
+    def heading_deadlines(self) -> list[Deadline]:
+        """The time set by the nearest heading that sets one (copies)."""
+        for heading in reversed(self.stack):
+            if heading.deadlines:
+                return [Deadline(d.expr, d.date, d.recurrence, d.what, d.working_days, d.ongoing)
+                        for d in heading.deadlines]
+        return []
 
     def only_prose_since_pending(self) -> bool:
         """Are all items made since the pending task prose items (which an

@@ -229,9 +229,11 @@ def _parse_verbs(body: str, owners: Owners) -> None:
             continue
         target = getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units"))
         target.extend(n for n in names if n not in target)
-    # a bare unit list in brackets at the end of a task: (市住建局、市应急局)
+    # a bare unit list in brackets at the end of a task: (市住建局、市应急局), maybe
+    # with the time it is due: (区甲局、区乙局，6月底前完成)
     if owners.is_empty():
-        names = split_names(body)
+        units_part = _TIME_TAIL.sub("", fold(body))
+        names = split_names(body[:len(units_part)])
         if names and len(body) <= 80 and all(
             _UNIT_END.search(fold(n)) and _looks_like_unit(n) for n in names
         ):
@@ -343,6 +345,10 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
 _FIELD_VALUE_END = re.compile(r"(?:牵头负责|负责|牵头|配合)(?=\S{4,})")
 
 
+_TIME_TAIL = re.compile(
+    r"[,，;；]\s*(?:(?:19|20)\d\d\s*年|\d{1,2}\s*月|年底|年内|长期|持续|每[年季月周]|上半年|下半年|"
+    r"[一二三四]季度)[^()]*$"
+)
 _STAR = re.compile(r"^[*★☆※]+|[*★☆※]+$")
 
 
