@@ -315,3 +315,24 @@ def test_the_notice_list_holds_only_visible_notices(client, users, items, role):
     page = client.get(reverse("supervision_list")).content.decode()
     assert "区发展和改革局" in page
     assert ("区教育局" in page) is (role not in {"staff", "head"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_periodic_report_is_the_units(client, users, items, role):
+    """One report per unit and period: unit members only; a row for another unit's item is
+    never filed (each row is checked with REPORT through visible_to)."""
+    for item in items.values():
+        Item.objects.filter(pk=item.pk).update(status=Item.Status.IN_PROGRESS)
+    client.force_login(users[role])
+    url = reverse("periodic_report")
+    data = {}
+    for item in items.values():
+        data.update({f"i{item.pk}-version": item.version, f"i{item.pk}-percent": 50,
+                     f"i{item.pk}-narrative": "进展"})
+    response = client.post(url, data)
+    if role not in {"staff", "head"}:
+        assert response.status_code == 403 and client.get(url).status_code == 403
+        assert not ProgressReport.objects.exists()
+        return
+    assert response.status_code == 302
+    assert list(ProgressReport.objects.values_list("item_id", flat=True)) == [items["own"].pk]

@@ -4,7 +4,7 @@ from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.supervision import views as supervision_views
-from tracker.tracking import review_views, views
+from tracker.tracking import periodic, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/export/", views.item_export, name="item_export"),
     path("items/new/", views.adhoc_create, name="adhoc_create"),
     path("items/sign/", review_views.items_sign, name="items_sign"),
+    path("report/", periodic.periodic_report, name="periodic_report"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/sign/", views.item_sign, name="item_sign"),
     path("items/<int:pk>/report/", views.item_report, name="item_report"),
