@@ -220,8 +220,8 @@ def project_gantt(projects, today, link_item=None):
         fig.add_trace(go.Bar(
             name=state_label(state), orientation="h",
             y=[[y[0][i] for i in chosen], [y[1][i] for i in chosen]],
-            base=[projects[i]["start"].isoformat() for i in chosen],
-            x=[max(1, (projects[i]["due_date"] - projects[i]["start"]).days) * 86_400_000
+            base=[projects[i]["bar_start"].isoformat() for i in chosen],
+            x=[max(1, (projects[i]["bar_end"] - projects[i]["bar_start"]).days) * 86_400_000
                for i in chosen],
             marker_color=STATE_COLORS[state],
             customdata=[[plain(projects[i]["text"]), plain(projects[i]["lead_unit"] or ""),
@@ -236,7 +236,7 @@ def project_gantt(projects, today, link_item=None):
     if marks:
         fig.add_trace(go.Scatter(
             name=_("节点(已完成为实心)"), mode="markers",
-            x=[m["date"].isoformat() for _i, m in marks],
+            x=[m["at"].isoformat() for _i, m in marks],
             y=[[y[0][i] for i, _m in marks], [y[1][i] for i, _m in marks]],
             marker={"symbol": ["diamond" if m["done_at"] else "diamond-open" for _i, m in marks],
                     "size": 11, "color": "#1f2933", "line": {"width": 1.5, "color": "#1f2933"}},

@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     F,
     IntegerField,
     Min,
@@ -24,12 +25,15 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import (
     Coalesce,
+    Greatest,
+    Least,
     NullIf,
     TruncDate,
     TruncMonth,
     TruncWeek,
 )
 
+from tracker.lib import plausible
 from tracker.models import (
     LIGHT_ORDER,
     Deadline,
@@ -75,6 +79,30 @@ def _by_state(items, *fields, distinct=False, **named):
     return groups
 
 
+def window(today):
+    """(first, last): the dates every time chart spans at most, the plausible range of
+    tracker.lib.plausible. A date stored outside it (9999-12-31 or 0001-01-01 written past the
+    checks) is drawn at the window's edge: the axis never spans millennia, the number of
+    periods stays bounded and the date arithmetic never leaves the calendar. Tables keep the
+    stored dates."""
+    return plausible.bounds(today)
+
+
+def clip(day, today):
+    """A date moved into window(today) (None stays None)."""
+    if day is None:
+        return None
+    first, last = window(today)
+    return min(max(day, first), last)
+
+
+def _clipped(expression, today):
+    """clip() in the database, for the queries that group by a date."""
+    first, last = window(today)
+    return Least(Greatest(expression, Value(first, output_field=DateField())),
+                 Value(last, output_field=DateField()), output_field=DateField())
+
+
 def key_figures(items, today):
     empty = {"states": dict.fromkeys(STATES, 0), "total": 0}
     group = _by_state(items.with_state(today)).get((), empty)
@@ -88,15 +116,17 @@ def key_figures(items, today):
 
 
 def completion_trend(items, today, weekly):
-    """Items due by each period's end (the plan) against items completed by it (cumulative)."""
+    """Items due by each period's end (the plan) against items completed by it (cumulative).
+
+    Periods within window(today): an item stored with an absurd date counts at its edge."""
     trunc = TruncWeek if weekly else TruncMonth
     due = dict(
-        items.filter(due_date__isnull=False).annotate(p=trunc("due_date"))
+        items.filter(due_date__isnull=False).annotate(p=trunc(_clipped(F("due_date"), today)))
         .values("p").annotate(n=Count("id")).values_list("p", "n")
     )
     done = dict(
         items.filter(status=Item.Status.COMPLETED)
-        .annotate(p=trunc(TruncDate("completed_at")))
+        .annotate(p=trunc(_clipped(TruncDate("completed_at"), today)))
         .values("p").annotate(n=Count("id")).values_list("p", "n")
     )
     points, due_total, done_total = [], 0, 0
@@ -338,7 +368,11 @@ def projects_by_category(items, today):
 
 
 def project_timeline(items, today, limit=60):
-    """The most urgent projects with their milestones, for a Gantt chart."""
+    """The most urgent projects with their milestones, for a Gantt chart.
+
+    Each project's bar runs from `bar_start` to `bar_end` and each milestone is drawn at
+    `at`: its dates clipped to window(today), while `start`, `due_date` and `date` stay as
+    stored for the table."""
     projects = items.filter(kind=Item.Kind.PROJECT).with_state(today)
     total = projects.count()
     rows = list(
@@ -361,7 +395,10 @@ def project_timeline(items, today, limit=60):
         r["category"] = top_category(r["category"])
         created = r.pop("created_at").date()
         r["start"] = min(d for d in (created, r.pop("first_date"), r["due_date"]) if d)
+        r["bar_start"], r["bar_end"] = clip(r["start"], today), clip(r["due_date"], today)
         r["milestones"] = milestones.get(r["id"], [])
+        for m in r["milestones"]:
+            m["at"] = clip(m["date"], today)
     rows.sort(key=lambda r: (category_order(r["category"]), r["due_date"] or datetime.date.max))
     return {"total": total, "projects": rows}
 
