@@ -104,7 +104,9 @@ def test_the_sample_gazette_is_previewed_with_owners_dates_and_warnings(users, u
     assert [(o["name"], o["unit"]) for o in charging["owners"]] == [("区发展和改革局",
                                                                      units["fgj"].pk)]
     assert charging["due"] == "2025-12-31"
-    assert "no_date" in items["三.(一).1"]["warnings"]  # 秋季开学前: no date the parser knows
+    # 秋季开学前: dated by the parser (the day before 1 September of the document's year)
+    assert items["三.(一).1"]["due"] == "2025-08-31"
+    assert "no_date" not in items["三.(一).1"]["warnings"]
     unknown = {u["name"] for u in preview["unknown_units"]}
     assert {"区市场监管局", "区住房和城乡建设局"} <= unknown
     assert "unknown_unit" in items["一.(二)"]["warnings"]
