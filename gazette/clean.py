@@ -502,6 +502,7 @@ def _split_run_on(line: Line) -> list[Line]:
         return [line]
     last: dict[str, int] = {}
     cuts: list[int] = []
+    levels: list[int] = []  # of the marker at each cut
     level_open = 0
     for match in _INLINE_MARKER.finditer(key):
         kind = match.lastgroup or ""
@@ -526,6 +527,7 @@ def _split_run_on(line: Line) -> list[Line]:
         level_open = level
         if start:
             cuts.append(start)
+            levels.append(level)
     if not cuts:
         return [line]
     opening = _INLINE_MARKER.match(key)
@@ -533,8 +535,7 @@ def _split_run_on(line: Line) -> list[Line]:
         # a numbered paragraph with its own sub-list (5.…：(1)…(2)…) stays whole;
         # the line runs on only when a sibling or a higher level follows inside it
         own = _INLINE_LEVEL[opening.lastgroup or ""]
-        if not any(_INLINE_LEVEL[_INLINE_MARKER.match(key, cut).lastgroup or ""] <= own
-                   for cut in cuts):
+        if not any(level <= own for level in levels):
             return [line]
     elif len(cuts) < 2:
         return [line]

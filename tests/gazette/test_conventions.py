@@ -447,3 +447,20 @@ def test_9_attachment_task_lists_and_numbered_measures_belong_to_the_document():
     row = next(i for i in items if i.rule == "table")
     assert row.text == "新建文旅消费集聚区2个"
     assert row.owners.lead_units == ["市商务局"] and row.due == date(2024, 9, 30)
+
+
+def test_11_units_alone_with_their_time_and_a_heading_that_sets_the_time():
+    text = """\
+某某区2023年河道保洁工作方案
+一、主要任务
+（一）开展河道集中清理（9月30日前完成）
+1.清理河道漂浮物。（区水利局）
+2.修缮破损堤岸。（区住房和城乡建设局、区财政局，6月底前完成）
+某某区人民政府办公室
+2023年3月1日
+"""
+    items = _items(text)
+    assert items[0].owners.responsible_units == ["区水利局"]
+    assert items[0].due == date(2023, 9, 30)  # the heading's time
+    assert items[1].owners.responsible_units == ["区住房和城乡建设局", "区财政局"]
+    assert items[1].due == date(2023, 6, 30)
