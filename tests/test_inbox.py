@@ -170,3 +170,17 @@ def test_the_urge_view_mails_at_once_after_commit(
         "staff@example.gov.cn",
     ]
     assert Request.objects.count() == 0
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/", "//evil.example/", "https://evil.example/",
+                                    "javascript:alert(1)"])
+def test_mark_read_never_redirects_off_site(client, users, target):
+    client.force_login(users["staff"])
+    response = client.post(reverse("inbox_read"), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("inbox")
+
+
+def test_mark_read_returns_to_a_page_of_the_site(client, users):
+    client.force_login(users["staff"])
+    response = client.post(reverse("inbox_read"), {"next": "/items/?page=2"})
+    assert response["Location"] == "/items/?page=2"

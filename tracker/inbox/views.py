@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracker.lib.numbers import parse_ids
@@ -59,4 +60,6 @@ def inbox_read(request):
         unread = unread.filter(pk__in=parse_ids(posted))
     unread.update(read_at=timezone.now())
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "inbox")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    return redirect(back if safe and back.startswith("/") else "inbox")

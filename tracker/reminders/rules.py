@@ -161,7 +161,7 @@ def report_due_dates(recurrence, first, last, rules, calendar):
         arg = str(rules.report_day)
     days = []
     if kind == "weekly":
-        weekday = int(arg) if arg.isdigit() else 5
+        weekday = int(arg) if arg.isascii() and arg.isdigit() else 5
         day = first - datetime.timedelta(days=first.isoweekday() - weekday) - 7 * ONE_DAY
         while day <= last:
             days.append(day)
@@ -178,7 +178,7 @@ def report_due_dates(recurrence, first, last, rules, calendar):
 def _period_due(kind, arg, year, month, calendar):
     end = _month_end(year, month)
     if kind == "monthly":
-        if arg.isdigit():
+        if arg.isascii() and arg.isdigit():
             return end.replace(day=min(int(arg), end.day))
         if arg in ("end", "last10days"):
             return end
@@ -198,7 +198,7 @@ def _period_due(kind, arg, year, month, calendar):
     if kind == "yearly":
         month_day = arg or "12-31"
         mm, _sep, dd = month_day.partition("-")
-        if mm.isdigit() and int(mm) == month:
+        if mm.isascii() and mm.isdigit() and int(mm) == month:
             return end.replace(day=min(int(dd or end.day), end.day))
     return None
 
