@@ -181,13 +181,16 @@ def generate(sizes, log=lambda msg: None):
         section = (rnd.choice(PROJECT_CATEGORIES) if kind == Item.Kind.PROJECT
                    else f"{'一二三四五六七八九十'[i % 10]}、{TOPICS[i % 10]}")
         text = f"{rnd.choice(VERBS)}{rnd.choice(OBJECTS)}"
+        place = ""
         if kind == Item.Kind.PROJECT:
-            text = f"{rnd.choice(PLACES)}{rnd.choice(OBJECTS)}项目"
+            place = rnd.choice(PLACES)
+            text = f"{place}{rnd.choice(OBJECTS)}项目"
         items.append(Item(
             document=documents[d], ref=str(i + 1), section=section, text=text, kind=kind,
             status=status, percent=percent, due_date=due, grade=grade,
             received_at=_at(created), completed_at=completed_at, created_at=_at(created),
-            fields={"层级": rnd.choice(["省重点", "市重点"])} if kind == Item.Kind.PROJECT else {},
+            fields={"层级": rnd.choice(["省重点", "市重点"]), "建设地点": place}
+            if kind == Item.Kind.PROJECT else {},
         ))
         plans.append((lead, created))
     Item.objects.bulk_create(items, batch_size=2000)

@@ -47,6 +47,7 @@ from tracker.models import (
     UnitGroup,
     annotate_pace,
 )
+from tracker.models.items import lead_owner
 
 STATES = [state for state, _label in Item.State.choices]
 # Most urgent first: the order in which lists put items and stacks put states.
@@ -159,11 +160,7 @@ def _unit_owners(items):
 
 def _lead_owner(field):
     """The item's lead owner (the first 牵头单位, else the first 责任单位): one of its fields."""
-    return Subquery(
-        ItemOwner.objects.filter(item=OuterRef("pk"),
-                                 role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.RESPONSIBLE])
-        .order_by("role", "position").values(field)[:1]  # "lead" sorts before "responsible"
-    )
+    return lead_owner(field)
 
 
 def states_by_unit(items, today):
@@ -367,13 +364,15 @@ def projects_by_category(items, today):
     return [{"category": name, **merged[name]} for name in sorted(merged, key=category_order)]
 
 
-def project_timeline(items, today, limit=60):
-    """The most urgent projects with their milestones, for a Gantt chart.
+def project_timeline(items, today, limit=60, ids=None):
+    """The most urgent projects (or those of `ids`) with their milestones, for a Gantt chart.
 
     Each project's bar runs from `bar_start` to `bar_end` and each milestone is drawn at
     `at`: its dates clipped to window(today), while `start`, `due_date` and `date` stay as
     stored for the table."""
     projects = items.filter(kind=Item.Kind.PROJECT).with_state(today)
+    if ids is not None:
+        projects = projects.filter(pk__in=ids)
     total = projects.count()
     rows = list(
         projects.annotate(
@@ -465,3 +464,52 @@ def grades_by_unit(items):
     return sorted(_name_units(list(units.values())), key=lambda u: (-u["grades"]["D"],
                                                                     -u["grades"]["C"],
                                                  -u["total"], u["unit"]))
+
+
+PROJECTS_PER_PAGE = 20
+
+
+def project_choices(items):
+    """The categories, levels (层级) and counties (建设地点) the projects have: three small
+    grouped queries for the projects page's filters."""
+    projects = items.filter(kind=Item.Kind.PROJECT).order_by()
+    categories = {top_category(c) for c in projects.annotate(c=_category())
+                  .values_list("c", flat=True).distinct()}
+    levels, counties = (
+        {v for v in projects.annotate(v=KT(f"fields__{key}")).values_list("v", flat=True)
+         .distinct() if v}
+        for key in ("层级", "建设地点"))
+    return {"category": sorted(categories, key=category_order),
+            "level": sorted(levels), "county": sorted(counties)}
+
+
+def project_page(items, today, thresholds, number):
+    """One page of projects, a row each with its milestones, state and 序时进度 light, ordered
+    by category (as the document numbers them within a page) and urgency. Fixed queries: the
+    count, the page, its milestones."""
+    from django.core.paginator import Paginator
+
+    projects = annotate_pace(items.filter(kind=Item.Kind.PROJECT).with_state(today), today,
+                             thresholds)
+    rows = projects.annotate(
+        category=_category(), urgency=_urgency(), lead_unit=_lead_unit_name(),
+        level=KT("fields__层级"), county=KT("fields__建设地点"),
+    ).order_by("category", "urgency", F("next_due").asc(nulls_last=True), "id").values(
+        "id", "ref", "text", "category", "state", "pace_light", "percent", "due_date",
+        "next_due", "lead_unit", "level", "county")
+    page = Paginator(rows, PROJECTS_PER_PAGE).get_page(number)
+    shown = list(page.object_list)
+    milestones = {}
+    for m in (Deadline.objects.filter(item_id__in=[r["id"] for r in shown], date__isnull=False)
+              .exclude(kind=Deadline.Kind.REPORT)
+              .values("item_id", "date", "what", "expr", "kind", "done_at").order_by("date")):
+        m["late"] = m["done_at"] is None and m["date"] < today
+        milestones.setdefault(m["item_id"], []).append(m)
+    groups = []
+    for r in shown:
+        r["category"] = top_category(r["category"])
+        r["milestones"] = milestones.get(r["id"], [])
+        if not groups or groups[-1]["category"] != r["category"]:
+            groups.append({"category": r["category"], "projects": []})
+        groups[-1]["projects"].append(r)
+    return {"page": page, "groups": groups, "rows": shown}

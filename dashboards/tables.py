@@ -138,8 +138,8 @@ def trend(points):
 def by_unit(rows, link):
     return Table(_("各单位事项状态（按逾期数排序）"),
                  [_("单位"), _("合计"), *state_headers(), _("完成率")],
-                 [[r["unit"], Cell(r["total"], link(unit=r["unit_id"])),
-                   *_state_cells(r["states"], link, unit=r["unit_id"]),
+                 [[r["unit"], Cell(r["total"], link(lead=r["unit_id"])),
+                   *_state_cells(r["states"], link, lead=r["unit_id"]),
                    _percent(r["states"][Item.State.DONE], r["total"])] for r in rows])
 
 

@@ -15,7 +15,7 @@ from tracker.tracking.filters import UNCLASSIFIED, ItemFilter
 
 # The dashboards' filters; all carry over to the item list on drill-down.
 FILTERS = ("year", "document", "unit", "leader", "tag")
-SHARED_PARAMS = ("year", "document", "unit", "leader", "tag")
+SHARED_PARAMS = ("year", "document", "unit", "leader", "tag", "category", "level", "county")
 
 PAGES = [
     ("dashboards:overview", gettext_lazy("总览")),
@@ -112,10 +112,11 @@ def by_unit(request):
     shown, note = _limited(rows)
 
     def unit_link(**params):  # a group or 未对应单位 row has no unit filter to open
-        return page.link(**params) if params.get("unit") else ""
+        return page.link(**params) if params.get("lead") else ""
 
+    # Each item counts under its lead owner: the list opens with lead=, the same rule.
     fig = figures.stacked_states(shown, label=lambda r: r["unit"], link=unit_link,
-                                 key=lambda r: {"unit": r["unit_id"]})
+                                 key=lambda r: {"lead": r["unit_id"]})
     charts = [chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
                     tables.by_unit(rows, unit_link),
                     " ".join(filter(None, [_("点击色块查看该单位该状态的事项。"), note])))]
@@ -185,22 +186,33 @@ def category_key(row):
 def projects(request):
     page = Page(request)
     categories = queries.projects_by_category(page.items, page.today)
-    timeline = queries.project_timeline(page.items, page.today)
-    shown = len(timeline["projects"])
-    note = (_("按紧急程度显示前 %(shown)s 个项目（共 %(total)s 个），可用筛选缩小范围。")
-            % {"shown": shown, "total": timeline["total"]} if timeline["total"] > shown else "")
+    listing = queries.project_page(page.items, page.today, PaceSettings.load(),
+                                   request.GET.get("page"))
+    timeline = queries.project_timeline(page.items, page.today,
+                                        ids=[r["id"] for r in listing["rows"]])
+    choices = queries.project_choices(page.items)
+    query = request.GET.copy()
+    query.pop("page", None)
     charts = [
         chart("categories", _("重点项目分类进展"),
               figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类"),
                                      link=page.link, key=category_key),
               tables.project_categories(categories, page.link, category_key),
               _("点击色块查看该类别该状态的项目。")),
-        chart("gantt", _("重点项目时间表（◆ 节点）"),
-              figures.project_gantt(timeline["projects"], page.today, item_link),
-              tables.projects(timeline["projects"], item_link), note),
     ]
-    return page.render(request, "charts.html", title=_("重点项目"), charts=charts,
-                       rows=categories)
+    gantt = chart("gantt", _("本页项目时间表（◆ 节点）"),
+                  figures.project_gantt(timeline["projects"], page.today, item_link), None,
+                  _("点击横条查看项目。"))
+    project_filters = [
+        (name, label, [(v, v) for v in choices[name]], request.GET.get(name, ""))
+        for name, label in (("category", _("项目类别")), ("level", _("层级")),
+                            ("county", _("建设地点")))]
+    kept = [(k, v) for k, v in request.GET.items()
+            if k not in ("category", "level", "county", "page")]
+    return page.render(request, "projects.html", title=_("重点项目"), charts=charts,
+                       rows=categories, listing=listing, gantt=gantt,
+                       project_filters=project_filters, kept=kept, query=query.urlencode(),
+                       light_colors=LIGHT_COLORS)
 
 
 @login_required

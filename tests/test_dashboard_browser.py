@@ -12,6 +12,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a
 from dashboards.demo_data import Sizes, generate  # noqa: E402
 from tests.browser import ARTIFACTS, browser, logged_in_page  # noqa: E402, F401
 from tracker.models import Item, ItemOwner, Unit  # noqa: E402
+from tracker.models.items import lead_owner  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -84,9 +85,8 @@ def test_clicking_a_bar_opens_the_item_list_for_that_unit_and_state(
         "() => { const d = document.getElementById('chart-units').data[0];"
         " return {unit: d.y[d.y.length - 1], n: d.x[d.x.length - 1]}; }")
     unit = Unit.objects.get(name=top["unit"])
-    overdue = Item.objects.filter(
-        pk__in=ItemOwner.objects.filter(unit=unit).values("item_id")
-    ).with_state().filter(state=Item.State.OVERDUE).count()
+    overdue = Item.objects.annotate(lead=lead_owner("unit_id")).filter(
+        lead=unit.pk).with_state().filter(state=Item.State.OVERDUE).count()
     assert top["n"] == overdue > 0
 
     bars = page.locator("#chart-units .trace.bars").first.locator(".point path")
@@ -95,7 +95,7 @@ def test_clicking_a_bar_opens_the_item_list_for_that_unit_and_state(
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     url = urlparse(page.url)
     assert url.path == "/items/"
-    assert parse_qs(url.query) == {"unit": [str(unit.pk)], "state": ["overdue"]}
+    assert parse_qs(url.query) == {"lead": [str(unit.pk)], "state": ["overdue"]}
     assert f"共 {overdue} 项" in page.content()
 
 

@@ -63,7 +63,8 @@ def test_every_chart_point_drills_down_to_a_list_of_its_count(data, client):
     checked = {}
     for path in PAGES:
         response = client.get(f"/dashboards/{path}")
-        for chart in response.context["charts"]:
+        gantt = response.context.get("gantt")  # the projects page draws it under its rows
+        for chart in [*response.context["charts"], *([gantt] if gantt else [])]:
             figure = json.loads(chart["json"])
             # Every trace is checked; a sample of each trace's points keeps the test quick.
             for count, url in sampled(points(figure)):
@@ -134,3 +135,25 @@ def test_the_overview_figures_equal_their_parts_on_every_page(data, client):
 def queries_rows(context):
     """The rows a page's first chart was drawn from (kept by the view for its table)."""
     return context["rows"]
+
+
+def test_key_projects_page_rows_with_milestones_filtered_by_level_and_county(data, client):
+    projects = Item.objects.filter(kind=Item.Kind.PROJECT)
+    response = client.get("/dashboards/projects/")
+    listing = response.context["listing"]
+    assert listing["page"].paginator.count == projects.count()
+    assert len(listing["rows"]) == min(20, projects.count())
+    assert any(r["milestones"] for r in listing["rows"])
+    choices = {name: [v for v, _t in options]
+               for name, _label, options, _current in response.context["project_filters"]}
+    level, county = choices["level"][0], choices["county"][0]
+    response = client.get("/dashboards/projects/", {"level": level, "county": county})
+    expected = projects.filter(fields__层级=level, fields__建设地点=county).count()
+    assert response.context["listing"]["page"].paginator.count == expected
+    assert list_count(client, f"/items/?kind=project&level={level}&county={county}") == expected
+    for row in response.context["listing"]["rows"]:
+        assert (row["level"], row["county"]) == (level, county)
+    # Page 2 of all projects holds the next rows, none of page 1's.
+    first = {r["id"] for r in client.get("/dashboards/projects/").context["listing"]["rows"]}
+    second = client.get("/dashboards/projects/", {"page": 2}).context["listing"]["rows"]
+    assert second and not first & {r["id"] for r in second}

@@ -295,7 +295,7 @@ def test_unit_bars_link_to_the_item_list_with_unit_and_state(scene, client):
     [url] = overdue["customdata"]  # one unit has items tagged 民生实事项目
     assert url.startswith("/items/?")
     assert parse_qs(urlparse(url).query) == {
-        "tag": ["民生实事项目"], "unit": [str(scene["units"]["jyj"].pk)], "state": ["overdue"]}
+        "tag": ["民生实事项目"], "lead": [str(scene["units"]["jyj"].pk)], "state": ["overdue"]}
 
 
 def test_every_page_renders_its_charts_and_tables(scene, client):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -47,10 +47,9 @@ class ItemQuerySet(models.QuerySet):
         """
         today = today or timezone.localdate()
         done = Q(status=Item.Status.COMPLETED)
-        first_open = Subquery(
-            Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"), date__isnull=False)
-            .order_by("date").values("date")[:1]
-        )
+        open_dated = Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"),
+                                             date__isnull=False)
+        first_open = Subquery(open_dated.order_by("date").values("date")[:1])
         next_due = models.Case(
             models.When(open_due__isnull=True, then=F("due_date")),
             models.When(due_date__isnull=True, then=F("open_due")),
@@ -58,16 +57,19 @@ class ItemQuerySet(models.QuerySet):
             default=F("due_date"),
             output_field=models.DateField(),
         )
+        soon = today + datetime.timedelta(days=AT_RISK_DAYS)
+        # The state asks the deadlines with EXISTS (one index probe each, evaluated only as far
+        # as the CASE needs), never through next_due: that would repeat its subquery per WHEN.
         return self.annotate(open_due=first_open).annotate(
             next_due=next_due,
             state=models.Case(
                 models.When(done, then=models.Value(Item.State.DONE)),
-                models.When(next_due__isnull=True, then=models.Value(Item.State.UNDATED)),
-                models.When(next_due__lt=today, then=models.Value(Item.State.OVERDUE)),
-                models.When(
-                    next_due__lte=today + datetime.timedelta(days=AT_RISK_DAYS),
-                    then=models.Value(Item.State.AT_RISK),
-                ),
+                models.When(Q(due_date__isnull=True) & ~Exists(open_dated),
+                            then=models.Value(Item.State.UNDATED)),
+                models.When(Q(due_date__lt=today) | Exists(open_dated.filter(date__lt=today)),
+                            then=models.Value(Item.State.OVERDUE)),
+                models.When(Q(due_date__lte=soon) | Exists(open_dated.filter(date__lte=soon)),
+                            then=models.Value(Item.State.AT_RISK)),
                 default=models.Value(Item.State.ON_TRACK),
                 output_field=models.CharField(),
             ),
@@ -237,6 +239,17 @@ class ItemOwner(models.Model):
     def linked(self):
         """Linked to a unit or a unit group; an unlinked owner shows as 未对应单位."""
         return self.unit_id is not None or self.group_id is not None
+
+
+def lead_owner(field):
+    """The item's lead owner (the first 牵头单位, else the first 责任单位): one of its fields,
+    as a subquery. The per-unit dashboard counts each item under it; the item list's `lead`
+    filter selects by it, so a drill-down shows the bar's count."""
+    return Subquery(
+        ItemOwner.objects.filter(item=OuterRef("pk"),
+                                 role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.RESPONSIBLE])
+        .order_by("role", "position").values(field)[:1]  # "lead" sorts before "responsible"
+    )
 
 
 class ItemPerson(models.Model):

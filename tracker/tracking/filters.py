@@ -1,7 +1,9 @@
 """The one item filter: the item list, the 台账 export and every dashboard narrow items here.
 
-The parameter names are public (dashboards link to the item list with them): q, unit, leader,
-document, status, state, light, grade, kind, tag, due, due_from, due_to, category, overdue,
+The parameter names are public (dashboards link to the item list with them): q, unit, lead,
+leader,
+document, status, state, light, grade, kind, tag, due, due_from, due_to, category, level,
+county, overdue,
 year, sort. Every choice offered (documents,
 units, leaders, tags, years) comes from the items the user may see, so a unit member's
 dropdowns never show another unit's documents or leaders; a value outside those choices is
@@ -28,6 +30,7 @@ from tracker.models import (
     Unit,
     annotate_pace,
 )
+from tracker.models.items import lead_owner
 
 SORTS = {
     "ref": ("document_id", "line_start", "id"),
@@ -41,6 +44,8 @@ SORT_CHOICES = [
     ("ref", _("按文档顺序")), ("due", _("完成时限由近到远")), ("-due", _("完成时限由远到近")),
     ("-percent", _("进度由高到低")), ("percent", _("进度由低到高")), ("-updated", _("最近更新")),
 ]
+# Filters on the table columns kept in Item.fields, by parameter name.
+FIELD_KEYS = {"level": "层级", "county": "建设地点"}
 # The category parameter of items with neither a section nor a 类别 column.
 UNCLASSIFIED = "-"
 # The year dropdown spans the due dates around today, never a stray date's millennia.
@@ -71,6 +76,8 @@ class ItemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", max_length=100)
     unit = django_filters.ModelChoiceFilter(label=_("单位"), queryset=Unit.objects.none(),
                                             method="by_unit", empty_label=_("全部单位"))
+    lead = django_filters.ModelChoiceFilter(label=_("牵头单位"), queryset=Unit.objects.none(),
+                                            method="by_lead", empty_label=_("全部单位"))
     leader = django_filters.ChoiceFilter(label=_("责任领导"), method="by_leader",
                                          empty_label=_("全部领导"))
     document = django_filters.ModelChoiceFilter(label=_("来源文档"),
@@ -94,6 +101,8 @@ class ItemFilter(django_filters.FilterSet):
                                        lookup_expr="lte")
     category = django_filters.CharFilter(label=_("项目类别"), method="by_category",
                                          max_length=200)
+    level = django_filters.CharFilter(label=_("层级"), method="by_field", max_length=100)
+    county = django_filters.CharFilter(label=_("建设地点"), method="by_field", max_length=100)
     due = django_filters.NumberFilter(label=_("N天内到期"), method="due_within",
                                       min_value=0, max_value=3650, decimal_places=0)
     overdue = django_filters.BooleanFilter(label=_("仅看逾期"), method="only_overdue",
@@ -124,6 +133,7 @@ class ItemFilter(django_filters.FilterSet):
             span = visible
         self.filters["document"].queryset = documents.order_by("-signed_on", "title")
         self.filters["unit"].queryset = units.order_by("name")
+        self.filters["lead"].queryset = self.filters["unit"].queryset
         names = leaders.order_by("name").values_list("name", flat=True).distinct()
         self.filters["leader"].extra["choices"] = [(n, n) for n in names]
         self.filters["tag"].extra["choices"] = [
@@ -147,6 +157,10 @@ class ItemFilter(django_filters.FilterSet):
 
     def by_unit(self, queryset, name, unit):
         return queryset.filter(pk__in=ItemOwner.objects.filter(unit=unit).values("item_id"))
+
+    def by_lead(self, queryset, name, unit):
+        """Items whose lead owner (tracker.models.items.lead_owner) is this unit."""
+        return queryset.annotate(lead_unit_id=lead_owner("unit_id")).filter(lead_unit_id=unit.pk)
 
     def by_leader(self, queryset, name, value):
         return queryset.filter(pk__in=ItemPerson.objects.filter(
@@ -173,6 +187,10 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(section=value) | Q(section__startswith=f"{value} / ")
             | (Q(section="") & Q(fields__类别=value)))
+
+    def by_field(self, queryset, name, value):
+        """A column of the source table kept in Item.fields: 层级 (level), 建设地点 (county)."""
+        return queryset.filter(**{f"fields__{FIELD_KEYS[name]}": value})
 
     def by_year(self, queryset, name, value):
         return queryset.filter(due_date__year=int(value))
