@@ -66,14 +66,20 @@ class ItemQuerySet(models.QuerySet):
                 models.When(done, then=models.Value(Item.State.DONE)),
                 models.When(Q(due_date__isnull=True) & ~Exists(open_dated),
                             then=models.Value(Item.State.UNDATED)),
-                models.When(Q(due_date__lt=today) | Exists(open_dated.filter(date__lt=today)),
-                            then=models.Value(Item.State.OVERDUE)),
+                models.When(owes_before(today), then=models.Value(Item.State.OVERDUE)),
                 models.When(Q(due_date__lte=soon) | Exists(open_dated.filter(date__lte=soon)),
                             then=models.Value(Item.State.AT_RISK)),
                 default=models.Value(Item.State.ON_TRACK),
                 output_field=models.CharField(),
             ),
         )
+
+
+def owes_before(day):
+    """Q: the item still owes a date before `day` (its due date or an open dated deadline);
+    with_state's overdue test for an item not completed, reusable without the state CASE."""
+    return Q(due_date__lt=day) | Exists(Deadline.objects.filter(
+        Deadline.OPEN, item=OuterRef("pk"), date__isnull=False, date__lt=day))
 
 
 class Item(models.Model):

@@ -25,7 +25,7 @@ from django.db.models.functions import Greatest, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models.items import Item
+from tracker.models.items import Item, owes_before
 
 
 class Light(models.TextChoices):
@@ -167,7 +167,7 @@ class EpochDay(models.Func):
 
 
 def annotate_pace(items, today, thresholds):
-    """Annotate `pace_light` on a queryset already annotated by with_state(today)."""
+    """Annotate `pace_light` (and its parts pace_period, pace_elapsed, pace_behind)."""
     epoch = (today - datetime.date(1970, 1, 1)).days
     start = EpochDay(TruncDate("created_at"))
     due = EpochDay(F("due_date"))
@@ -197,8 +197,9 @@ def annotate_pace(items, today, thresholds):
     )
     return items.annotate(pace_behind=behind).annotate(
         pace_light=models.Case(
-            models.When(state=Item.State.DONE, then=Value(Light.GREEN)),
-            models.When(state=Item.State.OVERDUE, then=Value(Light.RED)),
+            # The state's own conditions, not its CASE: `state` here would inline it again.
+            models.When(status=Item.Status.COMPLETED, then=Value(Light.GREEN)),
+            models.When(owes_before(today), then=Value(Light.RED)),
             models.When(due_date__isnull=True, then=Value(Light.NONE)),
             models.When(
                 pace_behind__gt=thresholds.red_points * F("pace_period"), then=Value(Light.RED)
