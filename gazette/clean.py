@@ -29,7 +29,7 @@ _FOLD = str.maketrans(
 )
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Same-length folding of punctuation variants, for matching only.
 

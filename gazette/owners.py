@@ -172,7 +172,25 @@ def _role_field(key: str) -> str | None:
 
 
 def parse_annotation(body: str) -> Owners | None:
-    """Owners named in the text inside one pair of brackets, or None."""
+    """Owners named in the text inside one pair of brackets, or None (cached:
+    documents repeat the same unit lists; each caller gets its own copy)."""
+    roles = _parse_annotation_cached(body)
+    if roles is None:
+        return None
+    owners = Owners()
+    for name, names in zip(ROLES, roles, strict=True):
+        if names:
+            setattr(owners, name, list(names))
+    return owners
+
+
+@lru_cache(maxsize=4096)
+def _parse_annotation_cached(body: str) -> tuple[tuple[str, ...], ...] | None:
+    found = _parse_annotation(body)
+    return None if found is None else tuple(tuple(getattr(found, name)) for name in ROLES)
+
+
+def _parse_annotation(body: str) -> Owners | None:
     body = body.strip()
     if TAG.match(fold(body)):
         return Owners(tags=[body])
@@ -276,7 +294,8 @@ def _find_annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
         keyed = bool(_KEYED_ANY.search(body_key)) or bool(TAG.match(body_key.strip()))
         # an unkeyed bracket is an annotation only at a sentence boundary:
         # 严格准入(市工信局督促落实)。 yes, 区发展和改革局(区能源局)牵头 no
-        if not keyed and not _at_boundary(key, match.start(), match.end(), _has_verb(body)):
+        if not keyed and (_mid_sentence(key, match.start(), match.end()) or not _at_boundary(
+                key, match.start(), match.end(), _has_verb(body))):
             continue
         found = parse_annotation(body)
         if found:
@@ -367,11 +386,19 @@ def _has_verb(body: str) -> bool:
     return any(_VERB_CLAUSE.match(clause.strip()) for clause in re.split(r"[,，;；]", fold(body)))
 
 
+def _mid_sentence(key: str, start: int, end: int) -> bool:
+    """A bracket with running text on both sides (no annotation, whatever it says)."""
+    before = key[max(0, start - 8):start].rstrip()
+    after = key[end:end + 8].lstrip()
+    return bool(before and after and before[-1] not in _BOUNDARY and after[0] not in _BOUNDARY)
+
+
 def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:
     """A verb annotation may close its sentence (…准入(市X局督促落实)。); a bare
     unit list must stand after one (…。(市X局、市Y局)) or end the paragraph."""
-    before = key[:start].rstrip()
-    after = key[end:].lstrip()
+    # bounded windows: a paragraph may hold hundreds of brackets
+    before = key[max(0, start - 16):start].rstrip() or key[:start].rstrip()[-16:]
+    after = key[end:end + 16].lstrip() or key[end:].lstrip()[:16]
     if not verb and not after and before and before[-1] not in _BOUNDARY and _UNIT_END.search(
             before[-12:]) and not any(ch in key[start:end] for ch in "、,，;；"):
         return False  # 市发展和改革委员会(市粮食和物资储备局): a unit's other name

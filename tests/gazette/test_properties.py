@@ -72,10 +72,11 @@ def test_any_bytes_parse_or_raise_only_the_decode_error(data):
 
 def _work(text: str) -> int:
     from gazette.clean import fold
-    from gazette.owners import _annotations
+    from gazette.owners import _annotations, _parse_annotation_cached
 
     fold.cache_clear()
     _annotations.cache_clear()
+    _parse_annotation_cached.cache_clear()
     count = 0
 
     def trace(frame, event, arg):
