@@ -40,7 +40,7 @@ from tracker.models.reminders import (
     _validate_day_list,
 )
 from tracker.models.supervision import SupervisionNotice, SupervisionReply
-from tracker.models.system import Heartbeat, Holiday, PasswordResetRequest
+from tracker.models.system import Heartbeat, Holiday, PasswordResetRequest, Submission
 from tracker.models.units import Unit, UnitAlias, UnitGroup, User
 from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, evidence_path
 
@@ -51,7 +51,7 @@ __all__ = [
     "annotate_pace", "pace_of",
     "Reminder", "ReminderFault", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument",
     "SourceFile",
-    "SupervisionNotice", "SupervisionReply",
+    "Submission", "SupervisionNotice", "SupervisionReply",
     "Tag", "Unit", "UnitAlias", "UnitGroup", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",
 ]

@@ -1,6 +1,7 @@
-"""Working-day exceptions and worker heartbeats."""
+"""Working-day exceptions, worker heartbeats, reset requests and claimed form submissions."""
 
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +52,23 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self):
         return f"{self.email} {self.ip_address} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Submission(models.Model):
+    """A form submission already processed (tracker/tracking/once.py): its one-time token,
+    whose it was and where its first processing sent the user. A second POST of the same
+    token is not processed again; it is sent to `outcome`. Rows outlive the tokens' validity
+    only briefly and are then deleted."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    outcome = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("已处理的提交")
+        verbose_name_plural = _("已处理的提交")
+
+    def __str__(self):
+        return f"{self.user_id} {self.key}"

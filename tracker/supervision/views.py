@@ -17,6 +17,7 @@ from tracker.lib.numbers import parse_ids
 from tracker.models import Item, ItemOwner
 from tracker.supervision import forms, notices, pdf
 from tracker.tracking.actions import ActionError
+from tracker.tracking.once import once_per_submission
 
 LIST_LIMIT = 200
 
@@ -55,6 +56,7 @@ def _open_items(request):
 
 
 @perms.office_required(perms.ISSUE_NOTICE)
+@once_per_submission
 def notice_new(request):
     items, pick = _open_items(request)
     if request.method == "POST":
@@ -148,6 +150,7 @@ def notice_detail(request, pk):
 
 @login_required
 @require_POST
+@once_per_submission
 def notice_reply(request, pk):
     notice = perms.get_notice_for(request.user, pk)
     if not perms.can_reply_notice(request.user, notice):

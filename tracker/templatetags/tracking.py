@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.models import Item, Light, PaceSettings, pace_of
+from tracker.tracking import once
 
 register = template.Library()
 
@@ -62,3 +63,15 @@ def owner_names(rows, role):
             marks.append(format_html('<span class="tag default">{}</span>', _("默认")))
         parts.append(format_html("{}{}", row.name, mark_safe("".join(marks))))
     return mark_safe("、".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def submission_token(context):
+    """The hidden one-time token of a state-changing form (tracker/tracking/once.py): put it
+    next to {% csrf_token %}; a fresh one at every rendering."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD,
+                       once.new_token(user))

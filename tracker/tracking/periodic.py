@@ -25,6 +25,7 @@ from tracker.lib.dates import format_date
 from tracker.models import Item, ProgressReport
 from tracker.tracking import actions
 from tracker.tracking.forms import EvidenceField, VersionForm
+from tracker.tracking.once import once_per_submission
 
 # Rows on one page: a unit's open items (a district unit holds a few dozen).
 ROW_LIMIT = 300
@@ -107,6 +108,7 @@ def _page(request, rows, status=200):
 
 
 @login_required
+@once_per_submission
 def periodic_report(request):
     """GET: the unit's page for this period; POST: file every filled row as one submission."""
     perms.require(request.user, perms.PERIODIC_REPORT)

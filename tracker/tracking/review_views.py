@@ -14,6 +14,7 @@ from tracker import tasks
 from tracker.lib.numbers import parse_ids
 from tracker.models import ProgressReport, Request
 from tracker.tracking import actions, forms, review
+from tracker.tracking.once import once_per_submission
 from tracker.tracking.views import _detail_item, _perform, render_detail
 
 # At most this many items in one bulk 签收 (a page of the workbench or the list holds fewer).
@@ -32,6 +33,7 @@ def _pending_report(request, pk, report_id):
 
 @login_required
 @require_POST
+@once_per_submission
 def report_confirm(request, pk, report_id):
     item, report = _pending_report(request, pk, report_id)
     if report.confirmed_at is not None or report.returned_at is not None:
@@ -47,6 +49,7 @@ def report_confirm(request, pk, report_id):
 
 @login_required
 @require_POST
+@once_per_submission
 def report_return(request, pk, report_id):
     """The unit head returns a waiting report with a reason; its author is told."""
     item, report = _pending_report(request, pk, report_id)
@@ -68,6 +71,7 @@ def report_return(request, pk, report_id):
 
 @login_required
 @require_POST
+@once_per_submission
 def request_unit_review(request, pk, request_id):
     """The unit head confirms a completion request (on to the office) or returns it."""
     item = _detail_item(request.user, pk)
@@ -98,6 +102,7 @@ def request_unit_review(request, pk, request_id):
 
 @login_required
 @require_POST
+@once_per_submission
 def items_sign(request):
     """签收 the checked items at once (each one the user may sign and that waits for it)."""
     perms.require(request.user, perms.BULK_SIGN)

@@ -38,6 +38,7 @@ from tracker.tracking import actions, forms
 from tracker.tracking.audit import told
 from tracker.tracking.exports import build_ledger
 from tracker.tracking.filters import ItemFilter
+from tracker.tracking.once import once_per_submission
 
 PAGE_SIZE = 30
 INBOX_ON_HOME = 8
@@ -371,6 +372,7 @@ def _action_view(key, done_message, run):
 
     @login_required
     @require_POST
+    @once_per_submission
     def view(request, pk):
         item = _detail_item(request.user, pk)
         perms.require(request.user, FORM_ACTION[key], item)
@@ -427,6 +429,7 @@ item_urge = _action_view(
 
 @login_required
 @require_POST
+@once_per_submission
 def request_decide(request, pk, request_id):
     """The supervision office approves or rejects an extension or completion request."""
     item = _detail_item(request.user, pk)
@@ -470,6 +473,7 @@ def evidence_download(request, pk):
 # ---- ad hoc assignments ---------------------------------------------------------------------
 
 @login_required
+@once_per_submission
 def adhoc_create(request):
     perms.require(request.user, perms.CREATE_ADHOC)
     form = forms.AdhocForm(request.POST or None)
