@@ -252,13 +252,13 @@ def test_import_remind_and_dashboard_on_real_processes(tmp_path):
         recipients = Counter(rcpt for rcpts, _message in first for rcpt in rcpts)
         assert set(recipients.values()) == {1}, f"not exactly once: {recipients}"
         # The expected e-mails, worked out by hand from the gazette and the documented rules:
-        # 二.(一).1 (一季度 → 2025-03-31) reminds its lead unit's members and the named leader
-        # 周海涛 3 and 1 working days ahead (one e-mail each); the report due 3月20日 is 5
-        # working days overdue on 3-27 and escalates to the supervision office.
+        # 二.(一).1 (一季度 → 2025-03-31) reminds its lead unit's members (not the named
+        # leader 周海涛: leaders read digests) with the one most urgent reason, 1 working day
+        # ahead; the report due 3月20日 is 5 working days overdue on 3-27 and escalates to the
+        # supervision office (no leader account reached: the line says so).
         expected = {
-            "fgj_staff": ("【督办台】1 项", [QUARTER_ITEM, "还有 1 个工作日到期", "还有 3 个工作日到期"]),
+            "fgj_staff": ("【督办台】1 项", [QUARTER_ITEM, "还有 1 个工作日到期"]),
             "fgj_head": ("【督办台】1 项", [QUARTER_ITEM, "还有 1 个工作日到期"]),
-            "lingdao": ("【督办台】1 项", [QUARTER_ITEM, "还有 1 个工作日到期"]),
             "duchashi": ("【督办台·升级】1 项", ["3月20日前上报工作方案", "逾期已满 5 个工作日"]),
         }
         addresses = dict(User.objects.values_list("username", "email"))

@@ -292,9 +292,9 @@ def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
         return len(queries), message.body.count("［节点］")
 
     # the recipient's unit (which items they may open); the notices with their reminders,
-    # items, deadlines; the items' state; the pace thresholds
-    assert build_queries(1) == (4, 1)
-    assert build_queries(40) == (4, 41)
+    # items, deadlines; the items' state; the pace thresholds; the items' units
+    assert build_queries(1) == (5, 1)
+    assert build_queries(40) == (5, 41)
 
 
 def test_a_milestone_name_is_escaped_in_the_html_and_kept_as_is_in_the_text(

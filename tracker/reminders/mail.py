@@ -42,6 +42,7 @@ from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import (
     Delivery,
     Item,
+    ItemOwner,
     ItemPerson,
     Notice,
     PaceSettings,
@@ -104,12 +105,17 @@ def reminder_context(delivery):
         by_item[reminder.item_id].append(reminder)
     entries = []
     for item_id, reminders in by_item.items():
-        reminders.sort(key=lambda r: (URGENCY[r.rule], -r.date.toordinal()))
+        # Each item once, with the one most urgent reason: the most urgent rule, then the
+        # longest overdue or nearest date, then its newest firing (after a catch-up the same
+        # date fired several times; the newest says how things stand now).
+        reminders.sort(key=lambda r: (URGENCY[r.rule], r.due_on, -r.date.toordinal()))
         entries.append({"item": items[item_id], "url": item_url(item_id),
-                        "reminders": reminders, "urgency": URGENCY[reminders[0].rule]})
+                        "reason": reminders[0], "urgency": URGENCY[reminders[0].rule]})
     if not entries:
         return None
     _add_pace(entries)
+    _add_units(entries)
+    _add_leaders_reached(entries)
     entries.sort(key=lambda e: (e["urgency"], e["item"].due_date or datetime.date.max))
     escalations = sum(1 for e in entries if e["urgency"] == 0)
     return {"recipient": delivery.recipient, "delivery": delivery, "entries": entries,
@@ -129,6 +135,35 @@ def _add_pace(entries):
         item.state, item.next_due, item.created_at = state, next_due, created_at
     for entry in entries:
         entry["pace"] = pace_of(entry["item"], today, thresholds)
+
+
+def _add_units(entries):
+    """Each entry's units (entry["units"]): the lead or responsible units, else the co-operating
+    ones, by name; one query for any number of items."""
+    names = defaultdict(lambda: defaultdict(list))
+    owners = (ItemOwner.objects.filter(item_id__in=[e["item"].pk for e in entries])
+              .order_by("item_id", "position", "id").values_list("item_id", "role", "name"))
+    for item_id, role, name in owners:
+        if name not in names[item_id][role]:
+            names[item_id][role].append(name)
+    for entry in entries:
+        own = names[entry["item"].pk]
+        entry["units"] = "、".join(
+            own[ItemOwner.Role.LEAD] + own[ItemOwner.Role.RESPONSIBLE] or own[ItemOwner.Role.CO])
+
+
+def _add_leaders_reached(entries):
+    """An escalation says whom it reached: the leaders (with accounts) it was sent to, by name
+    (reason.leaders); none, and the e-mail says only the supervision office was told."""
+    escalations = {e["reason"].pk: e["reason"] for e in entries
+                   if e["reason"].rule == Reminder.Rule.ESCALATION}
+    reached = defaultdict(list)
+    for reminder_id, user in ((n.reminder_id, n.recipient) for n in Notice.objects.filter(
+            reminder_id__in=list(escalations), recipient__role=User.Role.LEADER)
+            .select_related("recipient").order_by("recipient__display_name", "recipient_id")):
+        reached[reminder_id].append(str(user))
+    for pk, reminder in escalations.items():
+        reminder.leaders = "、".join(reached[pk])
 
 
 def _reported_since(notices):

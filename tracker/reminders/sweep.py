@@ -275,7 +275,8 @@ def fan_out():
     """Give each new Reminder one Notice per recipient; returns the number of notices offered.
 
     Escalations go to the item's leaders with accounts and the supervision office; the other
-    rules to the members (staff, unit heads) of the item's units and its named people.
+    rules to the members (staff, unit heads) of the item's units and its named people, but
+    never to a leader's account: leaders get the weekly digest and escalations only.
     """
     total = 0
     supervisors = list(_mail_users().filter(role=User.Role.SUPERVISOR)
@@ -311,10 +312,11 @@ def _fan_out_chunk(supervisors):
             unit_id__in={u for us in units.values() for u in us}).values_list("unit_id", "id"):
         members[unit_id].add(user_id)
     people, leaders = defaultdict(set), defaultdict(set)
-    for item_id, user_id, role in ItemPerson.objects.filter(
+    for item_id, user_id, role, account in ItemPerson.objects.filter(
             item_id__in=item_ids, user__is_active=True, user__isnull=False
-    ).exclude(user__email="").values_list("item_id", "user_id", "role"):
-        people[item_id].add(user_id)
+    ).exclude(user__email="").values_list("item_id", "user_id", "role", "user__role"):
+        if account != User.Role.LEADER:  # leaders read digests, never act on reminders
+            people[item_id].add(user_id)
         if role == ItemPerson.Role.LEADER:
             leaders[item_id].add(user_id)
     notices = []
