@@ -13,93 +13,10 @@ same offsets in the display text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
-from functools import lru_cache
 
-from gazette.script import TRADITIONAL
+from gazette.lines import CN_NUM, DATE_LINE, DOC_NUMBER, MARKER, Line, cn_number, fold, line_date
+from gazette.renderings import tables_to_tabs
 
-_FOLD = str.maketrans(
-    {
-        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        "〔": "[", "〕": "]", "［": "[", "］": "]", "【": "[", "】": "]",
-        "\u3000": " ", "、": "、", "—": "-", "－": "-", "–": "-",
-        **TRADITIONAL,
-    }
-)
-
-
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """Same-length folding of punctuation variants, for matching only.
-
-    Cached: the stages fold the same paragraph several times."""
-    return text.translate(_FOLD)
-
-
-@dataclass(frozen=True)
-class Line:
-    """A logical line: one paragraph, heading or table row."""
-
-    text: str
-    lineno: int  # first original line (1-based)
-    end: int  # last original line
-    key: str = field(default="", compare=False, repr=False)  # folded text
-    bold: bool = field(default=False, compare=False, repr=False)  # printed doubled
-    # where each joined physical line starts: (offset in text, original line number)
-    marks: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
-
-    def lineno_at(self, offset: int) -> int:
-        """The original line number of the character at ``offset``."""
-        if not self.marks:
-            return self.lineno
-        at = bisect_right(self.marks, (offset, float("inf"))) - 1
-        return self.marks[max(at, 0)][1]
-
-    @classmethod
-    def make(cls, text: str, lineno: int, end: int | None = None, bold: bool = False) -> Line:
-        return cls(text, lineno, end if end is not None else lineno, fold(text), bold)
-
-
-# --- recognisers shared with later stages ----------------------------------
-
-CN_NUM = "一二三四五六七八九十百零〇"
-# 一、  (一)  1.  1、  (1)  ①  第一条 / 第一章
-MARKER = re.compile(
-    rf"^\s*(?:[{CN_NUM}]+\s*[、.]|\(\s*[{CN_NUM}]+\s*\)|\d{{1,3}}\s*[.、](?:(?!\d)|(?=\d{{1,2}}月))"
-    rf"|\(\s*\d{{1,3}}\s*\)|[①-⑳]|第[{CN_NUM}\d]+[条章节部分])"
-)
-DOC_NUMBER = re.compile(
-    r"^[^\s,，。:：]{1,16}\s*[\[〔［【(（]\s*((?:19|20)\d\d)\s*[\]〕］】)）]\s*\d+\s*号$"
-)
-_CN_DIGIT = "〇零○O一二三四五六七八九"
-# 2024年3月8日 or 二〇二四年三月八日, alone on its line (a signing date)
-DATE_LINE = re.compile(
-    rf"^\s*((?:19|20)\d\d|[一二][{_CN_DIGIT}]{{3}})\s*年\s*(\d{{1,2}}|十[一二]?|[一二三四五六七八九])\s*月"
-    rf"\s*(\d{{1,2}}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*日\s*$"
-)
-
-
-_CN_VALUE = {**{c: 0 for c in "〇零○O"}, **{c: n for n, c in enumerate("一二三四五六七八九", start=1)}}
-
-
-def _cn_number(text: str) -> int:
-    """12, 二〇二四, 十一, 二十八 -> int (digit by digit unless 十 is in it)."""
-    if text.isdigit():
-        return int(text)
-    digits = _CN_VALUE
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
-    return int("".join(str(digits[c]) for c in text))
-
-
-def line_date(key: str) -> tuple[int, int, int] | None:
-    """(year, month, day) of a signing-date line, in Arabic or Chinese numerals."""
-    match = DATE_LINE.match(key)
-    if not match:
-        return None
-    return tuple(_cn_number(g) for g in match.groups())  # type: ignore[return-value]
 _TERMINAL = set("。！？；：!?;:…")
 _CLOSERS = set("〕］】）)]")
 _OPENERS = set("〔［【（([")
@@ -506,7 +423,7 @@ def _split_run_on(line: Line) -> list[Line]:
     level_open = 0
     for match in _INLINE_MARKER.finditer(key):
         kind = match.lastgroup or ""
-        number = _cn_number(match.group(kind)) if match.group(kind) else 0
+        number = cn_number(match.group(kind)) if match.group(kind) else 0
         start = match.start()
         before = key[start - 1] if start else ""
         if start and (before == "第" or before in "《“\"" or before.isdigit()):
@@ -562,129 +479,6 @@ def split_run_on(lines: list[Line]) -> list[Line]:
         else:
             out.extend(_split_run_on(line))
     return out
-
-
-# --- tables in other renderings -----------------------------------------------
-
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_WIDE_GAP = re.compile(r"(?: {2,}|\u3000+| ?\u3000 ?)")
-
-
-def _pipe_cells(text: str) -> list[str] | None:
-    """| 任务 | 牵头单位 | (a table copied from a page or a markdown file)."""
-    if text.count("|") < 2:
-        return None
-    inner = text.strip()
-    if inner.startswith("|"):
-        inner = inner[1:]
-    if inner.endswith("|"):
-        inner = inner[:-1]
-    cells = [cell.strip() for cell in inner.split("|")]
-    return cells if len(cells) >= 2 else None
-
-
-def _header_cells(cells: list[str]) -> bool:
-    from gazette.tables import _is_header, column_role
-
-    roles = [column_role(cell) for cell in cells]
-    return _is_header(cells) and any(r in ("lead", "co", "units", "leader", "date", "task")
-                                     for r in roles)
-
-
-def _as_row(lines: list[Line], cells: list[str]) -> Line:
-    return Line.make("\t".join(cells), lines[0].lineno, lines[-1].end)
-
-
-def tables_to_tabs(lines: list[Line]) -> list[Line]:
-    """Tables rendered without tabs become tab-separated rows: pipe-separated
-    rows, space-aligned rows under a header row, and tables flattened to one
-    cell per line (a .docx or web table copied as text), recognised by a run
-    of header cells and cut into rows at their 序号."""
-    out: list[Line] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        text = line.text
-        if "\t" in text:
-            out.append(line)
-            index += 1
-            continue
-        if "|" in text and (cells := _pipe_cells(text)) is not None:
-            if not _PIPE_RULE.match(text):
-                out.append(_as_row([line], cells))
-            index += 1
-            continue
-        wide = [c for c in _WIDE_GAP.split(text.strip()) if c]
-        if len(wide) >= 3 and _header_cells(wide):
-            out.append(_as_row([line], wide))
-            index += 1
-            while index < len(lines):
-                cells = [c for c in _WIDE_GAP.split(lines[index].text.strip()) if c]
-                if len(cells) < 2 or "\t" in lines[index].text:
-                    break
-                out.append(_as_row([lines[index]], cells))
-                index += 1
-            continue
-        taken = _cell_per_line(lines, index, out)
-        if taken:
-            index += taken
-            continue
-        out.append(line)
-        index += 1
-    return out
-
-
-_MAX_HEADER_CELLS = 14
-
-
-def _cell_per_line(lines: list[Line], start: int, out: list[Line]) -> int:
-    """A header of one cell per line at ``start``: append its rows to ``out``
-    and return how many lines they used (0 when no such table starts here)."""
-    if lines[start].key.strip() not in ("序号", "编号", "序"):
-        return 0
-    header: list[str] = []
-    at = start
-    while at < len(lines) and len(header) < _MAX_HEADER_CELLS:
-        key = squash_key(lines[at].key)
-        if not key or len(key) > 12 or key.isdigit():
-            break
-        header.append(lines[at].text.strip())
-        at += 1
-    if len(header) < 3 or not _header_cells(header):
-        return 0
-    width = len(header)
-    out.append(_as_row(lines[start:at], header))
-    number = 1
-    while at < len(lines):
-        key = lines[at].key.strip()
-        if key != str(number):
-            if squash_key(key) == squash_key(header[0]) and at + width <= len(lines) and [
-                    squash_key(x.key) for x in lines[at:at + width]] == [
-                    squash_key(h) for h in header]:
-                at += width  # the header repeated after a page break
-                continue
-            if _SECTION_ROW.match(key) and len(key) <= 60:
-                out.append(Line.make(lines[at].text.strip() + "\t", lines[at].lineno))
-                at += 1  # a group title row between rows: 一、某类项目
-                continue
-            break
-        end = at + 1
-        while end < len(lines) and end - at < 2 * width and lines[end].key.strip() != str(
-                number + 1) and not _SECTION_ROW.match(lines[end].key):
-            end += 1
-        if end - at > 2 * width - 1:
-            end = at + width
-        out.append(_as_row(lines[at:end], [x.text.strip() for x in lines[at:end]]))
-        at = end
-        number += 1
-    return at - start
-
-
-_SECTION_ROW = re.compile(rf"^\s*(?:[{CN_NUM}]+\s*[、.]|\(\s*[{CN_NUM}]+\s*\))")
-
-
-def squash_key(key: str) -> str:
-    return re.sub(r"\s+", "", key)
 
 
 def clean(text: str) -> list[Line]:

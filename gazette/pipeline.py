@@ -15,7 +15,8 @@ from pathlib import Path
 
 from gazette.clean import clean
 from gazette.decode import GazetteDecodeError, decode_bytes
-from gazette.items import Item, find_items
+from gazette.items import find_items
+from gazette.model import Item
 from gazette.split import Document, split
 
 __all__ = ["Gazette", "GazetteDecodeError", "ParsedDocument", "parse_bytes", "parse_file",

@@ -14,16 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from gazette.clean import (
-    DOC_NUMBER,
-    MARKER,
-    SIGNED_LINE,
-    Line,
-    fold,
-    is_title_line,
-    line_date,
-    title_start,
-)
+from gazette.clean import SIGNED_LINE, is_title_line, title_start
+from gazette.lines import DOC_NUMBER, MARKER, Line, fold, line_date
 
 _CHRONICLE = re.compile(r"^\S{2,20}?\d{1,2}月大事记$")
 _ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?\s*(.*)$")

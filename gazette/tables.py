@@ -13,48 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gazette.clean import CN_NUM, Line, fold
+from gazette.lines import CN_NUM, Line, fold
+from gazette.vocabulary import NUMBER_CELL, column_role, is_header, squash
 
-_HEADER_WORDS = re.compile(r"序号|名称|任务|时限|时间|单位|措施|类别|地点|内容|事项|层级|工作|备注|部门")
 _TEXT_COLUMN = re.compile(r"项目名称|名称|任务|措施|事项|工作内容|内容|工作")
 _UNIT_COLUMN = re.compile(r"责任单位|牵头单位|责任部门|牵头部门|单位|部门")
 _DATE_COLUMN = re.compile(r"时限|时间|日期|时序|进度")
 _SECTION = re.compile(rf"^(?:[{CN_NUM}]+[、.]|\([{CN_NUM}]+\))")
 _COUNT = re.compile(r"\s*\(\s*\d+\s*个\s*\)\s*$")
 _TOTAL = re.compile(r"^(?:合\s*计|总\s*计|小\s*计)")
-_NUMBER = re.compile(r"^\d{1,4}$")
 _DATE_CELL = re.compile(
     r"^(?:(?:19|20)\d\d\s*年)?\s*(?:\d{1,2}\s*月|[一二三四]季度|上半年|下半年|年底|年内|全年)"
     r"|^(?:长期坚持|持续开展|持续推进|长期|常态化|每月|每季度|每年)"
 )
-
-
-# what a column holds, by the meaning of its header (whatever its exact words)
-_ROLE_PATTERNS = (
-    ("seq", re.compile(r"^(?:序号|编号|序|No\.?)$")),
-    ("progress", re.compile(r"进展|完成情况|推进情况|进度情况|落实情况|工作成效|备注")),
-    ("date", re.compile(r"时限|时间|节点|日期|时序|进度安排|进度计划|完成期限")),
-    ("leader", re.compile(r"领导|责任人|负责人|包联")),
-    ("lead", re.compile(r"牵头|主办|主责|主抓")),
-    ("co", re.compile(r"配合|协同|协办|参与|协助")),
-    ("units", re.compile(r"单位|部门|处室|科室|股室|责任主体|实施主体|承办")),
-    ("indicator", re.compile(r"^(?:指标|目标值|指标值|考核指标)")),
-    ("task", re.compile(r"任务|措施|事项|内容|重点|目标|举措|要求|工作|项目|名称|计划")),
-)
-
-
-def column_role(name: str) -> str:
-    key = squash(fold(name))
-    if not key:
-        return ""
-    for role, pattern in _ROLE_PATTERNS:
-        if pattern.search(key):
-            return role
-    return "other"
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 @dataclass
@@ -89,15 +60,6 @@ class _Layout:
 
 def cells_of(line: Line) -> list[str]:
     return [cell.strip() for cell in line.text.split("\t")]
-
-
-def _is_header(cells: list[str]) -> bool:
-    filled = [squash(c) for c in cells if c.strip()]
-    if len(filled) < 2 or any(_NUMBER.match(c) for c in filled):
-        return False
-    hits = sum(1 for c in filled if len(c) <= 12 and (
-        _HEADER_WORDS.search(c) or column_role(c) not in ("other", "")))
-    return hits >= 2 and hits * 2 >= len(filled)
 
 
 def _layout(header: list[str]) -> _Layout | None:
@@ -152,7 +114,7 @@ def read_table(lines: list[Line], section: list[str],
     records: list[TableRecord] = []
     for line in lines:
         cells = cells_of(line)
-        if _is_header(cells):
+        if is_header(cells):
             if layout is None or [squash(c) for c in cells] != layout.header:
                 layout = _layout(cells)
             continue
@@ -198,7 +160,7 @@ def _align(cells: list[str], layout: _Layout) -> list[str]:
 def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
     if layout.text_column >= len(cells) or len(cells[layout.text_column]) < 2:
         return None
-    ref = cells[0] if _NUMBER.match(cells[0]) else ""
+    ref = cells[0] if NUMBER_CELL.match(cells[0]) else ""
     record = TableRecord(line, ref, cells[layout.text_column], list(path), kind="project")
     for index, name in enumerate(layout.header):
         if index in (0, layout.text_column) and (index == layout.text_column or name == "序号"):
@@ -230,7 +192,7 @@ def _task(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> Tab
     text_at = max(candidates, key=lambda i: len(cells[i]))
     if len(cells[text_at]) < 4:
         return None
-    ref = cells[0] if _NUMBER.match(cells[0]) else ""
+    ref = cells[0] if NUMBER_CELL.match(cells[0]) else ""
     record = TableRecord(line, ref, cells[text_at], list(path))
     if date_at is not None:
         record.dates.append((_column_name(layout, cells, date_at), cells[date_at]))
@@ -262,7 +224,7 @@ def _by_meaning(line: Line, cells: list[str], layout: _Layout,
     text = cells[text_at]
     if len(squash(text)) < 2:
         return None
-    ref = cells[0] if layout.roles[0] == "seq" and _NUMBER.match(cells[0]) else ""
+    ref = cells[0] if layout.roles[0] == "seq" and NUMBER_CELL.match(cells[0]) else ""
     record = TableRecord(line, ref, text, list(path))
     lead: list[str] = []
     co: list[str] = []

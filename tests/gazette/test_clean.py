@@ -1,5 +1,6 @@
 """Stage 2: artefacts of PDF extraction undone, original line numbers kept."""
-from gazette.clean import clean, fold, undouble
+from gazette.clean import clean, undouble
+from gazette.lines import fold
 
 
 def texts(raw: str) -> list[str]:

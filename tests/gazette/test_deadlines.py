@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gazette import deadlines
+from gazette import deadlines, periods
 from gazette.deadlines import (
     DeadlineMatch,
     document_period,
@@ -533,7 +533,7 @@ def test_property_with_a_period(text, lo, days):
 @settings(max_examples=150, deadline=None)
 @given(title=_TEXTS, head=_TEXTS, signed=st.one_of(st.none(), st.dates()))
 def test_property_document_helpers_never_raise(title, head, signed):
-    period = deadlines._document_period(title, head, signed)
+    period = periods._document_period(title, head, signed)
     assert period is None or period[0] <= period[1]
     year = document_year(signed, title, head)
     assert year is None or isinstance(year, int)

@@ -1,11 +1,11 @@
 """Stage 5: owners from annotations and headings."""
 from gazette.owners import (
-    annotations,
+    find_annotations,
     heading_owners,
     parse_annotation,
-    sentence_owners,
     split_names,
 )
+from gazette.prose_owners import sentence_owners
 
 
 def test_unit_lists_never_split_inside_parentheses():
@@ -48,12 +48,12 @@ def test_a_tag_is_not_an_owner():
 
 
 def test_brackets_inside_a_unit_name_are_not_annotations():
-    owners, _ = annotations("区发展和改革局(区能源局)牵头，建设4个村(社区)工程。")
+    owners, _ = find_annotations("区发展和改革局(区能源局)牵头，建设4个村(社区)工程。")
     assert owners.is_empty()
 
 
 def test_a_verb_annotation_closing_a_sentence():
-    owners, spans = annotations("严格安全准入(市工信局、市应急局等部门督促落实)。")
+    owners, spans = find_annotations("严格安全准入(市工信局、市应急局等部门督促落实)。")
     # 等部门 stays with its name: the office sees the group as the document wrote it
     assert owners.responsible_units == ["市工信局", "市应急局等部门"]
     assert len(spans) == 1
@@ -126,9 +126,9 @@ def test_a_note_about_the_following_items_is_not_a_name():
 
 
 def test_a_units_other_name_in_brackets_is_no_annotation():
-    owners, spans = annotations("后勤保障组牵头单位:市发展和改革委员会(市粮食和物资储备局)")
+    owners, spans = find_annotations("后勤保障组牵头单位:市发展和改革委员会(市粮食和物资储备局)")
     assert owners.is_empty() and spans == []
-    owners, _ = annotations("完成年度储备任务。(市发展和改革委员会、市粮食和物资储备局)")
+    owners, _ = find_annotations("完成年度储备任务。(市发展和改革委员会、市粮食和物资储备局)")
     assert owners.responsible_units == ["市发展和改革委员会", "市粮食和物资储备局"]
 
 

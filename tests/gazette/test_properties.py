@@ -71,7 +71,7 @@ def test_any_bytes_parse_or_raise_only_the_decode_error(data):
 
 
 def _work(text: str) -> int:
-    from gazette.clean import fold
+    from gazette.lines import fold
     from gazette.owners import _annotations, _parse_annotation_cached
 
     fold.cache_clear()
