@@ -129,7 +129,11 @@ def doc_bytes(text: str = TASK_TEXT) -> bytes:
 
 
 def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11) -> bytes | None:
-    """Paragraphs as wrapped lines, the table as a ruled table (fpdf2 and a CJK font)."""
+    """Paragraphs as wrapped lines, the table as a ruled table (fpdf2 and a CJK font).
+
+    Lines wrap at any character, as Chinese is set (fpdf2's default wraps at spaces only,
+    which leaves a short line before every full-width space: no office's PDF looks so).
+    """
     from fpdf import FPDF
 
     font = cjk_font()
@@ -142,14 +146,21 @@ def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11) -> bytes | None:
     pdf.set_font("cjk", size=font_size)
     for kind, value in blocks(text):
         if kind == "p":
-            pdf.multi_cell(0, font_size * 0.6, value or " ", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0, font_size * 0.6, value or " ", new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR"
+            )
             continue
-        widths = (12, 90, 40, 48) if len(value[0]) == 4 else None
+        # columns as wide as their longest cell needs (its square root: long text wraps)
+        widths = tuple(
+            max(2, *(len(row[i]) for row in value if i < len(row))) ** 0.5
+            for i in range(len(value[0]))
+        )
         with pdf.table(
             col_widths=widths,
             text_align="LEFT",
             first_row_as_headings=False,
             line_height=font_size * 0.6,
+            wrapmode="CHAR",
         ) as table:
             for row in value:
                 cells = table.row()
@@ -199,20 +210,34 @@ OFD_NS = "http://www.ofdspec.org/2016"
 
 
 def ofd_bytes(text: str = TASK_TEXT, *, lines_per_page: int = 40, size: float = 4.0) -> bytes:
-    """An OFD package: each paragraph one TextObject, each table cell its own TextObject."""
-    pages: list[list[tuple[float, float, str]]] = [[]]
+    """An OFD package: each paragraph one TextObject, each table cell its own TextObject.
+
+    A table is ruled (PathObjects along its rows and columns), as office software draws it.
+    """
+    pages: list[list] = [[]]
     y = 20.0
-    columns = (20.0, 32.0, 120.0, 160.0)
-    for line in text.split("\n"):
-        if len(pages[-1]) and y > 20 + lines_per_page * size * 1.5:
-            pages.append([])
-            y = 20.0
-        if "\t" in line:
-            for x, cell in zip(columns, line.split("\t"), strict=False):
-                pages[-1].append((x, y, cell))
-        elif line:
-            pages[-1].append((20.0, y, line))
-        y += size * 1.5
+    for kind, value in blocks(text):
+        rows = value if kind == "t" else [[value]]
+        # a table's columns each as wide as its longest cell and two characters more
+        columns = [20.0]
+        for index in range(max(len(row) for row in rows) - 1):
+            longest = max((len(row[index]) for row in rows if index < len(row)), default=0)
+            columns.append(columns[-1] + (longest + 2) * size)
+        for row in rows:
+            if len(pages[-1]) and y > 20 + lines_per_page * size * 1.5:
+                pages.append([])
+                y = 20.0
+            for x, cell in zip(columns, row, strict=False):
+                if cell:
+                    pages[-1].append((x, y, cell))
+            if kind == "t":  # ruled: each row's box and the lines between its cells
+                top, bottom = y - 0.2 * size, y + 1.3 * size
+                right = columns[-1] + (max(len(r[-1]) for r in rows) + 2) * size
+                edges = [(x - size / 2, top, x - size / 2, bottom) for x in columns]
+                edges.append((right, top, right, bottom))
+                edges += [(columns[0] - size / 2, at, right, at) for at in (top, bottom)]
+                pages[-1].extend(("rule", edge) for edge in edges)  # type: ignore[misc]
+            y += size * 1.5
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr(
@@ -247,8 +272,17 @@ def ofd_bytes(text: str = TASK_TEXT, *, lines_per_page: int = 40, size: float = 
         unit = 100
         for n, objects in enumerate(pages):
             body = []
-            for x, y_at, cell in objects:
+            for placed in objects:
                 unit += 1
+                if placed[0] == "rule":
+                    x0, y0, x1, y1 = placed[1]
+                    body.append(
+                        f'<ofd:PathObject ID="{unit}" Boundary="{x0} {y0} {x1 - x0 + 0.3} '
+                        f'{y1 - y0 + 0.3}" LineWidth="0.25"><ofd:AbbreviatedData>M 0 0 L '
+                        f"{x1 - x0} {y1 - y0}</ofd:AbbreviatedData></ofd:PathObject>"
+                    )
+                    continue
+                x, y_at, cell = placed
                 width = len(cell) * size
                 body.append(
                     f'<ofd:TextObject ID="{unit}" Boundary="{x} {y_at} {width + size} {size * 1.4}" '
@@ -271,3 +305,29 @@ def ofd_bytes(text: str = TASK_TEXT, *, lines_per_page: int = 40, size: float = 
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def two_column_pdf_bytes(
+    head: str, left: str, right: str, *, font_size: float = 10
+) -> bytes | None:
+    """``head`` across the page, then ``left`` and ``right`` side by side (a gazette page)."""
+    from fpdf import FPDF
+
+    font = cjk_font()
+    if font is None:
+        return None
+    pdf = FPDF()
+    pdf.add_page()
+    options = {"collection_font_number": 2} if font.suffix == ".ttc" and "noto" in str(font) else {}
+    pdf.add_font("cjk", fname=str(font), **options)
+    pdf.set_font("cjk", size=font_size)
+    height = font_size * 0.6
+    for line in head.split("\n"):
+        pdf.multi_cell(0, height, line, new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+    top = pdf.get_y() + height
+    for x, text in ((10, left), (110, right)):
+        pdf.set_xy(x, top)
+        for line in text.split("\n"):
+            pdf.set_x(x)
+            pdf.multi_cell(90, height, line, new_x="LEFT", new_y="NEXT", wrapmode="CHAR")
+    return bytes(pdf.output())

@@ -398,14 +398,16 @@ def same_item(ocr, want):
     ],
 )
 def test_a_scan_is_read_by_ocr_and_its_items_are_marked_for_review(users, name, make, client):
+    """The whole task text: paragraphs, and the ruled table read row by row, cell by cell."""
     user = users["supervisor"]
-    want = found(parse(user, "任务.txt", PARAGRAPHS.encode()))
-    job = jobs.create_job(user, name, make(format_files.pdf_bytes(PARAGRAPHS)))
+    want = found(parse(user, "任务.txt", format_files.TASK_TEXT.encode()))
+    job = jobs.create_job(user, name, make(format_files.pdf_bytes()))
     ImportJob.objects.filter(pk=job.pk).update(stage="")
     job = jobs.run_import_job(job.pk)
     got = found(job)
     matched = sum(1 for w in want if any(same_item(g, w) for g in got))
-    assert len(want) == 6 and matched / len(want) >= 0.9, got
+    assert len(want) == 10 and matched / len(want) >= 0.9, got
+    assert sum(1 for w in want[6:] if any(same_item(g, w) for g in got)) >= 3  # the table
     assert job.preview["ocr"] and all(
         item["ocr"] for d in job.preview["documents"] for item in d["items"]
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from tracker.imports.errors import ImportRejected
-from tracker.imports.formats import docx, legacy, pdf, scan, sheets, text
+from tracker.imports.formats import docx, legacy, ofd, pdf, scan, sheets, text
 from tracker.imports.formats.base import LABELS, Extracted, Source
 
 # extension -> the kind it claims to be
@@ -21,6 +21,7 @@ EXTENSIONS = {
     ".xlsx": "xlsx",
     ".xls": "xls",
     ".pdf": "pdf",
+    ".ofd": "ofd",
     ".png": "image",
     ".jpg": "image",
     ".jpeg": "image",
@@ -34,6 +35,7 @@ READERS = {
     "xlsx": sheets.extract_xlsx,
     "xls": sheets.extract_xls,
     "pdf": pdf.extract,
+    "ofd": ofd.extract,
     "image": scan.extract_image,
 }
 

@@ -2,7 +2,9 @@
 
 tesseract and its Chinese data come from Debian's packages (tesseract-ocr,
 tesseract-ocr-chi-sim): nothing is downloaded at run time. The words it finds, with their
-boxes (TSV output), are put back into lines and table cells by :mod:`layout`. Every line
+boxes (TSV output), are put back into lines and table cells by :mod:`layout`; a ruled
+table is found first by its ruling lines in the image (:mod:`raster`), the rulings erased
+before OCR, and each word put in the cell it falls in: the table is read row by row. Every line
 read this way is marked, so that the preview asks a person to check its items.
 """
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tracker.imports.errors import ImportRejected
-from tracker.imports.formats import layout
+from tracker.imports.formats import layout, raster
 from tracker.imports.formats.base import Extracted, Source, run_tool, scratch_dir, tool_missing
 
 TESSERACT_PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
@@ -32,13 +34,23 @@ def tesseract() -> str:
     return program
 
 
-def ocr_png(source: Source, png: bytes) -> list[str]:
-    """The lines of one page image (PNG bytes)."""
+def ocr_png(source: Source, png: bytes) -> list[layout.Line]:
+    """The lines of one page image (PNG bytes), its ruled tables row by row."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as opened:
+        image = opened.convert("L")
+    rules = raster.rules(image)
+    if rules:  # the rulings erased, so that OCR reads only the text between them
+        image = raster.erase(image, rules)
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        png = out.getvalue()
     program = tesseract()
     with scratch_dir() as folder:
         page = Path(folder) / "page.png"
         page.write_bytes(png)
-        out = run_tool(
+        out_tsv = run_tool(
             source,
             [program, str(page), "stdout", "-l", LANGUAGES, "--psm", "6", "tsv"],
             cwd=folder,
@@ -46,7 +58,7 @@ def ocr_png(source: Source, png: bytes) -> list[str]:
         )
     words = []
     for row in csv.DictReader(
-        io.StringIO(out.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE
+        io.StringIO(out_tsv.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE
     ):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or float(row.get("conf") or -1) < 0:
@@ -55,7 +67,7 @@ def ocr_png(source: Source, png: bytes) -> list[str]:
         words.append(
             layout.Word(left, top, left + int(row["width"]), top + int(row["height"]), text)
         )
-    return [line for line in layout.lines(words) if line.strip()]
+    return [line for line in layout.read_page(layout.Page(words, rules)) if line.text.strip()]
 
 
 def no_text(source: Source) -> ImportRejected:
@@ -93,7 +105,7 @@ def extract_image(source: Source) -> Extracted:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise source.damaged("image") from None
     source.report(0, 1, _("正在 OCR 识别第 %(n)s/%(total)s 页") % {"n": 1, "total": 1})
-    lines = ocr_png(source, out.getvalue())
+    lines = layout.document_lines([ocr_png(source, out.getvalue())])
     if not lines:
         raise no_text(source)
     return Extracted("\n".join(lines), set(range(1, len(lines) + 1)), ocr_pages=1)
