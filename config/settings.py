@@ -328,6 +328,8 @@ CELERY_BEAT_SCHEDULE = {
     "notices-mail": {"task": "tracker.tasks.notices_mail", "schedule": 300.0},
     # 督办单 not answered by their reply date go up one level (tracker/supervision/notices.py).
     "escalate-notices": {"task": "tracker.tasks.escalate_notices", "schedule": 3600.0},
+    # The monthly 通报 to leaders: once per leader and month (tracker/bulletin/mailing.py).
+    "bulletin-mail": {"task": "tracker.tasks.bulletin_mail", "schedule": 3600.0},
 }
 
 # Production hardening; `manage.py check --deploy` is clean with DUBAN_ENV=production.

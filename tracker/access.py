@@ -51,6 +51,7 @@ ISSUE_NOTICE = "issue_notice"  # 督办单: issue (the office)
 REPLY_NOTICE = "reply_notice"  # 督办单: reply (the addressed unit's staff and heads)
 BULK_SIGN = "bulk_sign"  # 签收 many at once: whoever may sign (each item checked with SIGN)
 PERIODIC_REPORT = "periodic_report"  # one report per unit and period: the unit's members
+VIEW_BULLETIN = "view_bulletin"  # 通报 and 年终考核: the office, leaders and administrators
 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
@@ -94,6 +95,8 @@ def can(user, action, item=None):
         return item is not None and user.role == user.Role.UNIT_HEAD
     if action == BULK_SIGN:
         return item is None and (user.is_unit_member or user.manages_items)
+    if action == VIEW_BULLETIN:
+        return item is None and user.sees_everything
     if action == PERIODIC_REPORT:  # each row is then checked with REPORT on its item
         return item is None and user.is_unit_member
     if user.manages_items:

@@ -277,3 +277,20 @@ class DeliveryAdmin(admin.ModelAdmin):
 @admin.register(models.ReminderSweep)
 class ReminderSweepAdmin(admin.ModelAdmin):
     list_display = ["date", "started_at", "finished_at", "reminders", "notices"]
+
+
+@admin.register(models.AssessmentSettings)
+class AssessmentSettingsAdmin(admin.ModelAdmin):
+    """年终考核 weights: one row, edited here (tracker/bulletin/figures.py reads it)."""
+
+    def has_add_permission(self, request):
+        return not models.AssessmentSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.BulletinMail)
+class BulletinMailAdmin(admin.ModelAdmin):
+    list_display = ["month", "recipient", "sent_at", "attempts", "last_error"]
+    list_filter = ["month"]

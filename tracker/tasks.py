@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from tracker.bulletin import mailing
 from tracker.imports.jobs import run_import_job
 from tracker.inbox import deliver
 from tracker.lib import clock
@@ -65,3 +66,9 @@ def escalate_notices():
     if escalated:
         notices_mail.delay()
     return [notice.number for notice in escalated]
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def bulletin_mail():
+    """Beat, hourly: last month's 通报 to each leader once (tracker/bulletin/mailing.py)."""
+    return mailing.send_monthly()

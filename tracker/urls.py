@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tracker.bulletin import views as bulletin_views
 from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
@@ -46,6 +47,15 @@ urlpatterns = [
     path("supervision/<int:pk>/print/", supervision_views.notice_print,
          name="supervision_print"),
     path("supervision/<int:pk>/pdf/", supervision_views.notice_pdf, name="supervision_pdf"),
+    # 通报 and 年终考核 (tracker/bulletin/views.py)
+    path("bulletin/", bulletin_views.bulletin, name="bulletin"),
+    path("bulletin/print/", bulletin_views.bulletin_print, name="bulletin_print"),
+    path("bulletin/xlsx/", bulletin_views.bulletin_xlsx, name="bulletin_xlsx"),
+    path("bulletin/docx/", bulletin_views.bulletin_docx, name="bulletin_docx"),
+    path("assessment/", bulletin_views.assessment, name="assessment"),
+    path("assessment/xlsx/", bulletin_views.assessment_xlsx, name="assessment_xlsx"),
+    path("assessment/<int:year>/<int:unit_id>/", bulletin_views.assessment_unit,
+         name="assessment_unit"),
     # Inbox (tracker/inbox/views.py)
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_views.inbox_open, name="inbox_open"),

@@ -14,6 +14,7 @@ Vocabulary (defined once, used everywhere):
 One module per area; every model is importable from ``tracker.models``.
 """
 
+from tracker.models.bulletin import AssessmentSettings, BulletinMail
 from tracker.models.documents import SourceDocument, SourceFile, Tag
 from tracker.models.imports import ImportJob
 from tracker.models.inbox import Message
@@ -45,7 +46,7 @@ from tracker.models.units import Unit, UnitAlias, UnitGroup, User
 from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, evidence_path
 
 __all__ = [
-    "AT_RISK_DAYS", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
+    "AT_RISK_DAYS", "AssessmentSettings", "BulletinMail", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
     "ImportJob", "Item", "ItemOwner", "ItemPerson", "ItemQuerySet", "LIGHT_COLORS", "LIGHT_ORDER",
     "Light", "Message", "Notice", "Pace", "PaceSettings", "PasswordResetRequest", "ProgressReport",
     "annotate_pace", "pace_of",
