@@ -248,19 +248,22 @@ def _parse_verbs(body: str, owners: Owners) -> None:
         target = getattr(owners, _VERB_FIELD.get(match.group(2), "responsible_units"))
         target.extend(n for n in names if n not in target)
     # a bare unit list in brackets at the end of a task: (市住建局、市应急局), maybe
-    # with the time it is due: (区甲局、区乙局，6月底前完成)
+    # with the time it is due: (区甲局、区乙局，6月底前完成); the units after the
+    # first may drop the place they share (区甲局、乙局、丙委)
     if owners.is_empty():
         units_part = _TIME_TAIL.sub("", fold(body))
         names = split_names(body[:len(units_part)])
-        if names and len(body) <= 80 and all(
-            _UNIT_END.search(fold(n)) and _looks_like_unit(n) for n in names
+        if names and len(units_part) <= 160 and _looks_like_unit(names[0]) and all(
+            _UNIT_END.search(fold(n)) and _looks_like_unit(n, shared_place=True) for n in names
         ):
             owners.responsible_units.extend(names)
 
 
-def _looks_like_unit(name: str) -> bool:
-    if re.match(r"^(?:对接|联系|协调|配合|会同|指导|督促|由|向|经)", name):
+def _looks_like_unit(name: str, shared_place: bool = False) -> bool:
+    if re.match(r"^(?:对接|联系|协调|配合|会同|指导|督促|由|向|经(?!济)|包括|含|如|即|其中)", name):
         return False
+    if shared_place:
+        return 2 <= len(name) <= 30
     return 2 <= len(name) <= 30 and bool(re.match(r"^(?:市|区|县|省|各|全|[^\d\s]{1,6}(?:市|县|区|镇))", name))
 
 
@@ -352,6 +355,7 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
         spans.append((match.start(), value_end))
         if _TIME_KEY.search(match.group(1)) and not match.group(1).endswith("人"):
             continue
+        value = _NEXT_HEADING.split(value, maxsplit=1)[0]
         if value:
             clauses.append(f"{match.group(1)}：{_FIELD_VALUE_END.split(value, maxsplit=1)[0]}")
     parsed = parse_annotation("；".join(clauses)) if clauses else None
@@ -360,6 +364,11 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
     return owners, spans
 
 
+# a text that lost its line breaks: a field's value ends where the next heading
+# begins, right after a unit's name (…配合单位：市X局（二）加强… / 市Y办“互联网+”教育…)
+_NEXT_HEADING = re.compile(
+    r"(?<=[局办委部处室厅院所站队组司会业心府])(?=[(（]\s*[一二三四五六七八九十]{1,3}\s*[)）]|"
+    r"[一二三四五六七八九十]{1,3}\s*、|\d{1,2}\s*[．.](?!\d)|“)")
 # a field's value ends before prose that follows it: 牵头单位：X负责统筹…
 _FIELD_VALUE_END = re.compile(r"(?:牵头负责|负责|牵头|配合)(?=\S{4,})")
 

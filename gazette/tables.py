@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from gazette.lines import CN_NUM, Line, fold
-from gazette.vocabulary import NUMBER_CELL, column_role, is_header, squash
+from gazette.owners import inline_fields
+from gazette.vocabulary import NUMBER_CELL, UNIT_NAME_END, column_role, is_header, squash
 
 _TEXT_COLUMN = re.compile(r"项目名称|名称|任务|措施|事项|工作内容|内容|工作")
 _UNIT_COLUMN = re.compile(r"责任单位|牵头单位|责任部门|牵头部门|单位|部门")
@@ -137,10 +138,33 @@ def _record(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> T
         return None
     cells = _align(cells, layout)
     if layout.by_meaning() and len(cells) == len(layout.header) and layout.kind == "task":
-        return _by_meaning(line, cells, layout, path)
-    if layout.kind == "project":
-        return _project(line, cells, layout, path)
-    return _task(line, cells, layout, path)
+        record = _by_meaning(line, cells, layout, path)
+    elif layout.kind == "project":
+        record = _project(line, cells, layout, path)
+    else:
+        record = _task(line, cells, layout, path)
+    if record is not None:
+        _owner_field_cell(record, cells)
+    return record
+
+
+_OWNER_FIELD = re.compile(r"^\s*(?:牵头|责任|配合|协同|协办|主办)\S{0,4}?(?:单位|部门)\s*:")
+
+
+def _owner_field_cell(record: TableRecord, cells: list[str]) -> None:
+    """A cell written as owner fields (牵头单位：X；配合单位：Y), wherever it sits,
+    names the row's lead and co-operating units."""
+    for cell in cells:
+        if not _OWNER_FIELD.match(fold(cell)):
+            continue
+        owners, _ = inline_fields(cell)
+        if owners.has_units():
+            record.leaders = [n for n in record.leaders if not _OWNER_FIELD.search(fold(n))
+                              and n not in cells[cells.index(cell):]]
+            record.lead = "、".join(owners.lead_units + owners.responsible_units)
+            record.co = "、".join(owners.co_units)
+            record.units = ""
+            return
 
 
 def _align(cells: list[str], layout: _Layout) -> list[str]:
@@ -153,7 +177,11 @@ def _align(cells: list[str], layout: _Layout) -> list[str]:
     free = [i for i, role in enumerate(layout.roles) if role == "other" and i > layout.text_column]
     if not free:
         return cells
-    at = free[0]
+    owner = next((i for i, role in enumerate(layout.roles) if role in ("lead", "co", "units", "leader")
+                  and i > layout.text_column), None)
+    # the free column right before the owner columns (a contact over two lines)
+    before_owner = [i for i in free if owner is not None and i < owner]
+    at = before_owner[-1] if before_owner else free[0]
     return cells[:at] + [" ".join(c for c in cells[at:at + extra + 1] if c)] + cells[at + extra + 1:]
 
 
@@ -174,7 +202,21 @@ def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> 
                 record.units = cells[index]
             elif role == "leader" and cells[index] and "负责人" not in name:
                 record.leaders.append(cells[index])
+    _lost_cell(record)
     return record
+
+
+_PEOPLE = re.compile(r"^[\u4e00-\u9fff ]{2,8}$")
+
+
+def _lost_cell(record: TableRecord) -> None:
+    """A row that lost its leader cell: units stand under the leader column and
+    people under the unit column. Read them one column to the left."""
+    names = [n.strip() for n in re.split(r"[、,，;；]", record.units) if n.strip()]
+    if (record.leaders and names and all(UNIT_NAME_END.search(n.strip()) for n in record.leaders)
+            and all(_PEOPLE.match(n) and not UNIT_NAME_END.search(n) for n in names)):
+        record.units = "、".join(record.leaders)
+        record.leaders = []
 
 
 def _task(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:

@@ -49,3 +49,8 @@ def is_header(cells: list[str]) -> bool:
     hits = sum(1 for c in filled if len(c) <= 12 and (
         _HEADER_WORDS.search(c) or column_role(c) not in ("other", "")))
     return hits >= 2 and hits * 2 >= len(filled)
+
+
+# how the name of a unit ends (局, 委, 办, 公司, 管委会 …), to tell units from people
+UNIT_NAME_END = re.compile(
+    r"(?:局|委|办|厅|政府|管委会|公司|集团|中心|部|院|所|站|队|室|街道|乡|镇|社区|银行|协会|学校|医院|指挥部)$")

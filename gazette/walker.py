@@ -155,9 +155,17 @@ class Walker:
         if len(spans) > 1:
             parts = assignments(text, spans)
             if len(parts) > 1:
-                # 推进A……（责任单位：甲）。完善B……（责任单位：乙）: one item per assignment
+                # 推进A……（责任单位：甲）。完善B……（责任单位：乙）: one item per assignment,
+                # each on the original line where it begins
+                at = max(line.text.find(text), 0)
                 for n, part in enumerate(parts, start=1):
-                    self.paragraph(line, label if n == 1 else f"{label or '¶'}-{n}", part,
+                    found = line.text.find(part, at)
+                    at = found if found >= 0 else at
+                    first, last = line.lineno_at(at), line.lineno_at(at + max(len(part) - 1, 0))
+                    own_line = line if (first, last) == (line.lineno, line.end) else Line.make(
+                        line.text, first, last, line.bold)
+                    at += len(part)
+                    self.paragraph(own_line, label if n == 1 else f"{label or '¶'}-{n}", part,
                                    level, terse)
                 return
         self.seen += 1
