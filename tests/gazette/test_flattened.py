@@ -178,3 +178,18 @@ def test_assignments_of_a_text_without_line_breaks_keep_the_line_where_they_begi
     assert by_lead["区林业局"].owners.co_units == ["区应急局"]
     assert by_lead["区林业局"].line == 4
     assert by_lead["区自然资源局"].line == 5
+
+
+YEAR_AFTER_NUMBER = """\
+某某区企业诚信体系建设实施方案
+一、工作目标
+（一）分步推进。
+1.2025年底前，区应急管理局建立企业诚信承诺制度。
+2.2026年底前，区应急管理局建成企业诚信信息平台。
+"""
+
+
+def test_a_paragraph_number_followed_by_a_year_is_still_a_number():
+    items = _items(YEAR_AFTER_NUMBER)
+    assert [i.ref.rsplit(".", 1)[-1] for i in items] == ["1", "2"]
+    assert [i.due for i in items] == [date(2025, 12, 31), date(2026, 12, 31)]
