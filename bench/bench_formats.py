@@ -110,21 +110,33 @@ def main():
         import pypdfium2
         from pypdf import PdfReader, PdfWriter
 
-        # the BENCH_OCR_PAGES pages in a row with the most owner annotations and table rows
-        reader, writer = PdfReader(io.BytesIO(pdf)), PdfWriter()
+        # the BENCH_OCR_PAGES pages from a document's first page (its 文号) whose text layer
+        # gives the most items
+        reader = PdfReader(io.BytesIO(pdf))
         document = pypdfium2.PdfDocument(pdf)
-        weight = []
-        for page in document:
-            text = page.get_textpage().get_text_range()
-            weight.append(len(re.findall(r"单位|负责|\d+月", text)))
-        first = max(
-            range(max(len(weight) - OCR_PAGES + 1, 1)),
-            key=lambda i: sum(weight[i : i + OCR_PAGES]),
-        )
-        for page in reader.pages[first : first + OCR_PAGES]:
-            writer.add_page(page)
-        head = io.BytesIO()
-        writer.write(head)
+        starts = [
+            index
+            for index, page in enumerate(document)
+            if re.search(r"[〔\[]\d{4}[〕\]]\d+号", page.get_textpage().get_text_range())
+        ]
+
+        def pages_from(first):
+            writer = PdfWriter()
+            for page in reader.pages[first : first + OCR_PAGES]:
+                writer.add_page(page)
+            out = io.BytesIO()
+            writer.write(out)
+            return out
+
+        def text_layer_items(first):
+            from gazette.pipeline import parse_text
+            from tracker.imports.extract import extract
+
+            text = extract("head.pdf", pages_from(first).getvalue()).text
+            return sum(len(p.items) for p in parse_text(text, "head.pdf").documents)
+
+        first = max(starts or [0], key=text_layer_items)
+        head = pages_from(first)
         scan = format_files.scan_pdf_bytes(head.getvalue(), dpi=300)
         want, *_ = measure("head.pdf", head.getvalue())
         items, seconds, peak, child, extracted = measure("seed-scan.pdf", scan, twice=False)
