@@ -202,3 +202,24 @@ def test_finding_12_every_form_of_the_item_page_carries_a_fresh_token(
         reverse("report_confirm", args=[item.pk, item.reports.get().pk]),
         reverse("adhoc_create"),
     } <= checked
+
+
+def test_finding_12_a_double_clicked_upload_makes_one_import_job(
+    client, users, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tracker.models import ImportJob
+
+    client.force_login(users["supervisor"])
+    url = reverse("import_upload")
+    form = forms_of(client.get(url).content.decode(), url)[url]
+    submission = re.search(r'name="submission" value="([^"]+)"', form).group(1)
+    text = "关于印发年度重点工作任务的通知\n一、完成城区污水管网改造。\n".encode()
+    answers = [
+        client.post(url, {"file": SimpleUploadedFile("任务.txt", text), once.FIELD: submission})
+        for _n in range(2)
+    ]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert ImportJob.objects.count() == 1

@@ -20,6 +20,7 @@ from tracker.imports.formats.registry import ACCEPT
 from tracker.lib import plausible
 from tracker.lib.dates import format_date
 from tracker.models import ImportJob, Item, ItemOwner, Unit, UnitGroup, User
+from tracker.tracking.once import once_per_submission
 
 OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
                 ("responsible", ItemOwner.Role.RESPONSIBLE))
@@ -27,6 +28,7 @@ OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
 
 @office_required(IMPORT)
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def upload(request):
     error = None
     if request.method == "POST":
