@@ -86,10 +86,12 @@ def undouble(text: str) -> tuple[str, int]:
             if back[j] is None and text[i:i + size] == text[i + size:j]:
                 back[j] = (i, size)
     end = max(i for i in range(n + 1) if back[i] is not None)
-    parts = []
+    parts: list[str] = []
     pos = end
     while pos:
-        start, size = back[pos]
+        step = back[pos]
+        assert step is not None  # every position on the path was reached
+        start, size = step
         parts.append(text[start:start + size])
         pos = start
     return "".join(reversed(parts)), end

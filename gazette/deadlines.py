@@ -140,7 +140,7 @@ class DeadlineMatch:
     end: int
 
 
-def _recurrence(mt: re.Match, label: str) -> str | None:
+def _recurrence(mt: re.Match[str], label: str) -> str | None:
     g = mt.groupdict()
     if label == "monthly:N":
         n = _num(g.get("n"))
@@ -152,10 +152,10 @@ def _recurrence(mt: re.Match, label: str) -> str | None:
         if n is None or not 1 <= n <= 31:
             return None
         return f"monthly:first{n}{'workdays' if g.get('w') else 'days'}"
-    if label == "weekly" and g.get("n"):
-        n = g["n"]
-        idx = "一二三四五六日天".find(n)
-        return f"weekly:{min(idx + 1 if idx >= 0 else int(n), 7)}"
+    day = g.get("n")
+    if label == "weekly" and day:
+        idx = "一二三四五六日天".find(day)
+        return f"weekly:{min(idx + 1 if idx >= 0 else int(day), 7)}"
     return label
 
 
@@ -168,7 +168,7 @@ def _collect(key: str, ctx: _Ctx) -> list[_Cand]:
             if mt.end() == mt.start():
                 continue
             try:
-                c = make(mt, ctx)  # type: ignore[operator]
+                c = make(mt, ctx)
             except (ValueError, OverflowError):
                 c = None
             if c is not None:
@@ -268,7 +268,7 @@ def _what(key: str, text: str, end: int) -> str:
 
 
 def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | None,
-          anchor: datetime.date | None = None):
+          anchor: datetime.date | None = None) -> list[DeadlineMatch]:
     if not text:
         return []
     key = _fold(text)

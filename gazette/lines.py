@@ -95,4 +95,5 @@ def line_date(key: str) -> tuple[int, int, int] | None:
     match = DATE_LINE.match(key)
     if not match:
         return None
-    return tuple(cn_number(g) for g in match.groups())  # type: ignore[return-value]
+    year, month, day = (cn_number(g) for g in match.groups())
+    return year, month, day

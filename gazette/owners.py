@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
@@ -84,7 +85,9 @@ ANNOTATION = re.compile(r"[\[(]((?:[^()\[\]]|\([^()]*\))*)[\])]")
 
 def split_names(text: str) -> list[str]:
     """Split a name list on 、，,；; outside parentheses; keep names as written."""
-    names, depth, current = [], 0, []
+    names: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in _OPEN:
             depth += 1
@@ -204,11 +207,11 @@ def _parse_annotation(body: str) -> Owners | None:
     return None if owners.is_empty() else owners
 
 
-def _parse_keyed(clauses: list[str], keyed: list[re.Match | None], owners: Owners) -> None:
+def _parse_keyed(clauses: list[str], keyed: list[re.Match[str] | None], owners: Owners) -> None:
     explicit_lead = any(m and _role_field(m.group(1)) == "lead_units" for m in keyed)
     for clause, match in zip(clauses, keyed, strict=True):
         role = _role_field(match.group(1)) if match else None
-        if role is None:
+        if role is None or match is None:
             continue
         value = clause[len(clause) - len(match.group(2)):]
         if role == "responsible_units" and not explicit_lead:
@@ -464,7 +467,9 @@ def _original(original: str, key: str, start: int, end: int) -> str:
     return original[at:at + len(fragment)] if at >= 0 else fragment
 
 
-def clause_spans(key: str, pattern: re.Pattern, start: int = 0, end: int | None = None):
+def clause_spans(
+    key: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
     end = len(key) if end is None else end
     for match in pattern.finditer(key, start, end):
         yield start, match.start()

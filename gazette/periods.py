@@ -25,7 +25,9 @@ _RE_DOC_DATES = re.compile(
 _RE_ANY_YEAR = re.compile(rf"(?P<y>{_YEAR}){_S}年")
 
 
-def _clip(lo: datetime.date, hi: datetime.date, signed: datetime.date | None):
+def _clip(
+    lo: datetime.date, hi: datetime.date, signed: datetime.date | None
+) -> tuple[datetime.date, datetime.date]:
     if signed is not None and lo < signed <= hi:
         lo = signed
     return lo, hi
@@ -55,7 +57,9 @@ def document_period(
         return None
 
 
-def _document_period(title: str, body_head: str, signed: datetime.date | None):
+def _document_period(
+    title: str, body_head: str, signed: datetime.date | None
+) -> tuple[datetime.date, datetime.date] | None:
     if signed is not None and not isinstance(signed, datetime.date):
         signed = None
     for n, raw in enumerate((title, body_head)):

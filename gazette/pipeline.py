@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gazette.clean import clean
 from gazette.decode import GazetteDecodeError, decode_bytes
@@ -62,7 +63,7 @@ def parse_file(path: str | Path) -> Gazette:
 # --- output ----------------------------------------------------------------------
 
 
-def item_json(item: Item) -> dict:
+def item_json(item: Item) -> dict[str, Any]:
     owners = item.owners
     return {
         "ref": item.ref,
@@ -94,7 +95,7 @@ def item_json(item: Item) -> dict:
     }
 
 
-def document_json(parsed: ParsedDocument) -> dict:
+def document_json(parsed: ParsedDocument) -> dict[str, Any]:
     doc = parsed.document
     return {
         "title": doc.title,
@@ -109,7 +110,7 @@ def document_json(parsed: ParsedDocument) -> dict:
     }
 
 
-def to_json(gazette: Gazette) -> dict:
+def to_json(gazette: Gazette) -> dict[str, Any]:
     """The object ``score_extraction.py`` reads, one per input file."""
     return {
         "source": gazette.source,

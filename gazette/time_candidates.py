@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gazette.timewords import (
@@ -66,7 +67,9 @@ class _Ctx:
         self.period = period
         self.anchor = anchor  # the document's date: N日内 counts from it
 
-    def resolve(self, m: int, d: int | None, explicit: int | None, rel: int | None):
+    def resolve(
+        self, m: int, d: int | None, explicit: int | None, rel: int | None
+    ) -> datetime.date:
         """The date for month m, day d (None = month end) in the right year."""
         if explicit is not None:
             return _make(explicit, m, d)
@@ -90,7 +93,9 @@ def _rel(word: str | None) -> int | None:
     return 1 if word in ("明", "次", "翌", "来", "下", "下一") else 0
 
 
-def _point_date(g: dict, s: str, ctx: _Ctx, year: int | None, rel: int | None):
+def _point_date(
+    g: dict[str, str | None], s: str, ctx: _Ctx, year: int | None, rel: int | None
+) -> tuple[datetime.date, int | None, int | None]:
     """Date of point ``s`` of a _RE_POINT match, with a year inherited from the first point."""
     m = _num(g.get(f"ma{s}") or g.get(f"mc{s}"))
     if m is None:
@@ -112,7 +117,7 @@ def _point_date(g: dict, s: str, ctx: _Ctx, year: int | None, rel: int | None):
     return ctx.resolve(m, day, year, rel), year, rel
 
 
-def _c_point(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_point(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     g = mt.groupdict()
     d1, y1, r1 = _point_date(g, "1", ctx, None, None)
     cand = _Cand(mt.start(), mt.end(), d1, explicit_year=y1, before=bool(g["b"]))
@@ -132,7 +137,7 @@ def _c_point(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return cand
 
 
-def _c_month_range(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_month_range(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     m1, m2 = _num(mt["m1"]), _num(mt["m2"])
     if m1 is None or m2 is None or not (1 <= m1 < m2 <= 12):
         return None
@@ -143,7 +148,7 @@ def _c_month_range(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), d, explicit_year=y, before=bool(mt["b"]), kind="range")
 
 
-def _c_quarter(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_quarter(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     q = _num(mt["q"])
     if q is None or not 1 <= q <= 4:
         return None
@@ -154,7 +159,7 @@ def _c_quarter(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), d, explicit_year=y, before=bool(mt["b"]))
 
 
-def _c_half(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_half(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     y = _year_num(mt["y"])
     if mt["y"] and y is None:
         return None
@@ -162,7 +167,7 @@ def _c_half(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), d, explicit_year=y, before=bool(mt["b"]))
 
 
-def _c_year_end(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_year_end(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     y = _year_num(mt["y"])
     if mt["y"] and y is None:
         return None
@@ -172,19 +177,19 @@ def _c_year_end(mt: re.Match, ctx: _Ctx) -> _Cand | None:
                  before=bool(mt["b"] or mt["bk"]))
 
 
-def _c_year_word(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_year_word(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     d = ctx.resolve(12, None, None, None)
     return _Cand(mt.start(), mt.end(), d, before=bool(mt["b"]))
 
 
-def _c_by_year(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_by_year(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     y = _year_num(mt["y"])
     if y is None:
         return None
     return _Cand(mt.start(), mt.end(), datetime.date(y, 12, 31), explicit_year=y, before=True)
 
 
-def _c_year_range(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_year_range(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     ya, yb = _year_num(mt["ya"]), _year_num(mt["yb"])
     if ya is None or yb is None or not (ya < yb <= ya + 10):
         return None
@@ -193,7 +198,7 @@ def _c_year_range(mt: re.Match, ctx: _Ctx) -> _Cand | None:
                  kind="yearrange")
 
 
-def _c_quoted(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_quoted(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     m, d = _num(mt["m"] or mt["m2"]), _num(mt["d"] or mt["d2"])
     if m is None or d is None:
         return None
@@ -201,7 +206,7 @@ def _c_quoted(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), date, before=bool(mt["b"] or mt["b2"]), kind="quoted")
 
 
-def _c_numeric(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_numeric(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     """2024.6.30, 2024-06-30, 2024/6/30; 6.30 only when 前 follows (else it is a decimal)."""
     if mt["y"]:
         y, m, d = int(mt["y"]), int(mt["m"]), int(mt["d"])
@@ -211,7 +216,7 @@ def _c_numeric(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), date, before=True)
 
 
-def _c_workdays(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_workdays(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     a = _num(mt["a"])
     c = _num(mt["c"]) if mt["c"] else a
     if a is None or c is None or c < a or c > 366:
@@ -219,11 +224,11 @@ def _c_workdays(mt: re.Match, ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), None, working_days=(a, c), kind="wd")
 
 
-def _c_today(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_today(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), None, working_days=(0, 0), kind="wd")
 
 
-def _c_ongoing(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_ongoing(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     return _Cand(mt.start(), mt.end(), None, ongoing=True, kind="ongoing")
 
 
@@ -234,7 +239,7 @@ _RE_WITHIN = re.compile(
 )
 
 
-def _c_within(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_within(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     n = _num(mt["n"])
     if n is None or n <= 0 or n > 400:
         return None
@@ -286,7 +291,7 @@ def _holiday(name: str, year: int) -> datetime.date | None:
     return datetime.date(year, *month_day) if month_day else None
 
 
-def _c_holiday(mt: re.Match, ctx: _Ctx) -> _Cand | None:
+def _c_holiday(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     name = mt["h"]
     if mt["y"]:
         years = [int(mt["y"])]
@@ -305,7 +310,8 @@ def _c_holiday(mt: re.Match, ctx: _Ctx) -> _Cand | None:
 
 
 # (regex, handler, anchors): a regex runs only when one of its anchor characters occurs
-_DATED: list[tuple[re.Pattern[str], object, str | tuple[str, ...]]] = [
+_DATED: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], _Cand | None],
+                   str | tuple[str, ...]]] = [
     (_RE_POINT, _c_point, "月"),
     (_RE_MONTH_RANGE, _c_month_range, "月"),
     (_RE_QUARTER, _c_quarter, "季"),

@@ -312,6 +312,8 @@ class Walker:
 
     def close_pending(self, own: Owners, line: Line, text: str) -> None:
         pending, self.pending = self.pending, None
+        if pending is None:
+            return
         self.annotated = True
         # right after it, the annotated paragraph is the rest of the task
         adjacent = self.seen == pending.seen + 1
