@@ -146,7 +146,7 @@ def test_a_docx_gives_paragraphs_and_table_rows(users):
     assert "新建公共充电桩500个，12月底前全部投入使用。（分管领导：王志刚；责任科室：能源股；责任人：赵雪）" in texts
 
 
-def test_a_pdf_with_a_text_layer_is_read_through_pypdf(users):
+def test_a_pdf_with_a_text_layer_is_read_by_position(users):
     data = import_files.pdf_bytes(import_files.sample_text().split("\n"))
     if data is None:
         pytest.skip("fpdf2 or a CJK font (fonts-noto-cjk) is missing: cannot write a test PDF")
