@@ -294,3 +294,19 @@ class AssessmentSettingsAdmin(admin.ModelAdmin):
 class BulletinMailAdmin(admin.ModelAdmin):
     list_display = ["month", "recipient", "sent_at", "attempts", "last_error"]
     list_filter = ["month"]
+
+
+@admin.register(models.UnitChannel)
+class UnitChannelAdmin(admin.ModelAdmin):
+    """The units' notification channels: the unit mailbox or a 企业微信 / 钉钉 group robot."""
+
+    list_display = ["unit", "kind", "format", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["unit__name"]
+
+
+@admin.register(models.ChannelDelivery)
+class ChannelDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "code", "status", "attempts", "last_error"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in models.ChannelDelivery._meta.fields]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tracker.bulletin import mailing
+from tracker.channels import send
 from tracker.imports.jobs import run_import_job
 from tracker.inbox import deliver
 from tracker.lib import clock
@@ -55,7 +56,10 @@ def notices_mail():
     """Inbox messages to e-mail: views enqueue it when they post messages (sent at once),
     beat every few minutes (digests after the digest time, retries)."""
     deliver.plan_notices()
-    return mail.send_deliveries(deliver.sendable())
+    result = mail.send_deliveries(deliver.sendable())
+    # The units' channels (mailbox, group robots): each delivery on its own, retried.
+    channels = send.send_pending()
+    return {**result, **{f"channel_{k}": v for k, v in channels.items()}}
 
 
 @shared_task(acks_late=True)

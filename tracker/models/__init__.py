@@ -15,6 +15,7 @@ One module per area; every model is importable from ``tracker.models``.
 """
 
 from tracker.models.bulletin import AssessmentSettings, BulletinMail
+from tracker.models.channels import ChannelDelivery, UnitChannel
 from tracker.models.documents import SourceDocument, SourceFile, Tag
 from tracker.models.imports import ImportJob
 from tracker.models.inbox import Message
@@ -46,13 +47,13 @@ from tracker.models.units import Unit, UnitAlias, UnitGroup, User
 from tracker.models.workflow import Comment, Evidence, ProgressReport, Request, evidence_path
 
 __all__ = [
-    "AT_RISK_DAYS", "AssessmentSettings", "BulletinMail", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
+    "AT_RISK_DAYS", "AssessmentSettings", "BulletinMail", "ChannelDelivery", "Comment", "Deadline", "Delivery", "Evidence", "Heartbeat", "Holiday",
     "ImportJob", "Item", "ItemOwner", "ItemPerson", "ItemQuerySet", "LIGHT_COLORS", "LIGHT_ORDER",
     "Light", "Message", "Notice", "Pace", "PaceSettings", "PasswordResetRequest", "ProgressReport",
     "annotate_pace", "pace_of",
     "Reminder", "ReminderFault", "ReminderSettings", "ReminderSweep", "Request", "SourceDocument",
     "SourceFile",
     "Submission", "SupervisionNotice", "SupervisionReply",
-    "Tag", "Unit", "UnitAlias", "UnitGroup", "User", "_default_digest_time", "_default_quiet_time",
+    "Tag", "Unit", "UnitChannel", "UnitAlias", "UnitGroup", "User", "_default_digest_time", "_default_quiet_time",
     "_default_send_time", "_validate_day_list", "evidence_path",
 ]

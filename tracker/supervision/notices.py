@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.channels.announce import announce
 from tracker.inbox.post import office_users, post, unit_members
 from tracker.lib import clock
 from tracker.lib.workdays import WorkdayCalendar
@@ -111,6 +112,11 @@ def _tell_unit(notice, code, actor):
     recipients = set(unit_members([notice.unit_id]).values_list("id", flat=True))
     recipients |= set(notice.copied.values_list("id", flat=True))
     _tell(notice, code, recipients, actor)
+    # The unit's own channels (its mailbox, its group robot) hear of it too.
+    announce([notice.unit_id], code, f"duban:{notice.pk}:{code}", item=notice.items.first(),
+             actor=actor, number=notice.number, level=notice.level,
+             date=notice.reply_due.isoformat(), text=notice.text, unit=notice.unit.name,
+             link=reverse("supervision_detail", args=[notice.pk]))
 
 
 @transaction.atomic

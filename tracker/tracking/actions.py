@@ -19,7 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tracker.inbox.post import item_data, item_members, post
+from tracker.channels.announce import announce
+from tracker.inbox.post import item_data, item_members, item_units, post
 from tracker.lib import plausible
 from tracker.lib.dates import format_date
 from tracker.lib.workdays import WorkdayCalendar
@@ -394,6 +395,8 @@ def do_urge(user, item, text):
     comment = Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
     post(item_members(item), Message.Code.URGE, f"comment:{comment.pk}", item=item, actor=user,
          text=text, **item_data(item))
+    announce(item_units(item), Message.Code.URGE, f"comment:{comment.pk}", item=item,
+             actor=user, text=text, **item_data(item))
     return comment
 
 
@@ -405,6 +408,8 @@ def do_comment(user, item, text):
     if kind == Comment.Kind.INSTRUCTION:
         post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=item,
              actor=user, text=text, **item_data(item))
+        announce(item_units(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}",
+                 item=item, actor=user, text=text, **item_data(item))
     return comment
 
 
