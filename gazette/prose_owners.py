@@ -67,6 +67,20 @@ def _subject_names(text: str) -> list[str]:
     return []
 
 
+_COMPANY = re.compile(r"(?:有限公司|有限责任公司|集团|公司)$")
+
+
+def _named_by(text: str) -> list[str]:
+    """由X公司负责: a company named after 由 is responsible even without a place
+    word opening its name (a subject needs one)."""
+    name = text.strip()
+    key = fold(name)
+    if (4 <= len(key) <= 24 and _COMPANY.search(key) and not _VERB_INSIDE.search(key)
+            and not _NOT_SUBJECT.match(key) and key.count("(") == key.count(")")):
+        return [name]
+    return []
+
+
 _PLACES = re.compile(r"^各(?:县|区|市|乡镇|镇|乡|街道)(?:\(.*\))?$")
 
 
@@ -122,7 +136,8 @@ def sentence_owners(text: str) -> Owners:
                 # 所需经费由市X局负责: the unit after 由 is responsible
                 listed = _UNIT_LIST.match(clause, by.end())
                 if listed and re.match(r"(?:牵头)?负责|牵头", clause[listed.end():]):
-                    names = _subject_names(text[begin + by.end():begin + listed.end()])
+                    named = text[begin + by.end():begin + listed.end()]
+                    names = _subject_names(named) or _named_by(named)
                     role = "lead_units" if clause[listed.end()] == "牵" else "responsible_units"
                     _add(owners, role, names)
             for co in re.finditer("会同|联合", clause):
