@@ -83,3 +83,37 @@ def blank_pdf():
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+REVIEW_SECTIONS = ["一、稳增长", "二、促改革", "三、优环境", "四、惠民生", "五、强保障"]
+
+
+def review_gazette(tasks=900, projects=100):
+    """Two documents, `tasks` + `projects` items: five sections of annotated tasks (every
+    third one with no date, every tenth of the last section an unannotated candidate the
+    parser is unsure of) owned by 40 units the register does not know, and a key project
+    table with 建设地点 and 层级."""
+    lines = ["示范区人民政府办公室", "", "关于印发2025年重点工作任务分工的通知", "",
+             "示政办发〔2025〕21号", "", "各镇人民政府、街道办事处，区直各有关单位：", "",
+             "现将任务分工印发给你们，请认真贯彻落实。", "", "示范区人民政府办公室", "",
+             "2025年3月1日", ""]
+    per = tasks // len(REVIEW_SECTIONS)
+    k = 0
+    for s, title in enumerate(REVIEW_SECTIONS):
+        lines += [title, ""]
+        for i in range(1, per + 1):
+            k += 1
+            if s == 4 and i % 10 == 0:
+                lines += [f"{i}.区第{k % 7 + 1}测试局要牵头开展第{k}项专项检查，建立整改台账。", ""]
+                continue
+            due = f"{k % 12 + 1}月底前完成" if k % 3 else "持续推进"
+            lines += [f"{i}.完成第{k}项任务，推进第{s + 1}组第{i}批工作，{due}。"
+                      f"〔责任单位：第{k % 40 + 1}测试局〕", ""]
+    lines += ["", "示范区人民政府办公室", "", "关于印发2025年重点项目清单的通知", "",
+              "示政办发〔2025〕22号", "", "各镇人民政府、街道办事处：", "",
+              "现将重点项目清单印发给你们。", "", "示范区人民政府办公室", "", "2025年3月2日", "",
+              "序号\t项目名称\t建设地点\t层级\t责任单位\t完成时限"]
+    for p in range(1, projects + 1):
+        lines.append(f"{p}\t第{p}号示范道路改造工程\t{['东区', '西区', '南区'][p % 3]}\t"
+                     f"{['市级', '省级'][p % 2]}\t第{p % 40 + 1}测试局\t2025年{p % 12 + 1}月底")
+    return "\n".join(lines) + "\n"

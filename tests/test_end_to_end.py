@@ -7,6 +7,7 @@ exactly once, also after more beat ticks; a leader then opens the dashboards in 
 Chromium with no console error and no Content Security Policy violation. All processes are
 stopped at the end whatever happens."""
 
+import json
 import os
 import re
 import subprocess
@@ -141,8 +142,9 @@ def import_sample_gazette(client):
     status = wait_for(parsed, timeout=120, interval=1)
     assert status, "the worker did not parse the upload"
     preview = client.get(status["next"])
-    included = [n for n, _ in next(f for f in preview.forms() if f.attrs.get("id") ==
-                                   "preview-form").fields if n.startswith("include-")]
+    state = re.search(r'<script id="review-state" type="application/json">(.*?)</script>',
+                      preview.text, re.S)
+    included = [row["key"] for row in json.loads(state.group(1))["rows"]]
     result = client.submit(preview, "preview-form")
     assert result.status == 200 and f"/import/{job}/result/" in result.url, result.text[:2000]
     return included

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from config.celery_app import app as celery_app
 from tests import import_files
-from tests.test_import_views import form_data, key_of, uploaded
+from tests.test_import_views import form_data, key_of, save, uploaded
 from tracker.imports import checks, confirm
 from tracker.models import Deadline, ImportJob, Item, Request
 from tracker.tracking import actions
@@ -72,12 +72,12 @@ def test_finding_01_the_preview_refuses_a_typed_due_date_outside_the_range(
         django_capture_on_commit_callbacks,
     )
     job.refresh_from_db()
-    data = form_data(office, job)
-    data[f"due-{key_of(job, '二.(一).2')}"] = typed
-    response = office.post(reverse("import_preview", args=[job.pk]), data)
+    # The page saves each typed date at once: one outside the range is refused there.
+    response = save(office, job, {"items": {key_of(job, "二.(一).2"): {"due": typed}}})
     assert response.status_code == 400
-    body = response.content.decode()
-    assert MESSAGE in body and "2000-01-01" in body
+    assert MESSAGE in response.json()["error"] and "2000-01-01" in response.json()["error"]
+    job.refresh_from_db()
+    assert job.decisions == {}
     assert not Item.objects.exists()
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from config.celery_app import app as celery_app
 from tests import import_files
-from tests.test_import_views import form_data, uploaded
+from tests.test_import_views import form_data, page_state, save, uploaded
 from tracker.models import Deadline, Delivery, ItemPerson, ReminderSettings
 from tracker.reminders import mail, plan
 
@@ -42,14 +42,14 @@ def import_with(client, users, capture, link=False):
     client.force_login(users["supervisor"])
     job = uploaded(client, "named.txt", named_gazette(), capture)
     job.refresh_from_db()
-    data = form_data(client, job)
     page = client.get(reverse("import_preview", args=[job.pk])).content.decode()
+    namesakes = [f"关联到同名账号 {n['account']}" for row in page_state(page)["rows"]
+                 for n in row["namesakes"]]
     if link:
-        assert 'name="link-0-0-0"' in page
-        data["link-0-0-0"] = "on"
-    response = client.post(reverse("import_preview", args=[job.pk]), data)
+        assert namesakes and save(client, job, {"links": {"0-0|王明": True}}).status_code == 200
+    response = client.post(reverse("import_preview", args=[job.pk]), form_data(client, job))
     assert response.status_code == 302, response.content.decode()[:3000]
-    return ItemPerson.objects.get(name="王明"), page
+    return ItemPerson.objects.get(name="王明"), " ".join(namesakes)
 
 
 def test_finding_02_a_namesake_in_another_unit_is_not_linked(
@@ -59,7 +59,7 @@ def test_finding_02_a_namesake_in_another_unit_is_not_linked(
     users["other_staff"].save()
     person, page = import_with(client, users, django_capture_on_commit_callbacks)
     assert person.user is None
-    assert "关联到同名账号 other_staff" in page
+    assert "关联到同名账号 other_staff（区教育局）" in page
 
 
 def test_finding_02_the_same_name_in_the_items_unit_is_linked(

@@ -1,6 +1,8 @@
 """Import pages: who may use them, bad input, the preview form and its corrections."""
 
 import datetime
+import json
+import re
 import time
 
 import pytest
@@ -44,20 +46,29 @@ def uploaded(client, name, data, capture):
 
 
 def form_data(client, job):
-    """Every input of the preview form as the browser would post it, untouched."""
-    data = {"posted": "1"}
-    for d, doc in enumerate(job.preview["documents"]):
-        for i, item in enumerate(doc["items"]):
-            key = confirm.item_key(d, i)
-            data[f"include-{key}"] = "on"
-            data[f"text-{key}"] = item["text"]
-            for name, role in (("lead", "lead"), ("co", "co"), ("responsible", "responsible")):
-                data[f"{name}-{key}"] = "、".join(o["name"] for o in item["owners"]
-                                                  if o["role"] == role)
-            data[f"due-{key}"] = item["due"] or ""
+    """Every input of the confirm form as the browser would post it, untouched: the choices
+    of the whole import (the items' choices are saved apart, as the office works)."""
+    job.refresh_from_db()
+    data = {"posted": "1", "version": str(job.decisions_version)}
     for index, _unknown in enumerate(job.preview["unknown_units"]):
         data[f"unit-{index}"] = ""
     return data
+
+
+def save(client, job, changes, version=None):
+    """What the page's script posts for one change: the changes and the version it saw."""
+    job.refresh_from_db()
+    body = {"version": job.decisions_version if version is None else version,
+            "changes": changes}
+    return client.post(reverse("import_decisions", args=[job.pk]), json.dumps(body),
+                       content_type="application/json")
+
+
+def page_state(body):
+    """The rows and saved decisions the page hands its script (json_script)."""
+    match = re.search(r'<script id="review-state" type="application/json">(.*?)</script>',
+                      body, re.S)
+    return json.loads(match.group(1))
 
 
 def key_of(job, ref):
@@ -195,15 +206,18 @@ def test_upload_preview_and_confirm_with_corrections(office, units, eager,
     body = page.content.decode()
     assert "示政办发〔2025〕3号" in body and "区市场监管局" in body
     # every item of the sample has a date the parser reads (秋季开学前 included)
-    assert "责任单位未匹配到系统中的单位" in body and "没有完成时限" not in body
-    assert body.count('name="include-') == 11
+    rows = page_state(body)["rows"]
+    assert "责任单位未匹配到系统中的单位" in body and not any("no_date" in r["warnings"] for r in rows)
+    assert len(rows) == 11
 
-    data = form_data(office, job)
-    data.pop(f"include-{key_of(job, '¶1')}")
     charging = key_of(job, "二.(一).2")
-    data[f"text-{charging}"] = "新建公共充电桩600个，12月底前全部投入使用。"
-    data[f"due-{charging}"] = "2025-11-30"
-    data[f"co-{charging}"] = "区财政局、区教育局"
+    response = save(office, job, {"items": {
+        key_of(job, "¶1"): {"include": False},
+        charging: {"text": "新建公共充电桩600个，12月底前全部投入使用。", "due": "2025-11-30",
+                   "co": ["区财政局", "区教育局"]},
+    }})
+    assert response.status_code == 200 and response.json() == {"version": 1}
+    data = form_data(office, job)
     data[f"unit-{unit_index(job, '区市场监管局')}"] = str(market.pk)
     data[f"unit-{unit_index(job, '区农业农村局')}"] = "new"
     response = office.post(reverse("import_preview", args=[job.pk]), data)
@@ -231,20 +245,26 @@ def test_a_bad_date_keeps_every_choice_and_creates_nothing(office, units, eager,
     job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
                    django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    data = form_data(office, job)
     charging = key_of(job, "二.(一).2")
     skipped = key_of(job, "¶1")
-    data.pop(f"include-{skipped}")
-    data[f"text-{charging}"] = "我改过的任务内容"
-    data[f"due-{charging}"] = "2025-02-30"
+    assert save(office, job, {"items": {skipped: {"include": False},
+                                        charging: {"text": "我改过的任务内容"}}}).status_code == 200
+    response = save(office, job, {"items": {charging: {"due": "2025-02-30"}}})
+    assert response.status_code == 400 and "不是有效日期" in response.json()["error"]
+    data = form_data(office, job)
     data[f"unit-{unit_index(job, '区市场监管局')}"] = str(market.pk)
+    data["default_due-0"] = "date"
+    data["default_due_date-0"] = "2025-02-30"
     response = office.post(reverse("import_preview", args=[job.pk]), data)
     assert response.status_code == 400
     body = response.content.decode()
     assert "不是有效日期" in body
-    assert "我改过的任务内容" in body and 'value="2025-02-30"' in body
+    # Every choice saved so far is still there, on the page and for whoever opens it next.
+    body = office.get(reverse("import_preview", args=[job.pk])).content.decode()
+    state = page_state(body)
+    assert state["decisions"]["items"][charging] == {"text": "我改过的任务内容"}
+    assert state["decisions"]["items"][skipped] == {"include": False}
     assert f'<option value="{market.pk}" selected>' in body
-    assert f'name="include-{skipped}" data-document="0" aria-label' in body  # still unchecked
     assert not SourceDocument.objects.exists() and not Item.objects.exists()
     assert not UnitAlias.objects.exists()
     job.refresh_from_db()
@@ -256,12 +276,15 @@ def test_an_empty_task_text_or_nothing_selected_is_refused(office, eager,
     job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
                    django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    data = form_data(office, job)
-    data[f"text-{key_of(job, '二.(一).2')}"] = "   "
-    response = office.post(reverse("import_preview", args=[job.pk]), data)
-    assert response.status_code == 400 and "任务内容不能为空" in response.content.decode()
-    nothing = {"posted": "1"}
-    response = office.post(reverse("import_preview", args=[job.pk]), nothing)
+    charging = key_of(job, "二.(一).2")
+    save(office, job, {"items": {charging: {"text": "   "}}})
+    response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
+    assert response.status_code == 400
+    assert "任务内容不能为空" in page_state(response.content.decode())["errors"][charging]
+    all_keys = [confirm.item_key(d, i) for d, doc in enumerate(job.preview["documents"])
+                for i in range(len(doc["items"]))]
+    save(office, job, {"items": {key: {"include": False} for key in all_keys}})
+    response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
     assert response.status_code == 400 and "没有勾选任何事项" in response.content.decode()
     assert not Item.objects.exists()
 
@@ -271,12 +294,10 @@ def test_a_preview_of_200_items_renders_and_confirms(office, eager,
     job = uploaded(office, "长清单.txt", import_files.gazette(200).encode(),
                    django_capture_on_commit_callbacks)
     page = office.get(reverse("import_preview", args=[job.pk]))
-    assert page.content.decode().count('name="include-') == 200
+    assert len(page_state(page.content.decode())["rows"]) == 200
     job.refresh_from_db()
-    data = form_data(office, job)
-    assert len(data) > 1000  # more than Django's default DATA_UPLOAD_MAX_NUMBER_FIELDS
-    response = office.post(reverse("import_preview", args=[job.pk]), data)
-    assert response.status_code == 302, response.content.decode()[:500]
+    response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
+    assert response.status_code == 302, re.findall(r"id=\"preview-error\">(.*?)<", response.content.decode())
     assert Item.objects.count() == 200
 
 
@@ -289,7 +310,9 @@ def test_reimporting_the_same_file_is_offered_as_an_update(office, users, eager,
     job = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
                    django_capture_on_commit_callbacks)
     body = office.get(reverse("import_preview", args=[job.pk])).content.decode()
-    assert "这个文件此前已导入过" in body and "更新原事项（进度 50%" in body
+    assert "这个文件此前已导入过" in body
+    row = next(r for r in page_state(body)["rows"] if r["ref"] == "二.(一).2")
+    assert row["match"]["percent"] == 50 and row["differences"] == []
     job.refresh_from_db()
     response = office.post(reverse("import_preview", args=[job.pk]), form_data(office, job))
     assert response.status_code == 302

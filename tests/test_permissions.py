@@ -225,6 +225,7 @@ def office_pages(users):
         ("get", reverse("import_status", args=[job.pk]), {}),
         ("get", reverse("import_preview", args=[job.pk]), {}),
         ("get", reverse("import_result", args=[job.pk]), {}),
+        ("post", reverse("import_decisions", args=[job.pk]), {}),
         ("get", reverse("reminder_failures"), {}),
         ("post", reverse("reminder_retry"), {"delivery": ["1"]}),
     ]

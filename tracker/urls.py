@@ -37,6 +37,7 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.job_page, name="import_job"),
     path("import/<int:pk>/status/", import_views.job_status, name="import_status"),
     path("import/<int:pk>/preview/", import_views.preview, name="import_preview"),
+    path("import/<int:pk>/decisions/", import_views.save_decisions, name="import_decisions"),
     path("import/<int:pk>/result/", import_views.result, name="import_result"),
     # 督办单 (tracker/supervision/views.py)
     path("supervision/", supervision_views.notice_list, name="supervision_list"),

@@ -1,4 +1,4 @@
-// Import pages: poll the parse progress; select or clear all items of a document.
+// Import pages: poll the parse progress (the preview's review is import_review.js).
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
@@ -18,29 +18,5 @@
         .catch(function () { window.setTimeout(poll, 3000); });
     };
     window.setTimeout(poll, 500);
-  }
-  document.querySelectorAll("input.toggle-all").forEach(function (toggle) {
-    toggle.addEventListener("change", function () {
-      document.querySelectorAll('input[name^="include-"][data-document="' + toggle.dataset.document + '"]')
-        .forEach(function (box) { box.checked = toggle.checked; });
-    });
-  });
-  var bulkDate = document.getElementById("bulk-date-apply");
-  if (bulkDate) {
-    bulkDate.addEventListener("click", function () {
-      var value = document.getElementById("bulk-date-value").value;
-      document.querySelectorAll('input[name^="include-"]:checked').forEach(function (box) {
-        var due = document.querySelector('input[name="due-' + box.name.slice(8) + '"]');
-        if (due) { due.value = value; }
-      });
-    });
-  }
-  var accept = document.getElementById("accept-suggestions");
-  if (accept) {
-    accept.addEventListener("click", function () {
-      document.querySelectorAll("select[data-suggestion]").forEach(function (select) {
-        if (select.dataset.suggestion && !select.value) { select.value = select.dataset.suggestion; }
-      });
-    });
   }
 })();

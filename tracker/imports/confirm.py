@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -14,7 +14,9 @@ from simple_history.utils import bulk_create_with_history
 
 from gazette.owners import split_names
 from gazette.text import fold_name
+from tracker.imports import merge
 from tracker.imports.checks import ImportRejected
+from tracker.imports.decisions import Decisions, default_due, included, item_key
 from tracker.imports.preview import _unique, existing_document
 from tracker.imports.units import UnitResolver, guess_group_kind, guess_unit_kind
 from tracker.lib import plausible
@@ -42,53 +44,6 @@ logger = logging.getLogger(__name__)
 # --- 5. confirming ------------------------------------------------------------------------
 
 
-@dataclass
-class Decisions:
-    """What the user changed on the preview; anything missing means "as parsed".
-
-    items: "<document index>-<item index>" → {"include": bool, "text": str,
-           "lead": [names], "co": [names], "responsible": [names], "due": date | None}
-    units: folded unit name → "" (keep the name as written), "new" (create a Unit), "group"
-           (create a UnitGroup), a Unit id or "g<UnitGroup id>".
-    create_units: every unknown name without a choice of its own is created: a collective
-           name (各镇(街道)) as a unit group, any other as a unit.
-    documents: "<document index>" → {"default_owners": bool, "default_due": str}: items
-           naming no owner get the document's addressees (on unless turned off); items with
-           no written date get the default due date, "year_end" (the default), "period" (the
-           end of the period the document states), "none" or an ISO date typed by the office.
-    """
-
-    items: dict[str, dict] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
-    create_units: bool = False
-    documents: dict[str, dict] = field(default_factory=dict)
-
-    def unit_choice(self, unknown: dict) -> str:
-        choice = self.units.get(unknown["key"], "")
-        if not choice and self.create_units:
-            return "group" if unknown.get("collective") else "new"
-        return choice
-    # (item key, person name): the office confirmed that the account of that display name is
-    # this person even though the account's unit is none of the item's units.
-    links: set[tuple[str, str]] = field(default_factory=set)
-
-
-def default_due(entry: dict, choice: dict | None) -> date | None:
-    """The document's default due date under the office's choice (year end unless told)."""
-    options = entry.get("due_options") or {}
-    value = (choice or {}).get("default_due") or "year_end"
-    if value == "none":
-        return None
-    if value in ("year_end", "period"):
-        chosen = options.get(value) or options.get("year_end")
-        return date.fromisoformat(chosen) if chosen else None
-    return date.fromisoformat(value)
-
-
-def item_key(doc_index: int, item_index: int) -> str:
-    return f"{doc_index}-{item_index}"
-
-
 def parse_names(text: str) -> list[str]:
     """A list of unit names as typed into the preview (、，; separated, parentheses kept)."""
     return _unique(split_names(text.replace("\n", "、"))) if text else []
@@ -97,13 +52,13 @@ def parse_names(text: str) -> list[str]:
 def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
     """Problems keyed by item key (or "units" / "" for the whole import)."""
     errors: dict[str, str] = {}
-    included = 0
+    count = 0
     for d, doc in enumerate(preview["documents"]):
-        for i, _item in enumerate(doc["items"]):
+        for i, item in enumerate(doc["items"]):
             choice = decisions.items.get(item_key(d, i), {})
-            if not choice.get("include", True):
+            if not included(item, choice):
                 continue
-            included += 1
+            count += 1
             if "text" in choice and not choice["text"].strip():
                 errors[item_key(d, i)] = _("任务内容不能为空。")
             elif choice.get("due") and not plausible.is_plausible(choice["due"]):
@@ -117,7 +72,7 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
             continue
         if due and not plausible.is_plausible(due):
             errors[f"doc-{d}"] = plausible.out_of_range_message(due)
-    if not included:
+    if not count:
         errors[""] = _("没有勾选任何事项。")
     chosen = [value for value in decisions.units.values() if value not in ("", "new", "group")]
     unit_ids = [parse_id(value) for value in chosen if value[:1] != "g"]
@@ -185,23 +140,24 @@ class _Importer:
         self.default_due: date | None = None
         self.tags: dict[str, Tag] = {}
         self.users_by_name = _users_by_display_name()
-        self.result = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
+        self.result: dict[str, Any] = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
                        "items_updated": 0, "items_gone": 0, "units_created": 0,
-                       "aliases_created": 0, "groups_created": 0, "items": [],
+                       "aliases_created": 0, "groups_created": 0, "fields_kept": 0, "items": [],
                        "documents": []}
         self.source_file = None
         self.key = ""  # the preview key of the item being imported
+        self.previous: list[int] = []  # the documents whose items this one updates
 
     def run(self) -> dict:
         self.map_units()
         self.source_file = self.get_source_file()
         for d, entry in enumerate(self.job.preview["documents"]):
-            included = [
+            chosen = [
                 (i, item) for i, item in enumerate(entry["items"])
-                if self.decisions.items.get(item_key(d, i), {}).get("include", True)
+                if included(item, self.decisions.items.get(item_key(d, i), {}))
             ]
-            if included:
-                self.import_document(d, entry, included)
+            if chosen:
+                self.import_document(d, entry, chosen)
         return self.result
 
     # units the user mapped --------------------------------------------------------------
@@ -244,7 +200,7 @@ class _Importer:
         )
 
     # documents ----------------------------------------------------------------------------
-    def import_document(self, d: int, entry: dict, included: list[tuple[int, dict]]) -> None:
+    def import_document(self, d: int, entry: dict, chosen: list[tuple[int, dict]]) -> None:
         existing = existing_document(entry["doc_number"], entry["sha256"])
         planned = (entry["existing"] or {}).get("id")
         if (existing.pk if existing else None) != planned:
@@ -259,7 +215,22 @@ class _Importer:
             "line_start": entry["line_start"], "line_end": entry["line_end"],
             "text": _lines(self.job.text, entry["line_start"], entry["line_end"]),
             "sha256": entry["sha256"], "imported_at": timezone.now(),
+            # The new items the office left out: a later re-import proposes them left out.
+            "dropped": [
+                {"ref": item["ref"], "text": item["text"]} for i, item in enumerate(entry["items"])
+                if not item["match"] and i not in {index for index, _item in chosen}
+            ],
         }
+        replaced = None
+        if entry.get("replaces"):
+            replaced = SourceDocument.objects.filter(
+                pk=entry["replaces"]["id"], replaced_by__isnull=True).first()
+            if replaced is None:
+                raise ImportRejected(
+                    _("文档“%(title)s”在预览之后已被他人导入或修改，请重新上传解析。")
+                    % {"title": entry["title"]}
+                )
+            values["replaces"] = replaced
         if existing:
             for name, value in values.items():
                 setattr(existing, name, value)
@@ -270,18 +241,21 @@ class _Importer:
             document = SourceDocument.objects.create(**values)
             self.result["documents_created"] += 1
         self.result["documents"].append({"id": document.pk, "title": document.title,
-                                         "updated": bool(existing)})
+                                         "updated": bool(existing),
+                                         "replaces": replaced.pk if replaced else None})
+        self.previous = [pk for pk in (document.pk, replaced and replaced.pk) if pk]
         default_owners = []
         doc_choice = self.decisions.documents.get(str(d), {})
         if doc_choice.get("default_owners", True):
             default_owners = entry.get("default_owners", [])
         self.default_due = default_due(entry, doc_choice)
-        for i, item in included:
+        for i, item in chosen:
             self.key = item_key(d, i)
             self.import_item(document, item, self.decisions.items.get(self.key, {}),
                              default_owners)
-        if existing:
-            self.note_gone(document, entry["gone"])
+        earlier = existing or replaced
+        if earlier is not None:
+            self.note_gone(earlier, entry["gone"])
 
     def note_gone(self, document: SourceDocument, gone: list[dict]) -> None:
         still_there = Item.objects.filter(pk__in=[g["id"] for g in gone], document=document)
@@ -295,28 +269,36 @@ class _Importer:
 
     # items --------------------------------------------------------------------------------
     def import_item(self, document: SourceDocument, entry: dict, choice: dict,
-                    default_owners: list[dict] = ()) -> Item:
+                    default_owners: list[dict] | tuple = ()) -> Item:
         match = entry.get("match")
-        item = None
+        tracked = None
         if match:
-            item = Item.objects.filter(pk=match["id"], document=document).first()
+            tracked = Item.objects.filter(pk=match["id"], document_id__in=self.previous).first()
         fields = {
             "document": document, "ref": entry["ref"], "section": entry["section"],
             "text": (choice.get("text") or entry["text"]).strip(), "kind": entry["kind"],
             "line_start": entry["line"], "line_end": entry["end_line"], "fields": entry["fields"],
+            "parsed": merge.parsed_values(entry),
         }
-        new = item is None
-        if new:
+        new = tracked is None
+        take = {"text", "owners", "due"}  # what the new version sets
+        if tracked is None:
             item = Item.objects.create(**fields)
             self.result["items_created"] += 1
         else:
+            item = tracked
+            take = self.merged_fields(item, entry, choice)
+            if "text" not in take:
+                fields.pop("text")
             for name, value in fields.items():
                 setattr(item, name, value)
             item.version += 1  # a form opened before the re-import must notice the change
             self.result["items_updated"] += 1
-        self.set_owners(item, entry, choice, new, default_owners)
+        if "owners" in take:
+            self.set_owners(item, entry, choice, new, default_owners)
         self.set_people(item, entry, new)
-        self.set_deadlines(item, entry, choice, new)
+        if "due" in take:
+            self.set_deadlines(item, entry, choice, new)
         if entry["tags"]:
             item.tags.add(*[self.tag(name) for name in entry["tags"]])
         due = item.due_date
@@ -325,6 +307,21 @@ class _Importer:
             item.save()
         self.result["items"].append(item.pk)
         return item
+
+    def merged_fields(self, item: Item, entry: dict, choice: dict) -> set[str]:
+        """The fields of a tracked item that this import sets: those differing from the new
+        version where the office picks the new value (by default: those it did not change by
+        hand, tracker.imports.merge), and those it typed on this preview."""
+        found = merge.item_differences([item], {item.pk: entry}).get(item.pk, [])
+        take = {d["field"] for d in found if merge.resolution(d, choice) == "new"}
+        self.result["fields_kept"] += len(found) - len(take)
+        if "text" in choice:
+            take.add("text")
+        if any(key in choice for key in ("lead", "co", "responsible")):
+            take.add("owners")
+        if "due" in choice:
+            take.add("due")
+        return take
 
     def set_owners(self, item: Item, entry: dict, choice: dict, new: bool,
                    default_owners=()) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gazette.pipeline import Gazette
 from gazette.text import fold_name
+from tracker.imports import merge
 from tracker.imports.checks import (
     ITEM_KINDS,
     OTHER_REF_SIMILARITY,
@@ -73,6 +74,13 @@ def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | Non
         existing = existing_document(entry["doc_number"], entry["sha256"])
         if existing:
             _match_existing(entry, existing)
+        else:
+            replaced = replaced_document(entry["title"], entry["doc_number"], entry["signed"])
+            if replaced:
+                entry["replaces"] = {"id": replaced.pk, "title": replaced.title,
+                                     "doc_number": replaced.doc_number,
+                                     "signed": replaced.signed_on and replaced.signed_on.isoformat()}
+                _match_existing(entry, replaced)
         preview["documents"].append(entry)
     preview["unknown_units"] = _unknown_units(preview["documents"], resolver)
     preview["counts"] = _counts(preview)
@@ -101,6 +109,21 @@ def existing_document(doc_number: str, sha256: str) -> SourceDocument | None:
         if found:
             return found
     return SourceDocument.objects.filter(sha256=sha256).first()
+
+
+def replaced_document(title: str, doc_number: str, signed: str | None) -> SourceDocument | None:
+    """The earlier version a revised document replaces: the same title, an earlier date and
+    another 文号 (a document with the same 文号 is updated in place), not yet replaced."""
+    if not signed or not title.strip():
+        return None
+    key = fold_name(title)
+    candidates = SourceDocument.objects.filter(
+        signed_on__lt=date.fromisoformat(signed), replaced_by__isnull=True,
+    ).exclude(doc_number_key=fold_name(doc_number)).order_by("-signed_on", "-pk")
+    for candidate in candidates.only("pk", "title", "doc_number", "signed_on"):
+        if fold_name(candidate.title) == key:
+            return candidate
+    return None
 
 
 _PERIOD = re.compile(r"(20\d{2})\s*年?\s*(?:—+|－|-|–|~|～|至|到)\s*(20\d{2})\s*年")
@@ -178,6 +201,10 @@ def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
         "deadlines": deadlines,
         "due": due,
         "fields": dict(item.fields),
+        # How the parser found the item and how sure it is: uncertain items come first.
+        "rule": getattr(item, "rule", ""),
+        "confidence": round(float(getattr(item, "confidence", 1.0)), 2),
+        "uncertain": bool(getattr(item, "uncertain", False)),
         "match": None,
     }
     entry["warnings"] = item_warnings(entry, today)
@@ -258,6 +285,9 @@ def _counts(preview: dict) -> dict:
         # No written date at all (ongoing and recurring work included): the default applies.
         "items_without_date": sum(1 for item in items if not has_written_date(item)),
         "unknown_units": len(preview["unknown_units"]),
+        "uncertain": sum(1 for item in items if item.get("uncertain")),
+        "items_changed": sum(1 for item in items if item.get("differences")),
+        "items_dropped_before": sum(1 for item in items if item.get("was_dropped")),
     }
 
 
@@ -265,13 +295,17 @@ def _counts(preview: dict) -> dict:
 
 
 def _match_existing(entry: dict, existing: SourceDocument) -> None:
+    """Pairs the new items with the items of the document this one updates or replaces."""
     old = list(
         existing.items.annotate(report_count=Count("reports")).values(
             "pk", "ref", "text", "status", "percent", "report_count"
         )
     )
-    entry["existing"] = {"id": existing.pk, "title": existing.title,
-                         "doc_number": existing.doc_number, "items": len(old)}
+    if entry.get("replaces"):
+        entry["replaces"]["items"] = len(old)
+    else:
+        entry["existing"] = {"id": existing.pk, "title": existing.title,
+                             "doc_number": existing.doc_number, "items": len(old)}
     pairs = match_items([item["text"] for item in entry["items"]],
                         [item["ref"] for item in entry["items"]],
                         [(o["text"], o["ref"]) for o in old])
@@ -282,11 +316,34 @@ def _match_existing(entry: dict, existing: SourceDocument) -> None:
             "reports": o["report_count"], "same_text": o["text"] == entry["items"][new_index]["text"],
         }
     matched = set(pairs.values())
+    _differences(entry, existing)
+    _was_dropped(entry, existing)
     entry["gone"] = [
         {"id": o["pk"], "ref": o["ref"], "text": o["text"], "status": o["status"],
          "percent": o["percent"], "reports": o["report_count"]}
         for index, o in enumerate(old) if index not in matched
     ]
+
+
+def _differences(entry: dict, existing: SourceDocument) -> None:
+    """Each matched item's differences, old → new (tracker.imports.merge)."""
+    by_item = {item["match"]["id"]: item for item in entry["items"] if item["match"]}
+    items = list(Item.objects.filter(pk__in=list(by_item)).only(
+        "pk", "text", "due_date", "due_is_default", "parsed"))
+    for pk, found in merge.item_differences(items, by_item).items():
+        by_item[pk]["differences"] = found
+
+
+def _was_dropped(entry: dict, existing: SourceDocument) -> None:
+    """New items the office left out when it last imported this document."""
+    dropped = [d for d in existing.dropped or [] if isinstance(d, dict)]
+    rest = [item for item in entry["items"] if not item["match"]]
+    if not dropped or not rest:
+        return
+    pairs = match_items([item["text"] for item in rest], [item["ref"] for item in rest],
+                        [(d.get("text", ""), d.get("ref", "")) for d in dropped])
+    for index in pairs:
+        rest[index]["was_dropped"] = True
 
 
 def match_items(new_texts: list[str], new_refs: list[str],

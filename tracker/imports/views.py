@@ -4,6 +4,7 @@ Views stay thin: they read the request, call tracker.importing and render. Only 
 supervision office and administrators (tracker.access, the IMPORT action) may import.
 """
 
+import json
 from datetime import date
 
 from django.conf import settings
@@ -11,19 +12,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker import tasks
 from tracker.access import IMPORT, office_required
-from tracker.imports import checks, confirm, jobs
+from tracker.imports import checks, confirm, decisions, jobs, review
 from tracker.imports.formats.registry import ACCEPT
-from tracker.lib import plausible
-from tracker.lib.dates import format_date
-from tracker.models import ImportJob, Item, ItemOwner, Unit, UnitGroup, User
+from tracker.models import ImportJob, Item, Unit, UnitGroup
 from tracker.tracking.once import once_per_submission
-
-OWNER_INPUTS = (("lead", ItemOwner.Role.LEAD), ("co", ItemOwner.Role.CO),
-                ("responsible", ItemOwner.Role.RESPONSIBLE))
 
 
 @office_required(IMPORT)
@@ -85,22 +81,64 @@ def job_status(request, pk):
 @office_required(IMPORT)
 @require_http_methods(["GET", "POST"])
 def preview(request, pk):
+    """The preview; POST confirms the saved decisions (with the page-level choices posted:
+    units, create all, default owners and dates, saved first under the posted version)."""
     job = _job(pk)
     if job.status != ImportJob.Status.READY:
         return redirect("import_job", pk=job.pk)
-    post = request.POST if request.method == "POST" else None
-    decisions, errors = decisions_from_post(job.preview, post) if post else (None, {})
-    if post is not None and not errors:
-        errors = confirm.validate_decisions(job.preview, decisions)
-    if post is not None and not errors:
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        posted = request.POST.get("version", "")
+        version = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 \
+            else None
         try:
-            confirm.confirm_import(job, request.user, decisions)
-        except checks.ImportRejected as exc:
+            if version is None:
+                raise decisions.Invalid(_("页面已过期，请刷新后再确认。"))
+            decisions.save_changes(job.pk, version, page_changes(job.preview, request.POST))
+        except decisions.Stale:
+            errors = {"": _("其他人刚修改了这次导入的选择，请核对最新内容后再确认。")}
+            status = 409
+        except decisions.Invalid as exc:
             errors = {"": str(exc)}
+            status = 400
         else:
-            return redirect("import_result", pk=job.pk)
-    context = preview_context(job, post, errors)
-    return render(request, "tracker/import/preview.html", context, status=400 if errors else 200)
+            job.refresh_from_db()
+            chosen = decisions.load(job)
+            errors = confirm.validate_decisions(job.preview, chosen)
+            if not errors:
+                try:
+                    confirm.confirm_import(job, request.user, chosen)
+                except checks.ImportRejected as exc:
+                    errors = {"": str(exc)}
+                else:
+                    return redirect("import_result", pk=job.pk)
+            status = 400
+        job.refresh_from_db()
+    return render(request, "tracker/import/preview.html", preview_context(job, errors),
+                  status=status)
+
+
+@office_required(IMPORT)
+@require_POST
+def save_decisions(request, pk):
+    """One change on the preview (an item, a bulk action, a unit, a document's default):
+    {"version": n, "changes": {...}} → {"version": n + 1}; 409 with the current decisions
+    when someone saved in between, 400 with a message for a change that cannot be stored."""
+    job = get_object_or_404(ImportJob.objects.only("pk"), pk=pk)
+    try:
+        body = json.loads(request.body or b"{}")
+        version = body.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise decisions.Invalid(_("页面已过期，请刷新后再确认。"))
+        new_version, _saved = decisions.save_changes(job.pk, version, body.get("changes") or {})
+    except decisions.Stale as stale:
+        return JsonResponse({"version": stale.version, "decisions": stale.decisions}, status=409)
+    except decisions.Invalid as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except (ValueError, AttributeError, TypeError):  # not JSON, or not the expected shapes
+        return JsonResponse({"error": _("修改内容格式有误。")}, status=400)
+    return JsonResponse({"version": new_version})
 
 
 @office_required(IMPORT)
@@ -114,115 +152,55 @@ def result(request, pk):
                   {"job": job, "result": job.result, "items": items[:200]})
 
 
-# --- the preview form: plain named inputs, one row per item --------------------------------
+# --- the page-level choices, posted with the confirm button --------------------------------
 
 
-def decisions_from_post(preview, post):
-    """The user's corrections as confirm.Decisions, and the errors of fields that don't parse."""
-    decisions = confirm.Decisions()
-    errors = {}
-    for d, doc in enumerate(preview["documents"]):
-        for i, item in enumerate(doc["items"]):
-            key = confirm.item_key(d, i)
-            choice = {"include": post.get(f"include-{key}") == "on"}
-            text = post.get(f"text-{key}")
-            if text is not None and text.strip() != item["text"]:
-                choice["text"] = text
-            for name, role in OWNER_INPUTS:
-                value = post.get(f"{name}-{key}")
-                if value is not None and value.strip() != _owner_text(item, role):
-                    choice[name] = confirm.parse_names(value)
-            due = post.get(f"due-{key}")
-            if due is not None and due.strip() != (item["due"] or ""):
-                try:
-                    choice["due"] = date.fromisoformat(due.strip()) if due.strip() else None
-                except ValueError:
-                    errors[key] = _("完成时限“%(value)s”不是有效日期。") % {"value": due}
-                else:
-                    if not plausible.is_plausible(choice["due"]):
-                        errors[key] = plausible.out_of_range_message(choice["due"])
-            decisions.items[key] = choice
-            for n, person in enumerate(item["people"]):
-                if post.get(f"link-{key}-{n}") == "on":
-                    decisions.links.add((key, person["name"]))
+def page_changes(preview, post) -> dict:
+    """The choices the confirm form carries (each is saved on change by the page's script
+    too): unit mappings, "create every unknown name", default owners and due dates."""
+    changes: dict = {"units": {}, "documents": {}}
     for index, unknown in enumerate(preview["unknown_units"]):
-        value = post.get(f"unit-{index}", "")
-        if value:
-            decisions.units[unknown["key"]] = value
-    decisions.create_units = post.get("create_units") == "on"
+        value = post.get(f"unit-{index}")
+        if value is not None:
+            changes["units"][unknown["key"]] = value.strip()[:20]
+    if post.get("posted"):
+        changes["create_units"] = post.get("create_units") == "on"
     for d, _doc in enumerate(preview["documents"]):
         choice = {}
-        if post.get(f"default_owners-{d}") is not None or post.get("posted"):
+        if post.get("posted") and post.get(f"default_owners_shown-{d}"):
             choice["default_owners"] = post.get(f"default_owners-{d}") == "on"
         due = post.get(f"default_due-{d}", "")
         if due == "date":
             due = post.get(f"default_due_date-{d}", "").strip() or "none"
         if due:
             choice["default_due"] = due
-        decisions.documents[str(d)] = choice
-    return decisions, errors
+        if choice:
+            changes["documents"][str(d)] = choice
+    return changes
 
 
 def _date(value):
     return date.fromisoformat(value) if value else None
 
 
-def _deadline_label(deadline):
-    when = deadline["date"] and format_date(_date(deadline["date"]))
-    if deadline["recurrence"]:
-        when = _("周期报送")
-    elif deadline["ongoing"]:
-        when = _("长期推进")
-    return f"{deadline['expr']} → {when}" if when else deadline["expr"]
-
-
-def _owner_text(item, role):
-    return "、".join(o["name"] for o in item["owners"] if o["role"] == role)
-
-
-def preview_context(job, post, errors):
+def preview_context(job, errors):
     preview = job.preview
-    warning_labels = checks.WARNINGS
+    saved = decisions.load(job)
     documents = []
-    users = confirm._users_by_display_name()
-    accounts = {u.pk: f"{u.username}（{u.unit or '—'}）" for u in User.objects.filter(
-        pk__in=[v[0] for v in users.values() if not v[2]]).select_related("unit")}
     for d, doc in enumerate(preview["documents"]):
-        rows = []
-        for i, item in enumerate(doc["items"]):
-            key = confirm.item_key(d, i)
-            row = {
-                "key": key, "item": item, "error": errors.get(key),
-                "include": post.get(f"include-{key}") == "on" if post else True,
-                "text": post.get(f"text-{key}", item["text"]) if post else item["text"],
-                "due": post.get(f"due-{key}", item["due"] or "") if post else (item["due"] or ""),
-                "warnings": [warning_labels[w] for w in item["warnings"]],
-                "unknown": [o["name"] for o in item["owners"] if o["unit"] is None],
-                "deadlines": [_deadline_label(x) for x in item["deadlines"]],
-                "people": "、".join(p["name"] for p in item["people"]),
-                "namesakes": [
-                    {**found, "input": f"link-{key}-{names.index(found['name'])}",
-                     "checked": bool(post and post.get(
-                         f"link-{key}-{names.index(found['name'])}") == "on"),
-                     "account": accounts.get(found["user"], "")}
-                    for found in confirm.namesakes(item, users=users)
-                    for names in [[p["name"] for p in item["people"]]]
-                ],
-            }
-            for name, role in OWNER_INPUTS:
-                parsed = _owner_text(item, role)
-                row[name] = post.get(f"{name}-{key}", parsed) if post else parsed
-            rows.append(row)
+        choice = saved.documents.get(str(d), {})
+        default = choice.get("default_due", "year_end")
+        typed = default not in ("year_end", "period", "none")
         documents.append({
-            "index": d, "doc": doc, "rows": rows, "signed": _date(doc["signed"]),
+            "index": d, "doc": doc, "signed": _date(doc["signed"]), "count": len(doc["items"]),
             "default_owners": "、".join(o["name"] for o in doc.get("default_owners", [])),
             "ownerless": sum(1 for item in doc["items"] if not item["owners"]),
-            "use_default_owners": (post.get(f"default_owners-{d}") == "on") if post else True,
+            "use_default_owners": choice.get("default_owners", True),
             "due_options": {key: _date(value) for key, value in
                             (doc.get("due_options") or {}).items() if key != "period_text"},
             "period_text": (doc.get("due_options") or {}).get("period_text", ""),
-            "default_due": post.get(f"default_due-{d}", "year_end") if post else "year_end",
-            "default_due_date": post.get(f"default_due_date-{d}", "") if post else "",
+            "default_due": "date" if typed else default,
+            "default_due_date": default if typed else "",
             "error": errors.get(f"doc-{d}"),
         })
     units = [(str(pk), name) for pk, name in Unit.objects.values_list("pk", "name")]
@@ -234,14 +212,28 @@ def preview_context(job, post, errors):
         value = (f"g{suggestion['group']}" if suggestion.get("group")
                  else str(suggestion["unit"]) if suggestion.get("unit") else "")
         unknown.append({
-            "index": index, "name": u["name"], "count": u["count"],
+            "index": index, "key": u["key"], "name": u["name"], "count": u["count"],
             "collective": u.get("collective", False),
             "suggestion": value if value in labels else "",
             "suggestion_label": labels.get(value, ""),
             "reason": checks.REASONS.get(suggestion.get("reason", ""), ""),
-            "value": post.get(f"unit-{index}", "") if post else "",
+            "value": saved.units.get(u["key"], ""),
         })
+    item_errors = {key: message for key, message in errors.items()
+                   if key and key[0].isdigit()}
+    state = {
+        "version": job.decisions_version, "decisions": job.decisions or {},
+        "rows": review.rows(job), "labels": review.labels(), "errors": item_errors,
+        "documents": [{"index": d["index"], "title": d["doc"]["title"]} for d in documents],
+        "save_url": reverse("import_decisions", args=[job.pk]),
+        "suggestions": {u["name"]: u["suggestion"] for u in unknown if u["suggestion"]},
+        "unit_keys": {u["name"]: u["key"] for u in unknown},
+    }
+    general = errors.get("") or errors.get("units")
+    if item_errors and not general:
+        general = _("部分事项有误，请修改标出的事项后再确认。")
     return {"job": job, "preview": preview, "documents": documents, "unknown_units": unknown,
-            "units": units, "groups": groups, "errors": errors,
-            "create_units": bool(post and post.get("create_units") == "on"),
-            "general_error": errors.get("") or errors.get("units"), "counts": preview["counts"]}
+            "units": units, "groups": groups, "errors": errors, "state": state,
+            "create_units": saved.create_units, "general_error": general,
+            "counts": preview["counts"],
+            "warning_labels": list(checks.WARNINGS.items())}

@@ -52,6 +52,14 @@ class SourceDocument(models.Model):
     line_end = models.PositiveIntegerField(_("结束行"))
     text = models.TextField(_("正文"))
     imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    # A revised version (same title, newer date, another 文号) names the document it replaces.
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("替代的文档"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="replaced_by",
+    )
+    # Items the office left out when importing ({"ref", "text"}): a re-import proposes them
+    # left out again.
+    dropped = models.JSONField(_("导入时舍弃的事项"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:

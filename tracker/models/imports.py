@@ -41,6 +41,11 @@ class ImportJob(models.Model):
     text = models.TextField(_("文本"), blank=True)
     preview = models.JSONField(_("预览"), default=dict, blank=True)
     result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    # The office's choices on the preview, saved as it works (tracker.imports.decisions):
+    # a reload or a second person sees them; confirming applies exactly these.
+    decisions = models.JSONField(_("预览中的选择"), default=dict, blank=True)
+    # Optimistic concurrency: a change names the version it was made on.
+    decisions_version = models.PositiveIntegerField(_("选择版本"), default=0)
     source_file = models.ForeignKey(
         SourceFile, verbose_name=_("来源文件"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="import_jobs",

@@ -122,6 +122,9 @@ class Item(models.Model):
     line_end = models.PositiveIntegerField(_("结束行"), null=True, blank=True)
     # Extra columns of table rows (建设地点, 层级, ...) as written.
     fields = models.JSONField(_("其他字段"), default=dict, blank=True)
+    # What the parser said at the last confirmed import (text, owners by role, written due
+    # date): the base of the three-way merge on re-import (tracker.imports.merge).
+    parsed = models.JSONField(_("解析原值"), default=dict, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="items")
     status = models.CharField(
         _("状态"), max_length=30, choices=Status.choices, default=Status.NEW, db_index=True

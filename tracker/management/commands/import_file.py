@@ -19,21 +19,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.imports import confirm, jobs
+from tracker.imports import confirm, decisions, jobs
 from tracker.imports.errors import ImportRejected
 from tracker.imports.preview import has_written_date
 from tracker.models import ImportJob, User
 
 
-def decisions_for(preview: dict, *, create_units: bool, default_due: str) -> confirm.Decisions:
-    """The preview page's Decisions when the office changes nothing but these two choices."""
-    return confirm.Decisions(
-        create_units=create_units,
-        documents={
+def changes_for(preview: dict, *, create_units: bool, default_due: str) -> dict:
+    """The changes the preview page saves when the office makes only these two choices."""
+    return {
+        "create_units": create_units,
+        "documents": {
             str(d): {"default_owners": True, "default_due": default_due}
             for d in range(len(preview["documents"]))
         },
-    )
+    }
 
 
 def figures(preview: dict, decisions: confirm.Decisions) -> dict:
@@ -113,13 +113,16 @@ class Command(BaseCommand):
         out["job"] = job.pk
         if job.status != ImportJob.Status.READY:
             return {**out, "error": job.error}
-        decisions = decisions_for(
-            job.preview, create_units=options["create_units"], default_due=due
-        )
-        out["figures"] = figures(job.preview, decisions)
+        # Saved on the job as the preview page saves them, and confirmed from there: the same
+        # decisions, whether the office clicks or this command runs.
+        changes = changes_for(job.preview, create_units=options["create_units"], default_due=due)
+        decisions.save_changes(job.pk, job.decisions_version, changes)
+        job.refresh_from_db()
+        chosen = decisions.load(job)
+        out["figures"] = figures(job.preview, chosen)
         if options["confirm"]:
             try:
-                result = confirm.confirm_import(job, user, decisions)
+                result = confirm.confirm_import(job, user, chosen)
             except ImportRejected as exc:
                 return {**out, "error": str(exc)}
             out["result"] = {k: v for k, v in result.items() if k not in ("items", "documents")}
