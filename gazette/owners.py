@@ -324,7 +324,9 @@ FIELD_KEY = (
     r"|协办单位|主抓单位|主办单位|牵头(?:市|区|县)?领导|分管(?:市|区|县)?领导|联系(?:市|区|县)领导|主管领导"
     r"|主要责任人|具体责任人|责任人|完成时限|整改时限|办结时限|时间节点|进度安排|计划完成时间|完成时间|时间要求)"
 )
-_INLINE_FIELD = re.compile(rf"({FIELD_KEY})\s*:")
+# a web copy may pad a key's characters with spaces: 责 任 人： / 牵　头　单　位：
+_INLINE_FIELD = re.compile(
+    "(" + re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff]|\(\?:)", "[ ]?", FIELD_KEY) + r")\s*:")
 _TIME_KEY = re.compile(r"时限|时间|节点|进度")
 
 
@@ -356,11 +358,12 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
         chained = value_end == end and n + 1 < len(found)
         value = text[match.end():value_end].strip(" ,，;；、")
         spans.append((match.start(), value_end))
-        if _TIME_KEY.search(match.group(1)) and not match.group(1).endswith("人"):
+        field_key = match.group(1).replace(" ", "")
+        if _TIME_KEY.search(field_key) and not field_key.endswith("人"):
             continue
         value = _NEXT_HEADING.split(value, maxsplit=1)[0]
         if value:
-            clauses.append(f"{match.group(1)}：{_FIELD_VALUE_END.split(value, maxsplit=1)[0]}")
+            clauses.append(f"{field_key}：{_FIELD_VALUE_END.split(value, maxsplit=1)[0]}")
     parsed = parse_annotation("；".join(clauses)) if clauses else None
     if parsed:
         owners.merge(parsed)

@@ -202,3 +202,17 @@ def test_a_company_named_after_you_is_responsible():
     assert owners.responsible_units[:1] == ["某某燃气有限公司"]
     # a company that is only mentioned is no owner
     assert sentence_owners("支持某某燃气有限公司扩大供气范围。").is_empty()
+
+
+SPACED_KEYS = """\
+某某片区专项整治工作方案
+一、整治重点
+1.解决农村学生辍学问题。整改措施：配合教育部门做好劝返工作。责 任 人：赵某某整改时限：立整立改
+2.规范统计行为。整改措施：严肃查处统计造假。牵　头　单　位：片区统计办
+"""
+
+
+def test_keys_padded_with_spaces_are_keys():
+    items = _items(SPACED_KEYS)
+    assert [i.owners.responsible_persons for i in items] == [["赵某某"], []]
+    assert items[1].owners.lead_units == ["片区统计办"]
