@@ -128,7 +128,7 @@ def doc_bytes(text: str = TASK_TEXT) -> bytes:
     return converted(docx_bytes(text), ".docx", "doc:MS Word 97")
 
 
-def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11) -> bytes | None:
+def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11, ruled: bool = True) -> bytes | None:
     """Paragraphs as wrapped lines, the table as a ruled table (fpdf2 and a CJK font).
 
     Lines wrap at any character, as Chinese is set (fpdf2's default wraps at spaces only,
@@ -161,6 +161,7 @@ def pdf_bytes(text: str = TASK_TEXT, *, font_size: float = 11) -> bytes | None:
             first_row_as_headings=False,
             line_height=font_size * 0.6,
             wrapmode="CHAR",
+            borders_layout="ALL" if ruled else "NONE",
         ) as table:
             for row in value:
                 cells = table.row()

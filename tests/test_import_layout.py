@@ -87,6 +87,18 @@ def test_the_task_text_as_a_pdf_gives_the_items_of_the_txt(users):
 
 
 @needs_font
+def test_a_table_without_rules_is_read_by_the_gaps_between_its_cells(users):
+    """Cells of one line each: a gap of several characters separates them."""
+    user = users["supervisor"]
+    want = reference(user, format_files.TASK_TEXT)
+    pdf = format_files.pdf_bytes(ruled=False)
+    assert "\n1\t改造提升产业园区道路8公里\t2025年10月底前\t区住房和城乡建设局\n" in (
+        extract("任务.pdf", pdf).text
+    )
+    assert found(parse(user, "无框表.pdf", pdf)) == want
+
+
+@needs_font
 def test_two_columns_are_read_one_after_the_other(users):
     user = users["supervisor"]
     lines = format_files.TASK_TEXT.split("\n")

@@ -102,12 +102,12 @@ def _row_line(row: list[Word], tab_gap: float) -> Line:
     text, previous = "", None
     for word in row:
         if previous is not None and word.x0 - previous.x1 > tab_gap * height:
-            text += "\t" + word.text
+            text = text.rstrip() + "\t" + word.text.strip()
         else:
             text = join(text, word.text)
         previous = word
     return Line(
-        text,
+        text.strip(),
         row[0].x0,
         max(w.x1 for w in row),
         min(w.top for w in row),
