@@ -53,9 +53,21 @@
     var c = choice(row);
     return "include" in c ? c.include : !row.was_dropped;
   }
+  // A field of a tracked item that differs from the new version shows the office's value
+  // while the office keeps it, the new one once it takes it (the merge choice of the row).
+  function resolution(row, field) {
+    var diff = row.differences.filter(function (x) { return x.field === field; })[0];
+    if (!diff) { return "new"; }
+    return (choice(row).merge || {})[field] || (diff.edited ? "keep" : "new");
+  }
+  function base(row, field) {
+    var merged = ["lead", "co", "responsible"].indexOf(field) >= 0 ? "owners" : field;
+    if (field in row.current && resolution(row, merged) === "keep") { return row.current[field]; }
+    return row[field];
+  }
   function value(row, field) {
     var c = choice(row);
-    if (!(field in c)) { return row[field]; }
+    if (!(field in c)) { return base(row, field); }
     if (field === "due") { return c.due || ""; }
     return Array.isArray(c[field]) ? c[field].join("、") : c[field];
   }
@@ -305,15 +317,15 @@
       change[key] = {include: target.checked};
       save({items: change});
     } else if (target.classList.contains("text")) {
-      if (target.value.trim() === row.text.trim()) { save({unset: [[key, "text"]]}); }
+      if (target.value.trim() === base(row, "text").trim()) { save({unset: [[key, "text"]]}); }
       else { change[key] = {text: target.value}; save({items: change}); }
     } else if (target.classList.contains("owner")) {
       var role = target.dataset.role;
       var list = names(target.value);
-      if (list.join("、") === names(row[role] || "").join("、")) { save({unset: [[key, role]]}); }
+      if (list.join("、") === names(base(row, role) || "").join("、")) { save({unset: [[key, role]]}); }
       else { change[key] = {}; change[key][role] = list; save({items: change}); }
     } else if (target.classList.contains("due")) {
-      if (target.value === row.due) { save({unset: [[key, "due"]]}); }
+      if (target.value === base(row, "due")) { save({unset: [[key, "due"]]}); }
       else { change[key] = {due: target.value || null}; save({items: change}); }
     } else if (target.classList.contains("merge")) {
       var merge = {};

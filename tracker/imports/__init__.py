@@ -14,5 +14,9 @@
    unit name the user mapped as a UnitAlias (or creates the Unit).
 
 Re-import never deletes: matched items keep their status, percent and progress reports; old
-items missing from the new version are listed in the preview and get a note on confirm.
+items missing from the new version are listed in the preview and get a note on confirm. It is
+a three-way merge (``merge.py``): what the parser said last time (``Item.parsed``), what the
+office has now and what the parser says now; a field changed by hand is kept unless the office
+picks the new value. The preview's choices are saved on the job as the office works
+(``decisions.py``) and the page's rows come from ``review.py``.
 """

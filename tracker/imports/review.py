@@ -54,6 +54,19 @@ def owner_text(item: dict, role: str) -> str:
     return "、".join(o["name"] for o in item["owners"] if o["role"] == role)
 
 
+def current_inputs(differences: list[dict]) -> dict:
+    """The office's values of the fields that differ, as the row's inputs hold them: the page
+    shows them while the office keeps them (tracker.imports.merge)."""
+    current: dict = {}
+    for x in differences:
+        if x["field"] == "owners":
+            for role in OWNER_KEYS:
+                current[role] = "、".join(x["current"].get(role, []))
+        else:
+            current[x["field"]] = x["current"] or ""
+    return current
+
+
 def rows(job: ImportJob) -> list[dict]:
     users = confirm._users_by_display_name()
     accounts = {
@@ -107,6 +120,7 @@ def rows(job: ImportJob) -> list[dict]:
             }
             for role in OWNER_KEYS:
                 row[role] = owner_text(item, role)
+            row["current"] = current_inputs(item.get("differences", []))
             out.append(row)
     return out
 
