@@ -165,3 +165,24 @@ def _verb_role(verb: str) -> str:
 def _add(owners: Owners, role: str, names: list[str]) -> None:
     target = getattr(owners, role)
     target.extend(n for n in names if n not in target)
+
+
+# a table flattened into text without separators ends each row with its time cell
+# and its unit cells run together: …出台配套措施12月区规划局区经发局区环土局
+_TIME_CELL = r"(?:\d{1,2}月(?:底|上旬|中旬|下旬)?前?|全年|年内|年底|长期坚持|长期|持续推进)"
+_GLUED_UNIT = (r"(?:区|市|县|省|镇|乡|各|相关|有关)[^\s,，。;；、:：()（）\d]{0,14}?"
+               r"(?:局|委|办|政府|中心|站|公司|队|部|院|所|处|会|街道|办事处|指挥部|集团)")
+_GLUED_TAIL = re.compile(rf"{_TIME_CELL}((?:{_GLUED_UNIT}[、,，]?){{1,8}})$")
+_ONE_GLUED = re.compile(_GLUED_UNIT)
+
+
+def glued_units(text: str) -> list[str]:
+    """The units run together after the time cell that ends a flattened table row,
+    or [] when the text does not end so."""
+    key = fold(text).rstrip(" 。;")
+    tail = _GLUED_TAIL.search(key[-200:])
+    if not tail:
+        return []
+    at = len(key) - len(key[-200:]) + tail.start(1)
+    names = [text[m.start():m.end()] for m in _ONE_GLUED.finditer(key, at)]
+    return [n for n in names if n]

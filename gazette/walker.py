@@ -22,7 +22,7 @@ from gazette.paragraphs import (
     marker,
     strip_annotations,
 )
-from gazette.prose_owners import sentence_owners
+from gazette.prose_owners import glued_units, sentence_owners
 from gazette.split import Document
 from gazette.tables import TableRecord, _Layout, read_table
 
@@ -202,6 +202,8 @@ class Walker:
             owners.lead_units.extend(said.lead_units)
             owners.co_units.extend(said.co_units)
             owners.responsible_units.extend(said.responsible_units)
+            if not said.has_units():
+                owners.responsible_units.extend(glued_units(text))
         only_prose = prose and not report
         if label is None and only_prose:
             self.dashes += 1

@@ -216,3 +216,31 @@ def test_keys_padded_with_spaces_are_keys():
     items = _items(SPACED_KEYS)
     assert [i.owners.responsible_persons for i in items] == [["赵某某"], []]
     assert items[1].owners.lead_units == ["片区统计办"]
+
+
+GLUED_ROWS = """\
+某某区2025年生态环境保护工作要点
+附件
+工作要点分工表
+序号主要工作任务具体工作措施完成时限主要责任单位
+1、组织编制全区生态保护规划12月区生态环境局
+2、出台生态保护红线管控配套措施，明确管控清单9月区自然资源局区生态环境局
+3、清理河道沿线散养畜禽户6月各乡镇人民政府
+"""
+
+
+def test_units_run_together_after_the_time_cell_of_a_flattened_row():
+    items = _items(GLUED_ROWS)
+    assert [i.owners.responsible_units for i in items] == [
+        ["区生态环境局"],
+        ["区自然资源局", "区生态环境局"],
+        ["各乡镇人民政府"],
+    ]
+    assert [i.due for i in items] == [date(2025, 12, 31), date(2025, 9, 30), date(2025, 6, 30)]
+
+
+def test_a_month_and_a_unit_inside_a_sentence_are_no_glued_cells():
+    from gazette.prose_owners import glued_units
+
+    assert glued_units("会议定于12月区政府召开") == []
+    assert glued_units("计划于12月底前完成。") == []
