@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from tests.tracking import pdf_upload
 from tracker.access import IMPORT, MANAGE_REMINDERS, can
 from tracker.models import Comment, Evidence, ImportJob, Item, ProgressReport, Request
-from tracker.tracking import actions, review
+from tracker.tracking import actions, editing, review
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ UNIT = READ | {"sign", "report", "request_extension", "request_completion"}
 ITEM_ACTIONS = [
     "detail", "download", "sign", "report", "confirm", "request_extension", "decide_extension",
     "request_completion", "decide_completion", "grade", "urge", "comment", "return_report",
-    "unit_review",
+    "unit_review", "edit", "split", "withdraw", "restore",
 ]
 # The unit head's own check before anything goes up: confirm or return a report, confirm or
 # return a completion request (two-level review).
@@ -61,7 +61,7 @@ def prepare(action, item, users):
     own = item.owners.get().unit == users["staff"].unit
     worker = users["staff"] if own else users["other_staff"]
     if action not in {"sign", "detail", "comment", "urge", "grade", "request_extension",
-                      "decide_extension"}:
+                      "decide_extension", "edit", "split", "withdraw", "restore"}:
         actions.do_sign(worker, item, item.version)
     pk = item.pk
     if action == "detail":
@@ -112,6 +112,24 @@ def prepare(action, item, users):
         return "post", reverse("item_urge", args=[pk]), {"text": "请抓紧"}
     if action == "comment":
         return "post", reverse("item_comment", args=[pk]), {"text": "意见"}
+    if action == "edit":  # the office's edit page: the text changes, nothing else
+        return "post", reverse("item_edit", args=[pk]), {
+            "version": item.version, "text": "改过的内容", "due_date": "2030-06-30", "tags": "",
+            "owner-TOTAL_FORMS": 1, "owner-INITIAL_FORMS": 1, "owner-0-role": "lead",
+            "owner-0-name": item.owners.get().name, "owner-0-link": f"u{item.owners.get().unit_id}",
+            "person-TOTAL_FORMS": 0, "person-INITIAL_FORMS": 0,
+            "deadline-TOTAL_FORMS": 0, "deadline-INITIAL_FORMS": 0}
+    if action == "split":
+        return "post", reverse("item_split", args=[pk]), {
+            "version": item.version, "part-TOTAL_FORMS": 1, "part-INITIAL_FORMS": 0,
+            "part-0-text": "子任务", "part-0-lead": f"u{item.owners.get().unit_id}"}
+    if action == "withdraw":
+        return "post", reverse("item_withdraw", args=[pk]), {
+            "version": item.version, "reason": "任务调整"}
+    if action == "restore":
+        editing.do_withdraw(users["supervisor"], item, item.version, "任务调整")
+        item.refresh_from_db()
+        return "post", reverse("item_withdraw", args=[pk]), {"version": item.version}
     raise AssertionError(action)
 
 
@@ -120,7 +138,7 @@ def snapshot():
     return (
         list(Item.objects.order_by("pk").values_list(
             "pk", "status", "percent", "due_date", "grade", "version", "received_at",
-            "completed_at")),
+            "completed_at", "text", "withdrawn_at", "parent")),
         list(ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at",
                                                                 "returned_at")),
         list(Request.objects.order_by("pk").values_list("pk", "decision", "awaits_unit")),
@@ -337,3 +355,27 @@ def test_the_periodic_report_is_the_units(client, users, items, role):
         return
     assert response.status_code == 302
     assert list(ProgressReport.objects.values_list("item_id", flat=True)) == [items["own"].pk]
+
+
+# ---- the office's item pages: edit, split (分解), withdraw (撤销) -----------------------------
+
+@pytest.mark.parametrize("unit", ["own", "other"])
+@pytest.mark.parametrize("page", ["item_edit", "item_split", "item_withdraw"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_office_item_pages_open_for_the_office_only(client, users, items, role, page, unit):
+    client.force_login(users[role])
+    response = client.get(reverse(page, args=[items[unit].pk]))
+    if role in {"staff", "head"} and unit == "other":
+        assert response.status_code == 404
+    elif role in {"supervisor", "admin"}:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+    detail = client.get(reverse("item_detail", args=[items[unit].pk])).content.decode()
+    assert (reverse(page, args=[items[unit].pk]) in detail) is (role in {"supervisor", "admin"})
+
+
+@pytest.mark.parametrize("page", ["item_edit", "item_split", "item_withdraw"])
+def test_anonymous_visitors_never_reach_the_office_item_pages(client, items, page):
+    response = client.get(reverse(page, args=[items["own"].pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

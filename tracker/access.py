@@ -10,11 +10,13 @@ Who may do what:
 - 部门负责人 unit head: the same, and reviews their own unit's staff first (two-level review):
   confirms or returns (with a reason) progress reports and completion requests; only what
   the head confirmed goes up (tracker.tracking.actions, tracker.tracking.review);
-- 督查室 supervision office (and administrators): everything but confirming a unit's reports;
+- 督查室 supervision office (and administrators): everything but confirming a unit's reports,
+  including editing an item (EDIT), splitting it into sub-items (SPLIT, 分解) and withdrawing
+  or restoring it (WITHDRAW, 撤销);
 - 领导 leaders: read everything, change nothing but comments (批示).
 
 Actions without an item (importing documents, managing reminders, creating 交办事项, issuing
-督办单) belong to the supervision office and administrators; views guard them with
+督办单, managing unit groups) belong to the supervision office and administrators; views guard them with
 `@office_required(ACTION)`.
 
 督办单 (tracker/supervision/): a unit's staff and heads see their unit's notices and reply to
@@ -52,21 +54,27 @@ REPLY_NOTICE = "reply_notice"  # 督办单: reply (the addressed unit's staff an
 BULK_SIGN = "bulk_sign"  # 签收 many at once: whoever may sign (each item checked with SIGN)
 PERIODIC_REPORT = "periodic_report"  # one report per unit and period: the unit's members
 VIEW_BULLETIN = "view_bulletin"  # 通报 and 年终考核: the office, leaders and administrators
+EDIT = "edit"  # change an item's text, owners, people, dates and tags (the office)
+SPLIT = "split"  # 分解: split an item into sub-items with their own owners and dates
+WITHDRAW = "withdraw"  # 撤销 an item with a reason, and restore it
+MANAGE_UNITS = "manage_units"  # the unit groups page (各镇(街道) and their members)
 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
 OFFICE_ACTIONS = frozenset(
     {DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC, IMPORT, MANAGE_REMINDERS,
-     ISSUE_NOTICE}
+     ISSUE_NOTICE, EDIT, SPLIT, WITHDRAW, MANAGE_UNITS}
 )
 ITEM_ACTIONS = frozenset(
     READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}
-) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS, ISSUE_NOTICE}
+) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS, ISSUE_NOTICE, MANAGE_UNITS}
 
 
 def visible_items(user):
-    """The items this user may see (the list, the export and the workbench start here)."""
-    return Item.objects.visible_to(user)
+    """The items this user may see (the list, the export and the workbench start here).
+
+    A withdrawn item (撤销) is left out; it still opens through `get_item_for`."""
+    return Item.objects.visible_to(user).active()
 
 
 def get_item_for(user, pk, queryset=None):

@@ -5,7 +5,7 @@ from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.supervision import views as supervision_views
-from tracker.tracking import periodic, review_views, views
+from tracker.tracking import edit_views, periodic, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("items/<int:pk>/grade/", views.item_grade, name="item_grade"),
     path("items/<int:pk>/comment/", views.item_comment, name="item_comment"),
     path("items/<int:pk>/urge/", views.item_urge, name="item_urge"),
+    path("items/<int:pk>/edit/", edit_views.item_edit, name="item_edit"),
+    path("items/<int:pk>/split/", edit_views.item_split, name="item_split"),
+    path("items/<int:pk>/withdraw/", edit_views.item_withdraw, name="item_withdraw"),
     path("items/<int:pk>/requests/<int:request_id>/decide/", views.request_decide,
          name="request_decide"),
     path("items/<int:pk>/requests/<int:request_id>/review/", review_views.request_unit_review,

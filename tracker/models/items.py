@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +38,10 @@ class ItemQuerySet(models.QuerySet):
             ).values("item_id")
         )
 
+    def active(self):
+        """Items not withdrawn (撤销): what lists, dashboards and reminders hold."""
+        return self.filter(withdrawn_at__isnull=True)
+
     def with_state(self, today=None):
         """Annotate `next_due` and `state`: done, overdue, at_risk, on_track or undated.
 
@@ -43,31 +49,33 @@ class ItemQuerySet(models.QuerySet):
         (a milestone such as a 一季度 node, not marked done) or its final due date, whichever
         comes first. An item is overdue as soon as any date it owes has passed: the reminder
         e-mails chase every open dated deadline, and the lists, the workbench and the
-        dashboards say the same. `Item.state_on` is this rule for one loaded item.
+        dashboards say the same. A split item (分解) also owes what its open sub-items owe
+        (neither done nor withdrawn): it is overdue as soon as one of them is.
+        `Item.state_on` is this rule for one loaded item.
         """
         today = today or timezone.localdate()
         done = Q(status=Item.Status.COMPLETED)
-        open_dated = Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"),
-                                             date__isnull=False)
-        first_open = Subquery(open_dated.order_by("date").values("date")[:1])
-        next_due = models.Case(
-            models.When(open_due__isnull=True, then=F("due_date")),
-            models.When(due_date__isnull=True, then=F("open_due")),
-            models.When(open_due__lt=F("due_date"), then=F("open_due")),
-            default=F("due_date"),
-            output_field=models.DateField(),
-        )
+        own, child_deadlines, children = _owed()
         soon = today + datetime.timedelta(days=AT_RISK_DAYS)
-        # The state asks the deadlines with EXISTS (one index probe each, evaluated only as far
-        # as the CASE needs), never through next_due: that would repeat its subquery per WHEN.
-        return self.annotate(open_due=first_open).annotate(
+        # next_due names each subquery once (LEAST over the dates, a far date standing for
+        # none); the state asks with EXISTS (one index probe each, evaluated only as far as
+        # the CASE needs), never through next_due: that would repeat its subqueries per WHEN.
+        never = models.Value(NEVER, output_field=models.DateField())
+        dates = [
+            F("due_date"),
+            Subquery(own.order_by("date").values("date")[:1]),
+            Subquery(child_deadlines.order_by("date").values("date")[:1]),
+            Subquery(children.order_by("due_date").values("due_date")[:1]),
+        ]
+        next_due = NullIf(Least(*(Coalesce(d, never) for d in dates)), never)
+        return self.annotate(
             next_due=next_due,
             state=models.Case(
                 models.When(done, then=models.Value(Item.State.DONE)),
-                models.When(Q(due_date__isnull=True) & ~Exists(open_dated),
-                            then=models.Value(Item.State.UNDATED)),
+                models.When(Q(due_date__isnull=True) & ~Exists(own) & ~Exists(child_deadlines)
+                            & ~Exists(children), then=models.Value(Item.State.UNDATED)),
                 models.When(owes_before(today), then=models.Value(Item.State.OVERDUE)),
-                models.When(Q(due_date__lte=soon) | Exists(open_dated.filter(date__lte=soon)),
+                models.When(owes_before(soon + datetime.timedelta(days=1)),
                             then=models.Value(Item.State.AT_RISK)),
                 default=models.Value(Item.State.ON_TRACK),
                 output_field=models.CharField(),
@@ -75,11 +83,31 @@ class ItemQuerySet(models.QuerySet):
         )
 
 
+# Stands for "no date" inside next_due's LEAST (every real date is plausible, far before it).
+NEVER = datetime.date(9999, 12, 31)
+
+
+def _owed():
+    """The dated things an item owes besides its due date, as subqueries on the outer item:
+    its open dated deadlines; and for a split item (分解) its open sub-items' (not completed,
+    not withdrawn) open dated deadlines and the sub-items themselves with their due dates."""
+    own = Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"), date__isnull=False)
+    open_child = Q(item__parent=OuterRef("pk"), item__withdrawn_at__isnull=True)
+    child_deadlines = Deadline.objects.filter(Deadline.OPEN, open_child, date__isnull=False)
+    child_deadlines = child_deadlines.exclude(item__status=Item.Status.COMPLETED)
+    children = Item.objects.filter(parent=OuterRef("pk"), withdrawn_at__isnull=True,
+                                   due_date__isnull=False).exclude(status=Item.Status.COMPLETED)
+    return own, child_deadlines, children
+
+
 def owes_before(day):
-    """Q: the item still owes a date before `day` (its due date or an open dated deadline);
-    with_state's overdue test for an item not completed, reusable without the state CASE."""
-    return Q(due_date__lt=day) | Exists(Deadline.objects.filter(
-        Deadline.OPEN, item=OuterRef("pk"), date__isnull=False, date__lt=day))
+    """Q: the item still owes a date before `day` (its due date, an open dated deadline, or
+    one of an open sub-item's); with_state's overdue test for an item not completed, reusable
+    without the state CASE."""
+    own, child_deadlines, children = _owed()
+    return (Q(due_date__lt=day) | Exists(own.filter(date__lt=day))
+            | Exists(child_deadlines.filter(date__lt=day))
+            | Exists(children.filter(due_date__lt=day)))
 
 
 class Item(models.Model):
@@ -141,6 +169,16 @@ class Item(models.Model):
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # 分解: a sub-task of another item; the parent's percent, state and completion roll up
+    # from its sub-items (tracker.tracking.editing.roll_up, ItemQuerySet.with_state).
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级事项"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    # 撤销: withdrawn by the office, with a reason; out of lists, dashboards and reminders,
+    # still viewable with its history, and restorable.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True, db_index=True)
+    withdrawn_reason = models.CharField(_("撤销理由"), max_length=500, blank=True)
     # Optimistic locking: a save names the version it started from; a mismatch is a conflict.
     version = models.PositiveIntegerField(_("版本"), default=1)
     history = HistoricalRecords()
@@ -171,6 +209,15 @@ class Item(models.Model):
         label = self.text if len(self.text) <= 40 else self.text[:40] + "…"
         return f"{self.ref} {label}".strip()
 
+    @property
+    def withdrawn(self):
+        return self.withdrawn_at is not None
+
+    @cached_property
+    def has_open_children(self):
+        """Split (分解) into sub-items not withdrawn: its progress rolls up from them."""
+        return self.pk is not None and self.children.filter(withdrawn_at__isnull=True).exists()
+
     def next_due_on(self):
         """The earliest date the item still owes (see ItemQuerySet.with_state).
 
@@ -182,6 +229,9 @@ class Item(models.Model):
         if self.pk is None:
             return self.due_date
         dates = [d.date for d in self.deadlines.all() if d.date and not d.closed]
+        children = self.children.filter(withdrawn_at__isnull=True).exclude(
+            status=self.Status.COMPLETED)
+        dates += [d for d in (child.next_due_on() for child in children) if d]
         candidates = [d for d in (min(dates, default=None), self.due_date) if d]
         return min(candidates, default=None)
 

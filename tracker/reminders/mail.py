@@ -86,7 +86,7 @@ def render_email(name, context, language):
 def reminder_context(delivery):
     """The recipient's items with every reason to write about them; None if none is left."""
     # Never an item the recipient cannot open (a namesake linked by mistake, a moved account).
-    visible = Item.objects.visible_to(delivery.recipient)
+    visible = Item.objects.visible_to(delivery.recipient).active()  # not withdrawn
     notices = (Notice.objects.filter(delivery=delivery, reminder__item__in=visible)
                .select_related("reminder__item", "reminder__deadline")
                .only(*EMAIL_FIELDS)
@@ -202,7 +202,7 @@ def weekly_context(delivery):
     user = delivery.recipient
     monday = delivery.period
     week_ago = monday - datetime.timedelta(days=7)
-    items = Item.objects.visible_to(user)
+    items = Item.objects.visible_to(user).active()
     if user.role == User.Role.LEADER:
         own = items.filter(people__user=user, people__role=ItemPerson.Role.LEADER).distinct()
         if own.exists():

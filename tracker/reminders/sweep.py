@@ -88,7 +88,12 @@ def sweep(today=None, rules=None, calendar=None):
 
 
 def _open_items():
-    return Item.objects.exclude(status=Item.Status.COMPLETED)
+    """Items the sweep may remind: neither completed nor withdrawn (撤销)."""
+    return Item.objects.active().exclude(status=Item.Status.COMPLETED)
+
+
+# A Deadline of a withdrawn item (撤销) reminds nobody; restored, it does again.
+ACTIVE_ITEM = {"item__withdrawn_at__isnull": True}
 
 
 # An item whose unit asked for completion (awaiting approval) is not chased for its dates any
@@ -157,14 +162,14 @@ def _create_deadline_reminders(window, rules, calendar, faults):
             firings.pop(due, None)
             failed[due] = exc
         due += ONE_DAY
-    open_deadlines = Deadline.objects.filter(Deadline.OPEN).exclude(
+    open_deadlines = Deadline.objects.filter(Deadline.OPEN, **ACTIVE_ITEM).exclude(
         item__status=Item.Status.COMPLETED)
     rows = _escalations(window, rules, index, earliest, faults)
     if not firings:
         faults.dates_failed(failed, open_deadlines, _undated_items())
         return _insert(rows, faults)
     dated = (Deadline.objects.filter(Deadline.OPEN, date__in=list(firings))
-             .exclude(item__status__in=NOT_CHASED)
+             .exclude(item__status__in=NOT_CHASED).filter(**ACTIVE_ITEM)
              .values_list("id", "item_id", "date"))
     for deadline_id, item_id, date in dated.iterator(chunk_size=CHUNK):
         rows.extend(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule, offset=offset,
@@ -187,7 +192,7 @@ def _escalations(window, rules, index, earliest, faults):
     cutoff = escalation_cutoff(window[-1], rules, index)
     escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
     dated = (Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=cutoff)
-             .exclude(item__status=Item.Status.COMPLETED)
+             .exclude(item__status=Item.Status.COMPLETED).filter(**ACTIVE_ITEM)
              .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
              .values_list("id", "item_id", "date"))
     undated = (_undated_items().filter(due_date__gte=earliest, due_date__lte=cutoff)
@@ -218,7 +223,8 @@ def _escalations(window, rules, index, earliest, faults):
 def _create_report_reminders(window, rules, calendar, faults):
     index = WorkdayIndex(calendar, window[0] - 400 * ONE_DAY, window[-1] + 120 * ONE_DAY)
     recurring = (Deadline.objects.filter(Deadline.OPEN, date__isnull=True)
-                 .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED))
+                 .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED)
+                 .filter(**ACTIVE_ITEM))
     cycles = {}
     for rec in recurring.values_list("recurrence", flat=True).distinct():
         try:  # once per distinct recurrence, guarded: a cycle the rules cannot read is listed

@@ -64,17 +64,31 @@ ALLOWED_FROM = {
 }
 
 
+# A split item's (分解) progress is its sub-items': it takes no report or completion request.
+# A withdrawn item (撤销) takes no action at all.
+ROLLED_UP = {"report", "request_completion"}
+
+
 def is_possible(action, item):
     """Does the item's status allow `action` (who may is tracker.access.can)?"""
+    if item.withdrawn_at is not None:  # 撤销: nothing happens to it until it is restored
+        return False
+    if action in ROLLED_UP and item.has_open_children:
+        return False
     allowed = ALLOWED_FROM.get(action)
     return allowed is None or item.status in allowed
 
 
 def _check_possible(action, item):
-    if not is_possible(action, item):
-        raise ActionError(
-            _("事项当前状态为“%(status)s”，不能进行此操作。") % {"status": item.get_status_display()}
-        )
+    if is_possible(action, item):
+        return
+    if item.withdrawn_at is not None:
+        raise ActionError(_("该事项已撤销，不能进行此操作。"))
+    if action in ROLLED_UP and item.has_open_children:
+        raise ActionError(_("该事项已分解，进度由子任务汇总，请在子任务上报送。"))
+    raise ActionError(
+        _("事项当前状态为“%(status)s”，不能进行此操作。") % {"status": item.get_status_display()}
+    )
 
 
 def _claim(item, version, user, why, **changes):
@@ -89,7 +103,40 @@ def _claim(item, version, user, why, **changes):
     item._history_user = user
     item._change_reason = why  # tracker.tracking.audit.reason(...): a code, not a sentence
     item.save(update_fields=["updated_at"])
+    if item.parent_id and changes.keys() & {"percent", "status", "withdrawn_at"}:
+        roll_up(item.parent_id, user)
     return item
+
+
+def roll_up(parent_id, user):
+    """分解: a split item's percent is the average of its sub-items' (withdrawn ones left out);
+    when every one is completed, the split item is completed too (audited as such)."""
+    parent = Item.objects.select_for_update().get(pk=parent_id)
+    children = list(parent.children.filter(withdrawn_at__isnull=True)
+                    .values_list("status", "percent"))
+    if not children or parent.status == S.COMPLETED or parent.withdrawn_at:
+        return parent
+    changes = {"percent": round(sum(percent for _s, percent in children) / len(children))}
+    done = all(status == S.COMPLETED for status, _p in children)
+    if done:
+        changes.update(status=S.COMPLETED, completed_at=timezone.now(), percent=100)
+    elif parent.percent == changes["percent"]:
+        return parent
+    why = audit.reason("children_completed" if done else "rollup", percent=changes["percent"])
+    parent = _claim(parent, parent.version, user, why, **changes)
+    if done:
+        _close_deadlines(parent, user, why)
+    return parent
+
+
+def _close_deadlines(item, user, why):
+    """Mark every open deadline done, one by one (an item has a handful): each is audited."""
+    now = timezone.now()
+    for deadline in item.deadlines.filter(done_at__isnull=True):
+        deadline.done_at = now
+        deadline._history_user = user
+        deadline._change_reason = why
+        deadline.save(update_fields=["done_at"])
 
 
 # ---- evidence files -------------------------------------------------------------------------
@@ -372,12 +419,7 @@ def do_decide_completion(user, request, version, approve, note=""):
         return request
     now = timezone.now()
     _claim(item, version, user, audit.reason("completed"), status=S.COMPLETED, completed_at=now, percent=100)
-    # Saved one by one (an item has a handful) so that each writes its audit row.
-    for deadline in item.deadlines.filter(done_at__isnull=True):
-        deadline.done_at = now
-        deadline._history_user = user
-        deadline._change_reason = audit.reason("completed")
-        deadline.save(update_fields=["done_at"])
+    _close_deadlines(item, user, audit.reason("completed"))
     _tell_requester(request, user, Message.Code.COMPLETION_APPROVED)
     return request
 

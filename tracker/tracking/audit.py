@@ -9,6 +9,7 @@ text stored by older versions (a plain sentence) is shown as it is.
 import datetime
 import json
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.lib.dates import format_date
@@ -32,6 +33,22 @@ REASONS = {
     "grade": _("评定为 %(grade)s"),
     "create_adhoc": _("创建交办事项"),
     "admin_edit": _("在管理后台修改"),
+    "edit": _("督查室修改：%(fields)s"),
+    "split": _("分解为 %(count)s 项子任务"),
+    "split_from": _("由上级事项分解而来"),
+    "withdraw": _("撤销：%(reason)s"),
+    "restore": _("恢复已撤销的事项"),
+    "rollup": _("按子任务汇总进度为 %(percent)s%%"),
+    "children_completed": _("子任务全部办结，本事项随之办结"),
+}
+# The fields an "edit" names (stored as codes, shown in the reader's language).
+EDITED_FIELDS = {
+    "text": _("任务内容"),
+    "owners": _("责任单位"),
+    "people": _("责任领导和责任人"),
+    "due_date": _("完成时限"),
+    "deadlines": _("时限与节点"),
+    "tags": _("标签"),
 }
 # history_change_reason is a CharField(max_length=100).
 MAX_STORED = 100
@@ -53,6 +70,9 @@ def reason(code, **data):
 
 
 def _shown(key, value):
+    if key == "fields" and isinstance(value, str):
+        return gettext("、").join(str(EDITED_FIELDS.get(code, code))
+                                  for code in value.split(",") if code)
     if key in ("date", "asked") and isinstance(value, str):
         try:
             return format_date(datetime.date.fromisoformat(value))

@@ -115,7 +115,7 @@ class ItemFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, *, user, queryset=None, today=None):
-        visible = Item.objects.visible_to(user)
+        visible = Item.objects.visible_to(user).active()  # withdrawn items: not counted
         super().__init__(data, queryset=queryset if queryset is not None else visible)
         self.user = user
         self.today = today or timezone.localdate()

@@ -70,7 +70,10 @@ class EvidenceField(forms.FileField):
 class VersionForm(forms.Form):
     """Carries the version of the item the user saw (optimistic locking)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1,
+        error_messages={"invalid": _("页面的版本号有误，请刷新页面后重试。"),
+                        "required": _("页面的版本号缺失，请刷新页面后重试。")})
 
 
 class SignForm(VersionForm):

@@ -235,7 +235,7 @@ FORM_ACTION = {
 
 
 def _detail_item(user, pk):
-    queryset = Item.objects.select_related("document").prefetch_related(
+    queryset = Item.objects.select_related("document", "parent").prefetch_related(
         Prefetch("owners", queryset=ItemOwner.objects.select_related("unit", "group")),
         "people", "tags", "deadlines",
         Prefetch("reports", queryset=ProgressReport.objects.select_related(
@@ -298,6 +298,9 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "report_note": _report_note(user) if "report" in detail_forms else "",
         "trail": audit_trail(item),
         "conflict": conflict,
+        "office": {key: perms.can(user, action, item) for key, action in
+                   (("edit", perms.EDIT), ("split", perms.SPLIT), ("withdraw", perms.WITHDRAW))},
+        "children": item.children.visible_to(user).with_state().order_by("pk"),
     }, status=status)
 
 
