@@ -246,6 +246,8 @@ def office_pages(users):
         ("post", reverse("import_decisions", args=[job.pk]), {}),
         ("get", reverse("reminder_failures"), {}),
         ("post", reverse("reminder_retry"), {"delivery": ["1"]}),
+        ("get", reverse("unit_groups"), {}),
+        ("get", reverse("unit_group_new"), {}),
     ]
 
 

@@ -5,7 +5,7 @@ from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.supervision import views as supervision_views
-from tracker.tracking import edit_views, periodic, review_views, views
+from tracker.tracking import edit_views, periodic, review_views, unit_groups, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +35,10 @@ urlpatterns = [
     path("items/<int:pk>/reports/<int:report_id>/return/", review_views.report_return,
          name="report_return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    # Unit groups (tracker/tracking/unit_groups.py)
+    path("units/groups/", unit_groups.group_list, name="unit_groups"),
+    path("units/groups/new/", unit_groups.group_edit, name="unit_group_new"),
+    path("units/groups/<int:pk>/", unit_groups.group_edit, name="unit_group_edit"),
     # Import (tracker/imports/views.py)
     path("import/", import_views.upload, name="import_upload"),
     path("import/<int:pk>/", import_views.job_page, name="import_job"),
