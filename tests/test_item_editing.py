@@ -198,3 +198,27 @@ def test_an_empty_text_is_refused(client, users, item):
     response = client.post(reverse("item_edit", args=[item.pk]), form_data(item, text="  "))
     assert response.status_code == 400
     assert Item.objects.get(pk=item.pk).text == "原任务内容。"
+
+
+def test_a_re_import_sees_every_hand_edit_as_the_offices(client, users, units, item):
+    """The re-import's three-way merge (tracker.imports.merge) keeps what the office edited:
+    each edited field differs from what the parser said at the last import."""
+    from tracker.imports import merge
+
+    parsed = {"text": "原任务内容。", "owners": [{"role": "lead", "name": "区发展和改革局"},
+                                                {"role": "co", "name": "区教育局"}], "due": None}
+    Item.objects.filter(pk=item.pk).update(parsed=merge.parsed_values(parsed))
+    item.refresh_from_db()
+    lead = [o.role for o in item.owners.all()].index("lead")
+    client.force_login(users["supervisor"])
+    response = client.post(reverse("item_edit", args=[item.pk]), form_data(item, **{
+        "text": "督查室改写的内容。", "due_date": "2030-10-31",
+        f"owner-{lead}-name": "区政府督查室", f"owner-{lead}-link": f"u{units['dcs'].pk}"}))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    new = dict(parsed, text="新版文件的内容。", due="2030-12-31",
+               owners=[{"role": "lead", "name": "区财政局"}])
+    found = merge.item_differences([item], {item.pk: new})[item.pk]
+    assert {d["field"]: d["edited"] for d in found} == {"text": True, "owners": True,
+                                                        "due": True}
+    assert all(merge.resolution(d, {}) == "keep" for d in found)
