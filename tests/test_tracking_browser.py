@@ -61,7 +61,7 @@ def evidence(tmp_path, name):
     return str(path)
 
 
-def test_staff_report_and_request_completion_then_the_office_approves_and_grades(
+def test_staff_report_and_request_completion_the_head_confirms_the_office_approves(
     users, item, live_server, browser, logged_in_page, tmp_path  # noqa: F811
 ):
     # Staff log in through the login form.
@@ -94,6 +94,14 @@ def test_staff_report_and_request_completion_then_the_office_approves_and_grades
     shot(page, "staff-requested-completion")
     assert Item.objects.get(pk=item.pk).status == Item.Status.COMPLETION_REQUESTED
     context.close()
+
+    # The unit head confirms the request: it goes on to the office.
+    head = logged_in_page(users["head"])
+    head.goto(f"{live_server.url}/items/{item.pk}/")
+    head.check("form.unit-review input[value=confirm]")
+    head.click("form.unit-review button[type=submit]")
+    head.wait_for_selector(".messages >> text=已确认，办结申请已报督查室审核")
+    assert head.errors == []
 
     # The supervision office approves (办结销号) and grades.
     office = logged_in_page(users["supervisor"])
