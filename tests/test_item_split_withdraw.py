@@ -163,6 +163,8 @@ def test_a_withdrawn_item_leaves_lists_dashboards_and_reminders_but_stays_viewab
         assert page.status_code == 200
         assert "已撤销" in page.content.decode() and "任务已调整" in page.content.decode()
     client.force_login(users["supervisor"])
+    listing = client.get(reverse("item_list") + "?withdrawn=1").content.decode()
+    assert "撤销的任务。" in listing and "保留的任务。" not in listing
     assert client.get(reverse("dashboards:overview")).status_code == 200
     assert queries.key_figures(visible_items(users["supervisor"]), due)["total"] == 1
     sweep(due)

@@ -70,10 +70,13 @@ ITEM_ACTIONS = frozenset(
 ) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS, ISSUE_NOTICE, MANAGE_UNITS}
 
 
-def visible_items(user):
+def visible_items(user, withdrawn=False):
     """The items this user may see (the list, the export and the workbench start here).
 
-    A withdrawn item (撤销) is left out; it still opens through `get_item_for`."""
+    A withdrawn item (撤销) is left out; it still opens through `get_item_for`, and the list
+    shows the withdrawn ones alone when asked (`withdrawn=True`)."""
+    if withdrawn:
+        return Item.objects.visible_to(user).filter(withdrawn_at__isnull=False)
     return Item.objects.visible_to(user).active()
 
 

@@ -122,7 +122,7 @@ def with_pace(items, today=None):
 
 
 def _filtered(request):
-    visible = perms.visible_items(request.user)
+    visible = perms.visible_items(request.user, withdrawn=request.GET.get("withdrawn") == "1")
     filterset = ItemFilter(request.GET, user=request.user, queryset=with_pace(visible))
     return filterset.form, _list_queryset(filterset.sorted())
 
@@ -141,6 +141,7 @@ def item_list(request):
         "can_sign": perms.can(request.user, perms.BULK_SIGN),
         "has_new": any(item.status == Item.Status.NEW for item in page.object_list),
         "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
+        "withdrawn": request.GET.get("withdrawn") == "1",
     })
 
 
