@@ -137,10 +137,7 @@ def _row_end(lines: list[Line], at: int, width: int, following: int, first: str)
         if key == nxt or _SECTION_ROW.match(key) or squash_key(key) == squash_key(first):
             return end
         end += 1
-    end = at + 1
-    while end < len(lines) and end - at < 2 * width:
-        end += 1
-    return at + width if end - at > 2 * width - 1 else end
+    return at + width if len(lines) - at >= 2 * width else len(lines)
 
 
 _PHONE = re.compile(r"^[\d*＊\-—－()（）\s]{7,}$")
@@ -151,7 +148,6 @@ _LISTED = re.compile(r"^\s*\d{1,2}\s*[.、．]")
 _OWNER_KEY = re.compile(
     r"^\s*(?:牵头(?:责任)?(?:单位|部门)|责任(?:单位|部门)|配合(?:单位|部门)|协同(?:责任)?(?:单位|部门)|协办单位)"
     r"\s*[:：]")
-
 _OWNER_KEY_INSIDE = re.compile(r"(?:单位|部门)\s*[:：]\s*$")
 
 
