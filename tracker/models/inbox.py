@@ -25,6 +25,7 @@ class Message(models.Model):
         REPORT_RETURNED = "report_returned", _("进展报告被退回")
         URGE = "urge", _("催办")
         INSTRUCTION = "instruction", _("领导批示")
+        INSTRUCTION_ANSWERED = "instruction_answered", _("批示已反馈")
         DUBAN_ISSUED = "duban_issued", _("督办单")
         DUBAN_ESCALATED = "duban_escalated", _("督办单升级")
         DUBAN_REPLIED = "duban_replied", _("督办单反馈")

@@ -116,6 +116,7 @@ class Item(models.Model):
         PROJECT = "project", _("重点项目")
         REPORT = "report", _("报送事项")
         ADHOC = "adhoc", _("交办事项")
+        INSTRUCTION = "instruction", _("批示件")
 
     class Status(models.TextChoices):
         NEW = "new", _("待签收")
@@ -162,6 +163,12 @@ class Item(models.Model):
     )
     due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True,
                                 validators=[PlausibleDateValidator()])
+    # A 领导批示 with a deadline becomes an item of its own (批示件) on the item it was given
+    # on (instruction.item), tracked like any item, with its own feedback
+    # (tracker/tracking/instructions.py). Not a 分解 child: nothing rolls up into that item.
+    instruction = models.OneToOneField("tracker.Comment", verbose_name=_("领导批示"), null=True,
+                                       blank=True, on_delete=models.SET_NULL,
+                                       related_name="sub_item")
     # The due date is the document's default (默认期限), not a date the document wrote.
     due_is_default = models.BooleanField(_("默认期限"), default=False)
     grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)

@@ -165,6 +165,9 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     text = models.TextField(_("内容"))
+    # A leader's instruction may ask for feedback by a date: it then becomes a 批示件.
+    due_date = models.DateField(_("反馈时限"), null=True, blank=True,
+                                validators=[PlausibleDateValidator()])
 
     class Meta:
         verbose_name = _("批示与催办")

@@ -34,7 +34,7 @@ from tracker.models import (
     ProgressReport,
     Request,
 )
-from tracker.tracking import audit
+from tracker.tracking import audit, instructions
 
 
 class ActionError(Exception):
@@ -269,6 +269,8 @@ def do_report(user, item, version, percent, narrative, files=()):
         confirmed_by=None if pending else _self_confirmer(user),
     )
     store_all(item, user, files, report=report)
+    if not pending:
+        instructions.tell_leader(report, item)
     return report
 
 
@@ -295,6 +297,7 @@ def do_confirm_report(user, report):
     item = Item.objects.select_for_update().get(pk=report.item_id)
     why = audit.reason("confirm_report", percent=report.percent, author=str(report.author))
     _claim(item, item.version, user, why, **_goes_up(item, report))
+    instructions.tell_leader(report, item)
     return True
 
 
@@ -443,11 +446,20 @@ def do_urge(user, item, text):
 
 
 @transaction.atomic
-def do_comment(user, item, text):
-    """A remark; a leader's remark is an instruction (批示), told to the item's units."""
+def do_comment(user, item, text, due_date=None):
+    """A remark; a leader's remark is an instruction (批示), told to the item's units. An
+    instruction with a due date becomes a tracked sub-item (批示件, instructions.py)."""
     kind = Comment.Kind.INSTRUCTION if user.role == user.Role.LEADER else Comment.Kind.NOTE
-    comment = Comment.objects.create(item=item, author=user, kind=kind, text=text)
-    if kind == Comment.Kind.INSTRUCTION:
+    due_date = due_date if kind == Comment.Kind.INSTRUCTION else None
+    comment = Comment.objects.create(item=item, author=user, kind=kind, text=text,
+                                     due_date=due_date)
+    if due_date is not None:
+        sub = instructions.create_sub_item(user, item, comment)
+        post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=sub,
+             actor=user, text=text, date=due_date.isoformat(), **item_data(item))
+        announce(item_units(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}",
+                 item=sub, actor=user, text=text, **item_data(item))
+    elif kind == Comment.Kind.INSTRUCTION:
         post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=item,
              actor=user, text=text, **item_data(item))
         announce(item_units(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}",

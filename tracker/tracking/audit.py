@@ -32,6 +32,7 @@ REASONS = {
     "completed": _("办结销号"),
     "grade": _("评定为 %(grade)s"),
     "create_adhoc": _("创建交办事项"),
+    "create_instruction": _("领导批示转为批示件"),
     "admin_edit": _("在管理后台修改"),
     "edit": _("督查室修改：%(fields)s"),
     "split": _("分解为 %(count)s 项子任务"),

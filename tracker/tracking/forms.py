@@ -180,6 +180,15 @@ class GradeForm(VersionForm):
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
+    # Leaders only (the item page drops it for others): a 批示 with a date becomes a 批示件.
+    due_date = PlausibleDateField(label=_("反馈时限（可选）"), required=False,
+                                  help_text=_("设定后，该批示转为批示件，由责任单位签收办理并反馈"))
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due is not None and due < timezone.localdate():
+            raise forms.ValidationError(_("反馈时限不能早于今天。"))
+        return due
 
 
 class UrgeForm(forms.Form):

@@ -34,7 +34,7 @@ from tracker.models import (
     annotate_pace,
     pace_of,
 )
-from tracker.tracking import actions, forms
+from tracker.tracking import actions, forms, instructions
 from tracker.tracking.audit import told
 from tracker.tracking.exports import build_ledger
 from tracker.tracking.filters import ItemFilter
@@ -79,6 +79,8 @@ def home(request):
             Request.objects.filter(decision=Request.Decision.PENDING, awaits_unit=False)
             .select_related("item", "requested_by").order_by("requested_at")[:20]
         )
+    if user.role == user.Role.LEADER:
+        context["my_instructions"] = instructions.waiting_for(user, visible)[:20]
     if user.role == user.Role.UNIT_HEAD:
         context["unconfirmed"] = (
             ProgressReport.objects.filter(
@@ -267,6 +269,8 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         if key == "grade" and item.grade:
             initial["grade"] = item.grade
         detail_forms[key] = form_class(initial=initial)
+    if "comment" in detail_forms and user.role != user.Role.LEADER:
+        detail_forms["comment"].fields.pop("due_date", None)  # 批示件: leaders only
     decide = perms.can(user, perms.DECIDE_COMPLETION, item)
     requests = list(item.requests.all())
     reports = list(item.reports.all())
@@ -298,6 +302,8 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "reports": reports,
         "report_note": _report_note(user) if "report" in detail_forms else "",
         "trail": audit_trail(item),
+        "sub_items": list(instructions.sub_items(item)),
+        "instruction_of": item.instruction.item if item.instruction_id else None,
         "conflict": conflict,
         "office": {key: perms.can(user, action, item) for key, action in
                    (("edit", perms.EDIT), ("split", perms.SPLIT), ("withdraw", perms.WITHDRAW))},
@@ -423,7 +429,8 @@ def _and_mail(result):
 
 item_comment = _action_view(
     "comment", lambda: _("已发表。"),
-    lambda user, item, d: _and_mail(actions.do_comment(user, item, d["text"])),
+    lambda user, item, d: _and_mail(actions.do_comment(user, item, d["text"],
+                                                       d.get("due_date"))),
 )
 item_urge = _action_view(
     "urge", lambda: _("催办通知已发至责任单位（站内消息和邮件）。"),
