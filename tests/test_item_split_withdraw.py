@@ -219,3 +219,27 @@ def test_withdrawing_a_sub_item_takes_it_out_of_the_roll_up(client, users, units
     assert Item.objects.get(pk=parent.pk).percent == 40
     withdraw(client, users, Item.objects.get(pk=second.pk))
     assert Item.objects.get(pk=parent.pk).percent == 80
+
+
+def test_a_reminder_swept_before_the_withdrawal_is_not_mailed(make_item, units, users):
+    """Withdrawn between the sweep and the e-mail: the e-mail leaves the item out."""
+    from zoneinfo import ZoneInfo
+
+    from tracker.models import Delivery, ReminderSweep
+    from tracker.reminders import mail, plan
+
+    day, due = datetime.date(2024, 10, 9), datetime.date(2024, 10, 10)
+    nine = datetime.datetime(2024, 10, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    kept = make_item("按时提醒的任务。", lead=units["fgj"], due_date=due)
+    gone = make_item("随后撤销的任务。", lead=units["fgj"], due_date=due)
+    for item in (kept, gone):
+        Deadline.objects.create(item=item, expr="10月10日前", date=due)
+    ReminderSweep.objects.create(date=datetime.date(2024, 10, 8), finished_at=nine)
+    sweep(day)
+    assert Reminder.objects.filter(item=gone).exists()
+    editing.do_withdraw(users["supervisor"], gone, gone.version, "任务取消")
+    plan.plan_deliveries(nine)
+    delivery = Delivery.objects.get(recipient=users["staff"])
+    message = mail.build_message(delivery)
+    assert f"/items/{kept.pk}/" in message.body
+    assert f"/items/{gone.pk}/" not in message.body
