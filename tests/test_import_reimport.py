@@ -208,6 +208,9 @@ def test_a_field_the_office_did_not_touch_takes_the_new_version(users, units, cl
     assert task.due_date == D(2025, 7, 31) and "7月底前" in task.text
     assert list(task.owners.values_list("name", flat=True)) == ["区教育局"]
     assert result["fields_kept"] == 1
+    client.force_login(users["supervisor"])
+    page = client.get(reverse("import_result", args=[job.pk])).content.decode()
+    assert "保留的手工修改 <b>1</b>" in page
     # The new version is the base now: the office's owner still counts as its own.
     job = reimport(users, revised)
     _key, entry = preview_item(job, SECOND)
