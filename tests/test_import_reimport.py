@@ -256,3 +256,27 @@ def test_a_revised_document_is_linked_to_the_one_it_replaces(users, units, clien
         .get("replaces")
         is None
     )
+
+
+def test_an_item_withdrawn_by_the_office_stays_withdrawn(users, units, client):
+    from tracker.tracking import editing
+
+    first_import(users)
+    task = item(FIRST)
+    editing.do_withdraw(users["supervisor"], task, task.version, "与另一任务重复")
+    job = reimport(users)
+    key, entry = preview_item(job, FIRST)
+    assert entry["differences"] == [{"field": "withdrawn", "base": False, "current": True,
+                                     "new": False, "edited": True}]
+    rows, _body = page_rows(client, users, job)
+    assert rows[FIRST]["differences"] == [{"field": "withdrawn", "edited": True,
+                                           "current": "已撤销",
+                                           "new": "恢复（新版本仍有此事项）"}]
+    confirm_saved(job, users)
+    assert item(FIRST).withdrawn_at is not None
+    assert item(FIRST).withdrawn_reason == "与另一任务重复"
+    # Restored only when the office picks it.
+    job = reimport(users)
+    key, _entry = preview_item(job, FIRST)
+    confirm_saved(job, users, {"items": {key: {"merge": {"withdrawn": "new"}}}})
+    assert item(FIRST).withdrawn_at is None

@@ -299,6 +299,8 @@ class _Importer:
         self.set_people(item, entry, new)
         if "due" in take:
             self.set_deadlines(item, entry, choice, new)
+        if "withdrawn" in take:  # the office restores an item it withdrew
+            item.withdrawn_at, item.withdrawn_reason = None, ""
         if entry["tags"]:
             item.tags.add(*[self.tag(name) for name in entry["tags"]])
         due = item.due_date

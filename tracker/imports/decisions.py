@@ -26,7 +26,7 @@ from tracker.lib import plausible
 from tracker.models import ImportJob
 
 OWNER_KEYS = ("lead", "co", "responsible")
-MERGE_FIELDS = ("text", "owners", "due", "include")
+MERGE_FIELDS = ("text", "owners", "due", "withdrawn", "include")
 MAX_TEXT = 5000
 MAX_NAMES = 50
 

@@ -8,7 +8,8 @@ since the last import (its value is no longer the parser's; for the date, also a
 extension) keeps the office's value unless the office picks the new one; any other field
 takes the new value unless the office keeps the old one. An item imported before the parsed
 values were stored has no base: every difference counts as the office's. Items the office
-left out at the last import (SourceDocument.dropped) are proposed left out again.
+left out at the last import (SourceDocument.dropped) are proposed left out again, and an item
+the office withdrew (撤销) stays withdrawn unless the office restores it here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 
 from tracker.models import Deadline, Item, ItemOwner, Request
 
-FIELDS = ("text", "owners", "due")
+FIELDS = ("text", "owners", "due")  # and "withdrawn", for an item the office withdrew
 OWNER_ROLES = ("lead", "co", "responsible")
 
 
@@ -57,11 +58,17 @@ def extended(item_ids: Iterable[int]) -> set[int]:
 
 
 def differences(
-    base: dict | None, current: dict, new: dict, was_extended: bool = False
+    base: dict | None, current: dict, new: dict, was_extended: bool = False,
+    withdrawn: bool = False,
 ) -> list[dict]:
     """Every field where the office's item and the new version differ, with `edited` when
-    the office's value is a hand change (kept unless the office picks the new one)."""
+    the office's value is a hand change (kept unless the office picks the new one). An item
+    the office withdrew (撤销) that the new version still has is one more difference: it
+    stays withdrawn unless the office restores it."""
     out = []
+    if withdrawn:
+        out.append({"field": "withdrawn", "base": False, "current": True, "new": False,
+                    "edited": True})
     for name in FIELDS:
         if current[name] == new[name]:
             continue
@@ -100,6 +107,7 @@ def item_differences(items: list[Item], entries: dict[int, dict]) -> dict[int, l
             current_values(item, owners.get(item.pk, [])),
             parsed_values(entries[item.pk]),
             item.pk in moved,
+            item.withdrawn_at is not None,
         )
         for item in items
         if item.pk in entries

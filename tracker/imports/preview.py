@@ -329,7 +329,7 @@ def _differences(entry: dict, existing: SourceDocument) -> None:
     """Each matched item's differences, old → new (tracker.imports.merge)."""
     by_item = {item["match"]["id"]: item for item in entry["items"] if item["match"]}
     items = list(Item.objects.filter(pk__in=list(by_item)).only(
-        "pk", "text", "due_date", "due_is_default", "parsed"))
+        "pk", "text", "due_date", "due_is_default", "parsed", "withdrawn_at"))
     for pk, found in merge.item_differences(items, by_item).items():
         by_item[pk]["differences"] = found
 

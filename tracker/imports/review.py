@@ -40,6 +40,8 @@ def value_label(field: str, value) -> str:
     """A value of the merge (tracker.imports.merge) as the office reads it."""
     if field == "due":
         return _date(value) or _("无时限")
+    if field == "withdrawn":
+        return _("已撤销") if value else _("恢复（新版本仍有此事项）")
     if field == "owners":
         parts = [
             f"{ROLE_LABELS[role]}{_('：')}{'、'.join(names)}"
@@ -59,6 +61,8 @@ def current_inputs(differences: list[dict]) -> dict:
     shows them while the office keeps them (tracker.imports.merge)."""
     current: dict = {}
     for x in differences:
+        if x["field"] == "withdrawn":
+            continue
         if x["field"] == "owners":
             for role in OWNER_KEYS:
                 current[role] = "、".join(x["current"].get(role, []))
@@ -130,7 +134,7 @@ def labels() -> dict:
     return {
         "warnings": {code: str(text) for code, text in checks.WARNINGS.items()},
         "roles": {role: str(label) for role, label in ROLE_LABELS.items()},
-        "fields": {"text": _("任务内容"), "owners": _("责任单位"), "due": _("完成时限")},
+        "fields": {"text": _("任务内容"), "owners": _("责任单位"), "due": _("完成时限"), "withdrawn": _("撤销")},
         "uncertain": _("待确认"),
         "confidence": _("把握"),
         "include": _("导入此事项"),
