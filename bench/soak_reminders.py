@@ -1,7 +1,7 @@
 """A month of reminders on the seeds, through the real send path, with faults; a table at the end.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban_soak .venv/bin/python bench/soak_reminders.py
-    (or `make soak`; not part of `make bench`: it takes several minutes)
+    (or `make soak`; not part of `make bench`: about 25 minutes on 2 cores)
 
 What it does, on a throwaway database (test_<name> of DATABASE_URL; PostgreSQL only):
 1. imports the five seed gazettes (../shared/seeds/*.txt, BENCH_SEEDS to change) through the
