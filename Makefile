@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast lint bench load demo migrate clean
+.PHONY: run test test-fast lint bench soak load demo migrate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# A simulated month of reminders on the seeds with injected faults, through the real send path to
+# an SMTP sink; prints e-mails expected / received / duplicated / lost / outside sending hours.
+# PostgreSQL (a throwaway test_<name> database); about 25 minutes on 2 cores, so not in `make bench`.
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/duban_soak
+soak: $(STAMP)
+	DATABASE_URL=$(SOAK_DATABASE_URL) $(BIN)/python bench/soak_reminders.py
 
 # 50 users against gunicorn for 60 s, on a fresh database of its own (by hand, not CI):
 # DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban make load LOAD_ARGS="--duration 60"
