@@ -214,11 +214,17 @@ def test_page_print_excel_and_word_carry_the_same_figures(client, data, users):
         assert reverse("item_detail", args=[data[key].pk]) in unit_page
 
 
+FIRST_WORKDAY = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday
+
+
 def test_leaders_get_last_months_bulletin_once(settings, data, users):
     with smtp_sink() as sink:
         use_sink(settings, sink)
-        assert mailing.send_monthly(TODAY) == {"sent": 1, "failed": 0}
-        assert mailing.send_monthly(TODAY) == {"sent": 0, "failed": 0}
+        night = datetime.datetime(2026, 12, 1, 3, 0, tzinfo=SH)
+        assert mailing.send_monthly(night) == {}  # outside sending hours
+        assert mailing.send_monthly(FIRST_WORKDAY + datetime.timedelta(days=2)) == {}  # not due
+        assert mailing.send_monthly(FIRST_WORKDAY) == {"sent": 1, "failed": 0}
+        assert mailing.send_monthly(FIRST_WORKDAY) == {"sent": 0, "failed": 0}
         (mailed,) = sink.to("leader@example.gov.cn")
         text = Sink.text(mailed)
         assert "通报" in mailed["Subject"] and "区发展和改革局" in text
@@ -229,8 +235,10 @@ def test_leaders_get_last_months_bulletin_once(settings, data, users):
 def test_a_failed_monthly_mail_is_retried(settings, data, users):
     with smtp_sink(refuse=1) as sink:
         use_sink(settings, sink)
-        assert mailing.send_monthly(TODAY)["failed"] == 1
+        assert mailing.send_monthly(FIRST_WORKDAY)["failed"] == 1
         row = BulletinMail.objects.get()
         assert row.sent_at is None and row.last_error
-        assert mailing.send_monthly(TODAY) == {"sent": 1, "failed": 0}
+        # Retried at a later run, even on a later day of the month.
+        later = FIRST_WORKDAY + datetime.timedelta(days=1)
+        assert mailing.send_monthly(later) == {"sent": 1, "failed": 0}
         assert len(sink.to("leader@example.gov.cn")) == 1

@@ -1,11 +1,13 @@
 """The monthly 通报 to leaders, sent by beat (tracker.tasks.bulletin_mail).
 
-From the first day of a month, every active leader with an e-mail address gets last month's
-通报 (their 分管 units when they have any, else all units) once: a BulletinMail row per leader
-and month is claimed before sending; a failed send is retried at the next run (attempts and
-the error kept), a sent one never again.
+On the first working day of a month, in sending hours (ReminderSettings, WorkdayCalendar),
+every active leader with an e-mail address gets last month's 通报 (their 分管 units when they
+have any, else all units) once: a BulletinMail row per leader and month is claimed before
+sending; a failed send is retried at the next run (attempts and the error kept), a sent one
+never again.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -19,7 +21,9 @@ from tracker.bulletin import exports
 from tracker.bulletin.figures import Scope
 from tracker.bulletin.views import DOCX, bulletin_context, last_month
 from tracker.lib import clock
-from tracker.models import BulletinMail, Unit, User
+from tracker.lib.workdays import WorkdayCalendar
+from tracker.models import BulletinMail, ReminderSettings, ReminderSweep, Unit, User
+from tracker.reminders.rules import is_sending_time
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -29,9 +33,31 @@ def leaders():
     return User.objects.filter(role=User.Role.LEADER, is_active=True).exclude(email="")
 
 
-def send_monthly(today=None):
-    """Send last month's 通报 to each leader who has not had it; returns {"sent": n, ...}."""
-    today = today or clock.today()
+def monthly_due(today, calendar):
+    """Whether this month's 通报 is due by `today`: on the month's first working day, or on a
+    later day when the system ran before that day but swept nothing on it (down that day: the
+    next run catches up); a new installation starts with the next month's."""
+    day = today.replace(day=1)
+    while not calendar.is_workday(day):
+        day += datetime.timedelta(days=1)
+    if day == today:
+        return True
+    return (day < today
+            and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
+            and ReminderSweep.objects.filter(date__lt=day).exists())
+
+
+def send_monthly(moment=None):
+    """In sending hours of the day it is due, send last month's 通报 to each leader who has not
+    had it; returns {"sent": n, "failed": n} ({} when it is not the time)."""
+    moment = moment or clock.now()
+    calendar = WorkdayCalendar()
+    today = timezone.localdate(moment)
+    pending = BulletinMail.objects.filter(month=last_month(today)[0], sent_at__isnull=True)
+    if not is_sending_time(moment, ReminderSettings.load(), calendar):
+        return {}
+    if not (monthly_due(today, calendar) or pending.exists()):
+        return {}
     start, end = last_month(today)
     result = {"sent": 0, "failed": 0}
     for leader in leaders():
