@@ -382,3 +382,16 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The dashboards keep their computed figures here (dashboards/cache.py): Redis in production
+# (CACHE_URL=redis://host:6379/N), else each process's memory. A cache that fails is skipped.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL, "TIMEOUT": 300,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "duban", "TIMEOUT": 300}}
+# How long a dashboard's figures may be reused at most (any item write ends it sooner).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)

@@ -21,6 +21,33 @@ from dashboards.figures import (
 from tracker.lib.dates import format_date
 from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light
 
+# A long table (every unit, every leader) shows this many rows a page.
+TABLE_ROWS = 50
+
+
+def page_of(rows, query, param, per_page=TABLE_ROWS):
+    """(the rows of the page named by `param` in the query, its pager or None)."""
+    total = len(rows)
+    if total <= per_page:
+        return rows, None
+    pages = (total + per_page - 1) // per_page
+    try:
+        number = min(max(int(query.get(param, 1)), 1), pages)
+    except ValueError:
+        number = 1
+    shown = rows[(number - 1) * per_page:number * per_page]
+
+    def url(n):
+        kept = query.copy()
+        kept[param] = n
+        return "?" + kept.urlencode()
+
+    return shown, {"number": number, "pages": pages, "total": total,
+                   "first": (number - 1) * per_page + 1,
+                   "last": (number - 1) * per_page + len(shown),
+                   "previous": url(number - 1) if number > 1 else "",
+                   "next": url(number + 1) if number < pages else ""}
+
 
 @dataclass
 class Cell:
@@ -45,10 +72,23 @@ class Table:
     headers: list
     rows: list = field(default_factory=list)
     numeric_from: int = 1  # columns from this one on are right-aligned numbers
+    # Set by paginate(): the page shown of a long table and the links to the others.
+    pager: dict | None = None
 
     def __post_init__(self):
         self.headers = [_cell(h) for h in self.headers]
         self.rows = [[_cell(v) for v in row] for row in self.rows]
+
+    @property
+    def total_rows(self):
+        return self.pager["total"] if self.pager else len(self.rows)
+
+    def paginate(self, query, param, per_page=TABLE_ROWS):
+        """Keep one page of `per_page` rows, the page named by `param` in the query (a
+        QueryDict); the pager links keep the rest of the query. A page stays small at any
+        size: the charts show the most urgent rows and the workbook (导出) has them all."""
+        self.rows, self.pager = page_of(self.rows, query, param, per_page)
+        return self
 
     def __html__(self):
         """The <table>, built in Python: a template loop over thousands of cells is slow."""

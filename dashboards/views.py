@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dashboards import figures, queries, tables
+from dashboards.cache import Figures
 from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light, PaceSettings
 from tracker.tracking.filters import UNCLASSIFIED, ItemFilter
 
@@ -33,10 +34,16 @@ CHART_ROWS = 30
 def item_list_link(shared):
     """link(**params): the item list filtered by the page's filters plus params."""
     base = reverse("item_list")
+    # Tables and charts ask for thousands of links: the page's own part is encoded once.
+    prefix = f"{base}?{urlencode(shared)}&" if shared else f"{base}?"
 
     def link(**params):
-        query = {**shared, **{k: v for k, v in params.items() if v is not None}}
-        return f"{base}?{urlencode(query)}" if query else base
+        given = {k: v for k, v in params.items() if v is not None}
+        if not given:
+            return f"{base}?{urlencode(shared)}" if shared else base
+        if shared.keys() & given.keys():  # a param replaces the page's filter
+            return f"{base}?{urlencode({**shared, **given})}"
+        return prefix + urlencode(given)
 
     return link
 
@@ -45,9 +52,13 @@ def item_link(item_id):
     return reverse("item_detail", args=[item_id])
 
 
-def chart(name, title, fig, table, note=""):
+def figure_json(fig):
     """A figure as JSON safe to embed in a <script type="application/json"> element."""
-    data = fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def chart(name, title, fig, table, note="", data=None):
+    data = figure_json(fig) if data is None else data
     return {"id": f"chart-{name}", "title": title, "json": data, "table": table, "note": note}
 
 
@@ -61,8 +72,32 @@ class Page:
         self.items = self.form.qs
         self.link = item_list_link(self.form.params(SHARED_PARAMS))
         self.year = int(self.selected.get("year", self.today.year))
+        # Each query's result, kept until the data changes (dashboards/cache.py).
+        self.figures = Figures(request.user, request.GET.lists(), self.today)
+        self.query = request.GET
+        self.pagers = {}
+
+    def chart(self, name, title, build, table, note=""):
+        """chart() with the figure built by build() only when its JSON is not kept already
+        (building a Plotly figure is most of a page's CPU time)."""
+        data = self.figures(f"figure:{name}", lambda: figure_json(build()),
+                            extra=(get_language(),))
+        return chart(name, title, None, table, note, data=data)
+
+    def rows(self, name, rows):
+        """The page of `rows` the table of chart `name` shows (?chart-NAME-page=N): a table's
+        cells (a link each) are built for the rows shown only."""
+        shown, pager = tables.page_of(rows, self.query, f"chart-{name}-page")
+        self.pagers[f"chart-{name}"] = pager
+        return shown
 
     def render(self, request, template, **context):
+        for c in context.get("charts", []):
+            if c["table"] is not None:  # long tables a page at a time (payload < 200 KB)
+                if c["id"] in self.pagers:
+                    c["table"].pager = self.pagers[c["id"]]
+                else:
+                    c["table"].paginate(request.GET, f"{c['id']}-page")
         context.update(filterset=self.form, filters=list(self.form.rendered(FILTERS)), pages=PAGES, today=self.today, year=self.year,
                        state_colors=[(s, figures.state_label(s), figures.STATE_COLORS[s])
                                      for s in figures.STATE_ORDER],
@@ -80,21 +115,23 @@ def _limited(rows, limit=CHART_ROWS):
 @login_required
 def overview(request):
     page = Page(request)
-    key = queries.key_figures(page.items, page.today)
+    key = page.figures("key", queries.key_figures, page.items, page.today)
     weekly = "year" in page.selected
-    trend = queries.completion_trend(page.items, page.today, weekly=weekly)
+    trend = page.figures("trend", queries.completion_trend, page.items, page.today, weekly)
     cards = [("total", _("督办事项"), key["total"], page.link())] + [
         (s, figures.state_label(s), key["states"][s], page.link(state=s))
         for s in figures.STATE_ORDER
     ]
     charts = [
-        chart("trend", _("完成进度：计划与实际（累计）"),
-              figures.completion_trend(trend, page.today), tables.trend(trend),
+        page.chart("trend", _("完成进度：计划与实际（累计）"),
+              lambda: figures.completion_trend(trend, page.today), tables.trend(trend),
               _("虚线：截至当时应完成（已到期）的事项数；实线：实际已完成的事项数。")),
-        chart("states", _("事项状态分布"), figures.state_donut(key["states"], page.link),
+        page.chart("states", _("事项状态分布"), lambda: figures.state_donut(key["states"], page.link),
               tables.key_figures(key, page.link), _("点击扇区查看对应事项。")),
     ]
-    late = queries.late_items(page.items, page.today, PaceSettings.load())
+    thresholds = PaceSettings.load()
+    late = page.figures("late", queries.late_items, page.items, page.today, thresholds,
+                        extra=(thresholds.yellow_points, thresholds.red_points))
     return page.render(request, "overview.html", key=key, cards=cards, charts=charts,
                        late=late, late_table=tables.late_items(late["items"], item_link),
                        late_link=page.link(light=Light.RED))
@@ -103,7 +140,7 @@ def overview(request):
 @login_required
 def by_unit(request):
     page = Page(request)
-    rows = queries.states_by_unit(page.items, page.today)
+    rows = page.figures("units", queries.states_by_unit, page.items, page.today)
     for row in rows:
         if row["unlinked"]:
             row["unit"] = _("未对应单位")
@@ -115,10 +152,11 @@ def by_unit(request):
         return page.link(**params) if params.get("lead") else ""
 
     # Each item counts under its lead owner: the list opens with lead=, the same rule.
-    fig = figures.stacked_states(shown, label=lambda r: r["unit"], link=unit_link,
+    def fig():
+        return figures.stacked_states(shown, label=lambda r: r["unit"], link=unit_link,
                                  key=lambda r: {"lead": r["unit_id"]})
-    charts = [chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
-                    tables.by_unit(rows, unit_link),
+    charts = [page.chart("units", _("各单位事项状态（逾期最多的在上）"), fig,
+                    tables.by_unit(page.rows("units", rows), unit_link),
                     " ".join(filter(None, [_("点击色块查看该单位该状态的事项。"), note])))]
     return page.render(request, "charts.html", title=_("按单位"), charts=charts, rows=rows)
 
@@ -126,12 +164,13 @@ def by_unit(request):
 @login_required
 def by_leader(request):
     page = Page(request)
-    rows = queries.leader_portfolios(page.items, page.today)
+    rows = page.figures("leaders", queries.leader_portfolios, page.items, page.today)
     shown, note = _limited(rows)
-    fig = figures.stacked_states(shown, label=lambda r: r["leader"], link=page.link,
+    def fig():
+        return figures.stacked_states(shown, label=lambda r: r["leader"], link=page.link,
                                  key=lambda r: {"leader": r["leader"]})
-    charts = [chart("leaders", _("责任领导分管事项（逾期最多的在上）"), fig,
-                    tables.by_leader(rows, page.link),
+    charts = [page.chart("leaders", _("责任领导分管事项（逾期最多的在上）"), fig,
+                    tables.by_leader(page.rows("leaders", rows), page.link),
                     " ".join(filter(None, [_("点击色块查看该领导该状态的事项。"), note])))]
     return page.render(request, "charts.html", title=_("按领导"), charts=charts, rows=rows)
 
@@ -139,12 +178,13 @@ def by_leader(request):
 @login_required
 def by_document(request):
     page = Page(request)
-    rows = queries.states_by_document(page.items, page.today)
+    rows = page.figures("documents", queries.states_by_document, page.items, page.today)
     shown, note = _limited(rows)
-    fig = figures.stacked_states(
+    def fig():
+        return figures.stacked_states(
         shown, label=lambda r: figures.short_title(r["title"]),
         link=page.link, key=lambda r: {"document": r["document_id"]})
-    charts = [chart("documents", _("各文档任务进展"), fig, tables.by_document(rows, page.link),
+    charts = [page.chart("documents", _("各文档任务进展"), fig, tables.by_document(page.rows("documents", rows), page.link),
                     " ".join(filter(None, [_("点击色块查看该文档该状态的事项。"), note])))]
     return page.render(request, "charts.html", title=_("按文档"), charts=charts, rows=rows)
 
@@ -156,23 +196,23 @@ def month_span(row):
 @login_required
 def due_calendar(request):
     page = Page(request)
-    days = queries.due_by_day(page.items, page.today, page.year)
-    months = queries.due_by_month(page.items, page.today, page.year)
-    coming = queries.coming_due(page.items, page.today)
+    days = page.figures("days", queries.due_by_day, page.items, page.today, page.year)
+    months = page.figures("months", queries.due_by_month, page.items, page.today, page.year)
+    coming = page.figures("coming", queries.coming_due, page.items, page.today)
     month_rows = [{"date": m["month"], **m} for m in months]
     day_rows = [{"date": d["date"], **d} for d in coming["days"]]
     charts = [
-        chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
-              figures.due_calendar(days, page.year, page.today, page.link), tables.by_week(days),
+        page.chart("calendar", _("%(year)s年到期日历（蓝：到期事项数，红：其中逾期）") % {"year": page.year},
+              lambda: figures.due_calendar(days, page.year, page.today, page.link), tables.by_week(days),
               _("点击日期查看当日到期（红色：其中逾期）的事项。")),
-        chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
-              figures.stacked_by_period(month_rows, "%-m月", dtick="M1", link=page.link,
+        page.chart("months", _("%(year)s年各月到期事项") % {"year": page.year},
+              lambda: figures.stacked_by_period(month_rows, "%-m月", dtick="M1", link=page.link,
                                         span=month_span),
               tables.by_month(month_rows, page.link, month_span), _("点击色块查看该月该状态的事项。")),
-        chart("coming", _("未来30天每日到期"),
-              figures.stacked_by_period(day_rows, "%-m月%-d日", link=page.link,
+        page.chart("coming", _("未来30天每日到期"),
+              lambda: figures.stacked_by_period(day_rows, "%-m月%-d日", link=page.link,
                                         span=lambda d: (d["date"], d["date"])),
-              tables.coming_items(coming["items"], item_link),
+              tables.coming_items(page.rows("coming", coming["items"]), item_link),
               _("点击色块查看当日该状态的事项；下表列出未来30天到期的事项（最多200项）。")),
     ]
     return page.render(request, "charts.html", title=_("到期日历"), charts=charts)
@@ -185,17 +225,18 @@ def category_key(row):
 @login_required
 def projects(request):
     page = Page(request)
-    categories = queries.projects_by_category(page.items, page.today)
+    categories = page.figures("categories", queries.projects_by_category, page.items,
+                              page.today)
     listing = queries.project_page(page.items, page.today, PaceSettings.load(),
                                    request.GET.get("page"))
     timeline = queries.project_timeline(page.items, page.today,
                                         ids=[r["id"] for r in listing["rows"]])
-    choices = queries.project_choices(page.items)
+    choices = page.figures("project_choices", queries.project_choices, page.items)
     query = request.GET.copy()
     query.pop("page", None)
     charts = [
-        chart("categories", _("重点项目分类进展"),
-              figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类"),
+        page.chart("categories", _("重点项目分类进展"),
+              lambda: figures.stacked_states(categories, label=lambda r: r["category"] or _("未分类"),
                                      link=page.link, key=category_key),
               tables.project_categories(categories, page.link, category_key),
               _("点击色块查看该类别该状态的项目。")),
@@ -219,8 +260,9 @@ def projects(request):
 def lights(request):
     page = Page(request)
     thresholds = PaceSettings.load()
-    paced = queries.pace_lights(page.items, page.today, thresholds)
-    grades = queries.grades_by_unit(page.items)
+    paced = page.figures("lights", queries.pace_lights, page.items, page.today, thresholds,
+                         extra=(thresholds.yellow_points, thresholds.red_points))
+    grades = page.figures("grades", queries.grades_by_unit, page.items)
     units, unit_note = _limited(paced["units"])
     leaders, leader_note = _limited(paced["leaders"])
     shown_grades, grade_note = _limited(grades)
@@ -232,20 +274,20 @@ def lights(request):
         (light, Light(light).label, total["lights"][light], page.link(light=light),
          LIGHT_COLORS[light]) for light in LIGHT_ORDER]
     charts = [
-        chart("light-units", _("各单位序时进度红绿灯（红灯最多的在上）"),
-              figures.stacked_lights(units, label=lambda r: r["unit"], link=page.link,
+        page.chart("light-units", _("各单位序时进度红绿灯（红灯最多的在上）"),
+              lambda: figures.stacked_lights(units, label=lambda r: r["unit"], link=page.link,
                                      key=lambda r: {"unit": r["unit_id"]}),
-              tables.pace_lights(paced["units"], page.link, _("各单位序时进度"), "unit",
+              tables.pace_lights(page.rows("light-units", paced["units"]), page.link, _("各单位序时进度"), "unit",
                                  _("单位"), lambda r: {"unit": r["unit_id"]}),
               " ".join(filter(None, [_("点击色块查看该单位该灯色的事项。"), unit_note]))),
-        chart("light-leaders", _("各责任领导序时进度红绿灯"),
-              figures.stacked_lights(leaders, label=lambda r: r["leader"], link=page.link,
+        page.chart("light-leaders", _("各责任领导序时进度红绿灯"),
+              lambda: figures.stacked_lights(leaders, label=lambda r: r["leader"], link=page.link,
                                      key=lambda r: {"leader": r["leader"]}),
-              tables.pace_lights(paced["leaders"], page.link, _("各责任领导序时进度"), "leader",
+              tables.pace_lights(page.rows("light-leaders", paced["leaders"]), page.link, _("各责任领导序时进度"), "leader",
                                  _("责任领导"), lambda r: {"leader": r["leader"]}),
               " ".join(filter(None, [_("点击色块查看该领导该灯色的事项。"), leader_note]))),
-        chart("grades", _("各单位评定等次"),
-              figures.grade_bars(shown_grades, link=page.link), tables.grades(grades, page.link),
+        page.chart("grades", _("各单位评定等次"),
+              lambda: figures.grade_bars(shown_grades, link=page.link), tables.grades(page.rows("grades", grades), page.link),
               " ".join(filter(None, [_("点击色块查看该单位该等次的事项。"), grade_note]))),
     ]
     return page.render(request, "lights.html", title=_("红绿灯"), charts=charts, cards=cards,

@@ -86,6 +86,17 @@ def default_language_after_each_test(request):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache(request):
+    """Each test starts with an empty cache: figures the dashboards kept (dashboards/cache.py)
+    for another test's rows never answer this one."""
+    if not _django(request):
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -5,8 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Least, NullIf
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -43,71 +42,41 @@ class ItemQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
     def with_state(self, today=None):
-        """Annotate `next_due` and `state`: done, overdue, at_risk, on_track or undated.
+        """Annotate `state`: done, overdue, at_risk, on_track or undated.
 
-        `next_due` is the earliest date the item still owes: its first open dated deadline
-        (a milestone such as a 一季度 node, not marked done) or its final due date, whichever
-        comes first. An item is overdue as soon as any date it owes has passed: the reminder
-        e-mails chase every open dated deadline, and the lists, the workbench and the
-        dashboards say the same. A split item (分解) also owes what its open sub-items owe
-        (neither done nor withdrawn): it is overdue as soon as one of them is.
-        `Item.state_on` is this rule for one loaded item.
+        The state compares the stored `next_due` column (the earliest date the item still
+        owes: its first open dated deadline, a milestone such as a 一季度 node not marked
+        done, or its final due date, whichever comes first; for a split item (分解) also what
+        its open sub-items (neither done nor withdrawn) owe; kept by the database triggers of
+        tracker.models.next_due) with today: overdue as soon as that date has passed, at risk
+        within AT_RISK_DAYS. The reminder e-mails chase every open dated deadline, and the
+        lists, the workbench and the dashboards say the same. `Item.state_on` is this rule
+        for one loaded item.
         """
         today = today or timezone.localdate()
-        done = Q(status=Item.Status.COMPLETED)
-        own, child_deadlines, children = _owed()
         soon = today + datetime.timedelta(days=AT_RISK_DAYS)
-        # next_due names each subquery once (LEAST over the dates, a far date standing for
-        # none); the state asks with EXISTS (one index probe each, evaluated only as far as
-        # the CASE needs), never through next_due: that would repeat its subqueries per WHEN.
-        never = models.Value(NEVER, output_field=models.DateField())
-        dates = [
-            F("due_date"),
-            Subquery(own.order_by("date").values("date")[:1]),
-            Subquery(child_deadlines.order_by("date").values("date")[:1]),
-            Subquery(children.order_by("due_date").values("due_date")[:1]),
-        ]
-        next_due = NullIf(Least(*(Coalesce(d, never) for d in dates)), never)
         return self.annotate(
-            next_due=next_due,
             state=models.Case(
-                models.When(done, then=models.Value(Item.State.DONE)),
-                models.When(Q(due_date__isnull=True) & ~Exists(own) & ~Exists(child_deadlines)
-                            & ~Exists(children), then=models.Value(Item.State.UNDATED)),
-                models.When(owes_before(today), then=models.Value(Item.State.OVERDUE)),
-                models.When(owes_before(soon + datetime.timedelta(days=1)),
-                            then=models.Value(Item.State.AT_RISK)),
+                models.When(status=Item.Status.COMPLETED, then=models.Value(Item.State.DONE)),
+                models.When(next_due__isnull=True, then=models.Value(Item.State.UNDATED)),
+                models.When(next_due__lt=today, then=models.Value(Item.State.OVERDUE)),
+                models.When(next_due__lte=soon, then=models.Value(Item.State.AT_RISK)),
                 default=models.Value(Item.State.ON_TRACK),
                 output_field=models.CharField(),
             ),
         )
 
-
-# Stands for "no date" inside next_due's LEAST (every real date is plausible, far before it).
-NEVER = datetime.date(9999, 12, 31)
-
-
-def _owed():
-    """The dated things an item owes besides its due date, as subqueries on the outer item:
-    its open dated deadlines; and for a split item (分解) its open sub-items' (not completed,
-    not withdrawn) open dated deadlines and the sub-items themselves with their due dates."""
-    own = Deadline.objects.filter(Deadline.OPEN, item=OuterRef("pk"), date__isnull=False)
-    open_child = Q(item__parent=OuterRef("pk"), item__withdrawn_at__isnull=True)
-    child_deadlines = Deadline.objects.filter(Deadline.OPEN, open_child, date__isnull=False)
-    child_deadlines = child_deadlines.exclude(item__status=Item.Status.COMPLETED)
-    children = Item.objects.filter(parent=OuterRef("pk"), withdrawn_at__isnull=True,
-                                   due_date__isnull=False).exclude(status=Item.Status.COMPLETED)
-    return own, child_deadlines, children
+    def refresh_next_due(self):
+        """Recompute the stored next_due of these items: writing the column makes the
+        database triggers (tracker.models.next_due) put the rule's value back. For rows
+        written with the triggers off (a restore from a dump taken without them)."""
+        return self.update(next_due=None)
 
 
 def owes_before(day):
-    """Q: the item still owes a date before `day` (its due date, an open dated deadline, or
-    one of an open sub-item's); with_state's overdue test for an item not completed, reusable
-    without the state CASE."""
-    own, child_deadlines, children = _owed()
-    return (Q(due_date__lt=day) | Exists(own.filter(date__lt=day))
-            | Exists(child_deadlines.filter(date__lt=day))
-            | Exists(children.filter(due_date__lt=day)))
+    """Q: the item still owes a date before `day` (its due date or an open dated deadline);
+    with_state's overdue test for an item not completed, reusable without the state CASE."""
+    return Q(next_due__lt=day)
 
 
 class Item(models.Model):
@@ -171,6 +140,11 @@ class Item(models.Model):
                                        related_name="sub_item")
     # The due date is the document's default (默认期限), not a date the document wrote.
     due_is_default = models.BooleanField(_("默认期限"), default=False)
+    # The earliest date the item still owes: min(its first open dated deadline, due_date).
+    # Written by the database only (triggers of tracker.models.next_due, on every insert,
+    # update and delete of items and deadlines); with_state() and the lights compare it.
+    next_due = models.DateField(_("最近应完成日期"), null=True, blank=True, editable=False,
+                                db_index=True)
     grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -188,7 +162,7 @@ class Item(models.Model):
     withdrawn_reason = models.CharField(_("撤销理由"), max_length=500, blank=True)
     # Optimistic locking: a save names the version it started from; a mismatch is a conflict.
     version = models.PositiveIntegerField(_("版本"), default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["next_due"])
 
     objects = ItemQuerySet.as_manager()
 
@@ -228,13 +202,12 @@ class Item(models.Model):
     def next_due_on(self):
         """The earliest date the item still owes (see ItemQuerySet.with_state).
 
-        Uses the `next_due` annotation when the item came from with_state(), else its
-        deadlines (prefetched ones when there are, one query otherwise).
+        The stored column when the item came from with_state() (read with the state, so it
+        is the database's current value); else from its deadlines (prefetched ones when there
+        are, one query otherwise), so that an item changed in memory is judged as it is now.
         """
-        if hasattr(self, "next_due"):
-            return self.next_due
-        if self.pk is None:
-            return self.due_date
+        if hasattr(self, "state") or self.pk is None:
+            return self.next_due if self.pk is not None else self.due_date
         dates = [d.date for d in self.deadlines.all() if d.date and not d.closed]
         children = self.children.filter(withdrawn_at__isnull=True).exclude(
             status=self.Status.COMPLETED)
