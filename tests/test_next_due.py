@@ -110,3 +110,26 @@ def test_triggers_and_refresh_next_due_agree_on_random_histories(make_item):
     Item.objects.all().refresh_next_due()
     for item in items:
         assert stored(item) == computed(item)
+
+
+@pytest.mark.django_db
+def test_a_split_item_owes_what_its_open_sub_items_owe(make_item):
+    parent = make_item(due_date=D(2026, 12, 31))
+    child = make_item(due_date=D(2026, 9, 30), parent=parent)
+    assert stored(parent) == D(2026, 9, 30)
+    node = Deadline.objects.create(item=child, kind=Deadline.Kind.MILESTONE, date=D(2026, 2, 1))
+    assert stored(child) == D(2026, 2, 1)
+    assert stored(parent) == D(2026, 2, 1)
+    Deadline.objects.filter(pk=node.pk).update(done_at=timezone.now())
+    assert stored(parent) == D(2026, 9, 30)
+    Item.objects.filter(pk=child.pk).update(withdrawn_at=timezone.now())
+    assert stored(parent) == D(2026, 12, 31)
+    Item.objects.filter(pk=child.pk).update(withdrawn_at=None)
+    assert stored(parent) == D(2026, 9, 30)
+    Item.objects.filter(pk=child.pk).update(
+        status=Item.Status.COMPLETED, completed_at=timezone.now()
+    )
+    assert stored(parent) == D(2026, 12, 31)
+    for today in (D(2026, 1, 1), D(2026, 10, 1), D(2026, 12, 28), D(2027, 1, 2)):
+        annotated = Item.objects.with_state(today).get(pk=parent.pk)
+        assert annotated.state == Item.objects.get(pk=parent.pk).state_on(today)

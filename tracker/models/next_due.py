@@ -107,9 +107,11 @@ SQLITE = [
     "ON tracker_item BEGIN " + _SQLITE_SET.format(where="= NEW.id") + " END",
     "CREATE TRIGGER tracker_item_parent_next_due_update AFTER UPDATE OF next_due, status, "
     "withdrawn_at, parent_id ON tracker_item BEGIN "
-    + _SQLITE_SET.format(where="IN (OLD.parent_id, NEW.parent_id)") + " END",
+    + _SQLITE_SET.format(where="IN (OLD.parent_id, NEW.parent_id)")
+    + " END",
     "CREATE TRIGGER tracker_item_parent_next_due_delete AFTER DELETE ON tracker_item BEGIN "
-    + _SQLITE_SET.format(where="= OLD.parent_id") + " END",
+    + _SQLITE_SET.format(where="= OLD.parent_id")
+    + " END",
     "CREATE TRIGGER tracker_deadline_next_due_insert AFTER INSERT ON tracker_deadline BEGIN "
     + _SQLITE_SET.format(where="= NEW.item_id")
     + " END",
