@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tracker.lib.workdays import WorkdayCalendar
 from tracker.models import Deadline, Holiday, Item, ItemOwner
-from tracker.tracking import actions
+from tracker.tracking import adhoc
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -44,7 +44,7 @@ def test_the_office_creates_an_assignment_over_the_national_day_holiday(client, 
 
 
 def test_complex_items_feed_back_within_seven_working_days_and_keep_a_due_date(users, units):
-    item = actions.do_create_adhoc(users["supervisor"], "复杂问题", units["fgj"],
+    item = adhoc.do_create_adhoc(users["supervisor"], "复杂问题", units["fgj"],
                                    received_on=D(2024, 9, 30), complex_item=True,
                                    due_date=D(2024, 11, 30))
     assert milestones(item)[3] == ("沟通反馈", D(2024, 10, 15))
@@ -55,7 +55,7 @@ def test_complex_items_feed_back_within_seven_working_days_and_keep_a_due_date(u
 
 def test_holidays_entered_by_an_administrator_count_in_unknown_years(users, units):
     Holiday.objects.create(date=D(2035, 3, 6), name="地方假日")
-    item = actions.do_create_adhoc(users["supervisor"], "事项", units["fgj"],
+    item = adhoc.do_create_adhoc(users["supervisor"], "事项", units["fgj"],
                                    received_on=D(2035, 3, 5), calendar=WorkdayCalendar())
     assert milestones(item)[1:4] == [
         ("研究部署", D(2035, 3, 7)), ("实地核查", D(2035, 3, 8)), ("沟通反馈", D(2035, 3, 13))]

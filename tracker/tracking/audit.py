@@ -9,10 +9,12 @@ text stored by older versions (a plain sentence) is shown as it is.
 import datetime
 import json
 
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.lib.dates import format_date
+from tracker.models import Item
 
 REASONS = {
     "sign": _("签收"),
@@ -97,3 +99,39 @@ def told(stored):
         return str(REASONS[code]) % {key: _shown(key, value) for key, value in data.items()}
     except (KeyError, TypeError, ValueError):
         return str(REASONS[code]).split("%")[0].strip()
+
+
+# ---- the item's audit trail, as the item page shows it -----------------------------------
+
+def trail(item):
+    """The item's history, newest first: who, when, why, and which fields changed."""
+    records = list(item.history.select_related("history_user").order_by("-history_id")[:50])
+    trail = []
+    # Items written in bulk (imports, demo data) may have no history row at all.
+    olders = [*records[1:], None] if records else []
+    for newer, older in zip(records, olders, strict=True):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
+            changes = [_change(c.field, c.old, c.new) for c in delta.changes]
+        trail.append({"record": newer, "changes": changes,
+                      "reason": told(newer.history_change_reason)})
+    return trail
+
+
+def _change(name, old, new):
+    """(label, old, new) of a changed field, values as a reader knows them."""
+    field = Item._meta.get_field(name)
+
+    def show(value):
+        if value in (None, ""):
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return f"{format_date(timezone.localtime(value))} {timezone.localtime(value):%H:%M}"
+        if isinstance(value, datetime.date):
+            return format_date(value)
+        return value
+
+    return field.verbose_name, show(old), show(new)

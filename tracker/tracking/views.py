@@ -4,7 +4,6 @@ Views are thin: they load the item through tracker.access (404 when not visible,
 the action is not allowed), validate a form and call one action from tracker.tracking.actions.
 """
 
-import datetime
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_POST
 from tracker import access as perms
 from tracker import tasks
 from tracker.inbox import views as inbox_views
-from tracker.lib.dates import format_date
 from tracker.models import (
     Comment,
     Evidence,
@@ -34,8 +32,7 @@ from tracker.models import (
     annotate_pace,
     pace_of,
 )
-from tracker.tracking import actions, forms, instructions
-from tracker.tracking.audit import told
+from tracker.tracking import actions, adhoc, audit, forms, instructions
 from tracker.tracking.exports import build_ledger
 from tracker.tracking.filters import ItemFilter
 from tracker.tracking.once import once_per_submission
@@ -183,40 +180,6 @@ def source_context(item, around=CONTEXT_LINES):
     ]
 
 
-def audit_trail(item):
-    """The item's history, newest first: who, when, why, and which fields changed."""
-    records = list(item.history.select_related("history_user").order_by("-history_id")[:50])
-    trail = []
-    # Items written in bulk (imports, demo data) may have no history row at all.
-    olders = [*records[1:], None] if records else []
-    for newer, older in zip(records, olders, strict=True):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
-            changes = [_change(c.field, c.old, c.new) for c in delta.changes]
-        trail.append({"record": newer, "changes": changes,
-                      "reason": told(newer.history_change_reason)})
-    return trail
-
-
-def _change(name, old, new):
-    """(label, old, new) of a changed field, values as a reader knows them."""
-    field = Item._meta.get_field(name)
-
-    def show(value):
-        if value in (None, ""):
-            return "—"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, datetime.datetime):
-            return f"{format_date(timezone.localtime(value))} {timezone.localtime(value):%H:%M}"
-        if isinstance(value, datetime.date):
-            return format_date(value)
-        return value
-
-    return field.verbose_name, show(old), show(new)
-
-
 DETAIL_FORMS = {
     "sign": forms.SignForm,
     "report": forms.ReportForm,
@@ -301,7 +264,7 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
         "requests": [(r, decision_forms.get(r.pk), review_forms.get(r.pk)) for r in requests],
         "reports": reports,
         "report_note": _report_note(user) if "report" in detail_forms else "",
-        "trail": audit_trail(item),
+        "trail": audit.trail(item),
         "sub_items": list(instructions.sub_items(item)),
         "instruction_of": item.instruction.item if item.instruction_id else None,
         "conflict": conflict,
@@ -490,7 +453,7 @@ def adhoc_create(request):
     form = forms.AdhocForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        item = actions.do_create_adhoc(
+        item = adhoc.do_create_adhoc(
             request.user, data["text"], data["lead"], list(data["co_units"]),
             received_on=data["received_on"],
             complex_item=data["complexity"] == form.COMPLEX, due_date=data["due_date"],
