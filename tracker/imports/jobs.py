@@ -70,7 +70,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
         mark_ocr(preview, extracted.ocr_lines)
         if not preview["counts"]["items"]:
             raise ImportRejected(
-                _("文件“%(name)s”中没有找到督办事项：请确认文件包含带文号的文件正文和任务条目。")
+                _("文件“%(name)s”中没有找到督办事项：没有识别出写明责任单位、完成时限或分工的任务条目。")
                 % {"name": job.file_name}
             )
     except ImportRejected as exc:
