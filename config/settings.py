@@ -395,3 +395,7 @@ else:
                           "LOCATION": "duban", "TIMEOUT": 300}}
 # How long a dashboard's figures may be reused at most (any item write ends it sooner).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# 台账 exports of more rows than this run as a background job (tracker/tracking/export_jobs.py),
+# their files kept this many hours.
+DUBAN_EXPORT_INLINE_ROWS = env_int("DUBAN_EXPORT_INLINE_ROWS", 3000)
+DUBAN_EXPORT_KEEP_HOURS = env_int("DUBAN_EXPORT_KEEP_HOURS", 24)

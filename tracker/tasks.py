@@ -15,6 +15,7 @@ from tracker.lib import clock
 from tracker.models import Heartbeat
 from tracker.reminders import mail, plan
 from tracker.supervision import notices
+from tracker.tracking import export_jobs
 
 
 @shared_task
@@ -76,3 +77,10 @@ def escalate_notices():
 def bulletin_mail():
     """Beat, hourly: last month's 通报 to each leader once (tracker/bulletin/mailing.py)."""
     return mailing.send_monthly()
+
+
+@shared_task(acks_late=True, soft_time_limit=1740, time_limit=1800)
+def export_ledger(job):
+    """A large 台账 export (tracker/tracking/export_jobs.py); a job already run is left alone."""
+    record = export_jobs.run(job)
+    return record["state"] if record else None

@@ -5,13 +5,23 @@ from tracker.imports import views as import_views
 from tracker.inbox import views as inbox_views
 from tracker.reminders import views as reminder_views
 from tracker.supervision import views as supervision_views
-from tracker.tracking import edit_views, periodic, review_views, unit_groups, views
+from tracker.tracking import (
+    edit_views,
+    export_views,
+    periodic,
+    review_views,
+    unit_groups,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     # Tracking and workflow (tracker/tracking/views.py)
     path("items/", views.item_list, name="item_list"),
     path("items/export/", views.item_export, name="item_export"),
+    path("items/export/<str:job>/", export_views.export_job, name="item_export_job"),
+    path("items/export/<str:job>/download/", export_views.export_download,
+         name="item_export_download"),
     path("items/new/", views.adhoc_create, name="adhoc_create"),
     path("items/sign/", review_views.items_sign, name="items_sign"),
     path("report/", periodic.periodic_report, name="periodic_report"),

@@ -77,8 +77,11 @@ def ledger_row(number, item):
     ]
 
 
-def build_ledger(items, title=None):
-    """The workbook as bytes."""
+PROGRESS_EVERY = 500
+
+
+def build_ledger(items, title=None, progress=None):
+    """The workbook as bytes; progress(rows written) is called every PROGRESS_EVERY rows."""
     title = title or _("督办事项台账")
     book = Workbook()
     sheet = book.active
@@ -110,6 +113,8 @@ def build_ledger(items, title=None):
             cell = put(sheet, 3 + number, column, value)
             cell.alignment = wrap
             cell.border = border
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"

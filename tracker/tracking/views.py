@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,17 +24,14 @@ from tracker.models import (
     Evidence,
     Item,
     ItemOwner,
-    ItemPerson,
-    PaceSettings,
     ProgressReport,
     Request,
     SupervisionNotice,
-    annotate_pace,
     pace_of,
 )
-from tracker.tracking import actions, adhoc, audit, forms, instructions
+from tracker.tracking import actions, adhoc, audit, export_jobs, forms, instructions, listing
 from tracker.tracking.exports import build_ledger
-from tracker.tracking.filters import ItemFilter
+from tracker.tracking.listing import _list_queryset, with_pace
 from tracker.tracking.once import once_per_submission
 
 PAGE_SIZE = 30
@@ -99,31 +96,8 @@ def home(request):
 
 # ---- list and export ------------------------------------------------------------------------
 
-def _list_queryset(queryset):
-    """What a list row or a 台账 line needs, in a fixed number of queries.
-
-    最新进展 is the newest confirmed report: one waiting for the unit head has not gone up.
-    """
-    latest = ProgressReport.objects.filter(
-        item=OuterRef("pk"), confirmed_at__isnull=False
-    ).order_by("-created_at", "-id")
-    return queryset.select_related("document").prefetch_related(
-        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
-        Prefetch("people", queryset=ItemPerson.objects.all()),
-        "tags",
-    ).annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
-
-
-def with_pace(items, today=None):
-    """State and 序时进度 light of each item, by the one rule (tracker.models.pace)."""
-    today = today or timezone.localdate()
-    return annotate_pace(items.with_state(today), today, PaceSettings.load())
-
-
 def _filtered(request):
-    visible = perms.visible_items(request.user, withdrawn=request.GET.get("withdrawn") == "1")
-    filterset = ItemFilter(request.GET, user=request.user, queryset=with_pace(visible))
-    return filterset.form, _list_queryset(filterset.sorted())
+    return listing.filtered(request.user, request.GET)
 
 
 @login_required
@@ -146,7 +120,12 @@ def item_list(request):
 
 @login_required
 def item_export(request):
+    """The 台账 workbook: at once when it is small, else a background job (export_jobs)."""
     _form, items = _filtered(request)
+    if items.count() > export_jobs.inline_rows():
+        job = export_jobs.start(request.user, request.GET.urlencode())
+        tasks.export_ledger.delay_on_commit(job)
+        return redirect("item_export_job", job=job)
     data = build_ledger(items)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
