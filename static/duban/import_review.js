@@ -133,7 +133,8 @@
         if (!response.ok) { throw new Error(body.error || L.failed); }
         version = body.version;
         versionInput.value = version;
-        say(L.saved, false);
+        // "Saved" only once the last queued change is stored (this one is still counted).
+        say(pending > 1 ? L.saving : L.saved, false);
         return body;
       });
     });
