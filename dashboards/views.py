@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from dashboards import figures, queries, tables
+from dashboards import figures, key_projects, queries, tables
 from dashboards.cache import Figures
 from tracker.models import LIGHT_COLORS, LIGHT_ORDER, Item, Light, PaceSettings
 from tracker.tracking.filters import UNCLASSIFIED, ItemFilter
@@ -225,13 +225,13 @@ def category_key(row):
 @login_required
 def projects(request):
     page = Page(request)
-    categories = page.figures("categories", queries.projects_by_category, page.items,
+    categories = page.figures("categories", key_projects.projects_by_category, page.items,
                               page.today)
-    listing = queries.project_page(page.items, page.today, PaceSettings.load(),
+    listing = key_projects.project_page(page.items, page.today, PaceSettings.load(),
                                    request.GET.get("page"))
-    timeline = queries.project_timeline(page.items, page.today,
+    timeline = key_projects.project_timeline(page.items, page.today,
                                         ids=[r["id"] for r in listing["rows"]])
-    choices = page.figures("project_choices", queries.project_choices, page.items)
+    choices = page.figures("project_choices", key_projects.project_choices, page.items)
     query = request.GET.copy()
     query.pop("page", None)
     charts = [

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dashboards import queries
+from dashboards import key_projects, queries
 from dashboards.demo_data import Sizes, generate
 from tracker.models import (
     Deadline,
@@ -231,12 +231,12 @@ def test_grades_by_unit_count_each_grade(scene):
 
 
 def test_project_timeline_carries_projects_with_their_milestones(scene):
-    timeline = queries.project_timeline(Item.objects.all(), TODAY)
+    timeline = key_projects.project_timeline(Item.objects.all(), TODAY)
     assert timeline["total"] == Item.objects.filter(kind=Item.Kind.PROJECT).count() == 1
     [project] = timeline["projects"]
     assert project["category"] == "一、产业转型"
     assert [m["what"] for m in project["milestones"]] == ["开工建设"]
-    [category] = queries.projects_by_category(Item.objects.all(), TODAY)
+    [category] = key_projects.projects_by_category(Item.objects.all(), TODAY)
     assert category["total"] == 1 and category["states"][Item.State.ON_TRACK] == 1
 
 

@@ -1,9 +1,10 @@
-"""The layout's promises: no import cycle, a parser without Django."""
+"""The layout's promises: no import cycle, a parser without Django, no oversized module."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_LINES = 500
 PACKAGES = ("gazette", "tracker", "dashboards", "config")
 
 
@@ -112,3 +113,10 @@ def test_the_parser_imports_nothing_from_django_or_the_app():
                 assert top not in {"django", "tracker", "dashboards", "config", "celery"}, (
                     f"{path.relative_to(ROOT)} imports {name}")
 
+
+
+def test_no_module_is_over_500_lines():
+    big = {str(path.relative_to(ROOT)): n
+           for path in project_modules().values()
+           if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert big == {}
