@@ -20,8 +20,9 @@ LINE = re.compile(r"^(?P<path>[^:]+):\d+(?::\d+)?: error: (?P<rest>.*)$")
 
 
 def current_errors():
-    run = subprocess.run([sys.executable, "-m", "mypy", *TARGETS], cwd=ROOT,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", *TARGETS], cwd=ROOT, capture_output=True, text=True
+    )
     errors = Counter()
     for line in run.stdout.splitlines():
         match = LINE.match(line)

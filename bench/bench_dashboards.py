@@ -34,8 +34,7 @@ def configure():
         if url:
             print(f"DATABASE_URL is not PostgreSQL ({url.split(':')[0]}); using {DEFAULT_URL}")
         url = DEFAULT_URL
-    setup_django("duban-bench-", DATABASE_URL=url, ALLOWED_HOSTS="testserver",
-                 AXES_ENABLED="false")
+    setup_django("duban-bench-", DATABASE_URL=url, ALLOWED_HOSTS="testserver", AXES_ENABLED="false")
 
 
 def machine_info(connection):
@@ -45,9 +44,13 @@ def machine_info(connection):
     import plotly
 
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"cpu: {cpu}", f"cores: {os.cpu_count()}, load average {load} (shared machine)",
-            f"python: {platform.python_version()}, django {django.get_version()}, "
-            f"plotly {plotly.__version__}", f"database: {database}"]
+    return [
+        f"cpu: {cpu}",
+        f"cores: {os.cpu_count()}, load average {load} (shared machine)",
+        f"python: {platform.python_version()}, django {django.get_version()}, "
+        f"plotly {plotly.__version__}",
+        f"database: {database}",
+    ]
 
 
 def time_pages(client, pages, runs, explain=0):
@@ -71,9 +74,13 @@ def time_pages(client, pages, runs, explain=0):
                 started = time.perf_counter()
                 assert client.get(url).status_code == 200, url
                 warm.append((time.perf_counter() - started) * 1000)
-        results[name] = (statistics.median(timings), len(captured.captured_queries),
-                         len(response.content), statistics.median(warm),
-                         len(kept.captured_queries))
+        results[name] = (
+            statistics.median(timings),
+            len(captured.captured_queries),
+            len(response.content),
+            statistics.median(warm),
+            len(kept.captured_queries),
+        )
         if explain:
             print_plans(name, captured.captured_queries, explain)
     return results
@@ -129,12 +136,15 @@ def main():
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             generated = time.perf_counter() - started
-            print(f"data: {Item.objects.count()} items, {Unit.objects.count()} units, "
-                  f"{ItemOwner.objects.count()} owners, "
-                  f"{ProgressReport.objects.count()} progress reports "
-                  f"(generated in {generated:.1f} s)")
-            leader, _new = User.objects.get_or_create(username=f"bench_leader_{size}",
-                                                      role=User.Role.LEADER)
+            print(
+                f"data: {Item.objects.count()} items, {Unit.objects.count()} units, "
+                f"{ItemOwner.objects.count()} owners, "
+                f"{ProgressReport.objects.count()} progress reports "
+                f"(generated in {generated:.1f} s)"
+            )
+            leader, _new = User.objects.get_or_create(
+                username=f"bench_leader_{size}", role=User.Role.LEADER
+            )
             client = Client()
             client.force_login(leader)
             table[size] = time_pages(client, pages, runs, explain)
@@ -148,22 +158,30 @@ def main():
 def print_table(pages, sizes, table):
     header = f"{'page':<10}" + "".join(
         f"{f'{n} items: ms':>18}{'queries':>9}{'KB':>7}{'kept: ms':>10}{'queries':>9}"
-        for n in sizes)
+        for n in sizes
+    )
     print(header)
     print("-" * len(header))
     for name, _url in pages:
-        cells = "".join(f"{table[n][name][0]:>18.1f}{table[n][name][1]:>9}"
-                        f"{table[n][name][2] / 1024:>7.0f}{table[n][name][3]:>10.1f}"
-                        f"{table[n][name][4]:>9}" for n in sizes)
+        cells = "".join(
+            f"{table[n][name][0]:>18.1f}{table[n][name][1]:>9}"
+            f"{table[n][name][2] / 1024:>7.0f}{table[n][name][3]:>10.1f}"
+            f"{table[n][name][4]:>9}"
+            for n in sizes
+        )
         print(f"{name:<10}{cells}")
     worst = max(table[n][name][0] for n in sizes for name, _url in pages)
     same = all(len({table[n][name][1] for n in sizes}) == 1 for name, _url in pages)
     kept = max(table[n][name][3] for n in sizes for name, _url in pages)
-    print(f"figures computed (cache cleared before each run) and kept (dashboards/cache.py, "
-          f"Redis with CACHE_URL): slowest kept page {kept:.1f} ms")
-    print(f"slowest page: {worst:.1f} ms (target < {TARGET_MS} ms: "
-          f"{'met' if worst < TARGET_MS else 'NOT met'}); query counts "
-          f"{'identical at every size' if same else 'DIFFER between sizes'}")
+    print(
+        f"figures computed (cache cleared before each run) and kept (dashboards/cache.py, "
+        f"Redis with CACHE_URL): slowest kept page {kept:.1f} ms"
+    )
+    print(
+        f"slowest page: {worst:.1f} ms (target < {TARGET_MS} ms: "
+        f"{'met' if worst < TARGET_MS else 'NOT met'}); query counts "
+        f"{'identical at every size' if same else 'DIFFER between sizes'}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,10 @@ def configure():
 
 
 def machine_info(connection):
-    print(f"cpu: {cpu_model()}; cores: {os.cpu_count()}; python {platform.python_version()}; "
-          f"database: {database_version(connection)}")
+    print(
+        f"cpu: {cpu_model()}; cores: {os.cpu_count()}; python {platform.python_version()}; "
+        f"database: {database_version(connection)}"
+    )
 
 
 def form_data(job):
@@ -53,8 +55,9 @@ def import_through_the_web(client, path):
 
     times = {}
     started = time.perf_counter()
-    response = client.post(reverse("import_upload"),
-                           {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+    response = client.post(
+        reverse("import_upload"), {"file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
     assert response.status_code == 302, response.content[:500]
     job = ImportJob.objects.latest("pk")
     times["upload+parse"] = time.perf_counter() - started
@@ -93,16 +96,20 @@ def main():
         office = User.objects.create(username="bench", role=User.Role.SUPERVISOR)
         client = Client()
         client.force_login(office)
-        print(f"{'seed':<34}{'KB':>6}{'docs':>6}{'items':>7}{'upd':>5}"
-              f"{'parse s':>9}{'preview s':>11}{'confirm s':>11}{'total s':>9}")
+        print(
+            f"{'seed':<34}{'KB':>6}{'docs':>6}{'items':>7}{'upd':>5}"
+            f"{'parse s':>9}{'preview s':>11}{'confirm s':>11}{'total s':>9}"
+        )
         runs = [(path, path.name) for path in seeds] + [(seeds[0], f"{seeds[0].name} (again)")]
         for path, label in runs:
             job, times, size = import_through_the_web(client, path)
             result = job.result
-            print(f"{label:<34}{size // 1024:>6}{job.preview['counts']['documents']:>6}"
-                  f"{result['items_created']:>7}{result['items_updated']:>5}"
-                  f"{times['upload+parse']:>9.2f}{times['preview page']:>11.2f}"
-                  f"{times['confirm']:>11.2f}{sum(times.values()):>9.2f}")
+            print(
+                f"{label:<34}{size // 1024:>6}{job.preview['counts']['documents']:>6}"
+                f"{result['items_created']:>7}{result['items_updated']:>5}"
+                f"{times['upload+parse']:>9.2f}{times['preview page']:>11.2f}"
+                f"{times['confirm']:>11.2f}{sum(times.values()):>9.2f}"
+            )
         print(f"items in the database: {Item.objects.count()}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

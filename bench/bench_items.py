@@ -47,25 +47,33 @@ def main():
             call_command("flush", interactive=False, verbosity=0)
             started = time.perf_counter()
             generate(Sizes(items=size, units=300, leaders=40))
-            print(f"data: {Item.objects.count()} items, {ItemOwner.objects.count()} owners "
-                  f"(generated in {time.perf_counter() - started:.1f} s)")
+            print(
+                f"data: {Item.objects.count()} items, {ItemOwner.objects.count()} owners "
+                f"(generated in {time.perf_counter() - started:.1f} s)"
+            )
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-            busiest = (ItemOwner.objects.exclude(unit=None).values("unit")
-                       .annotate(n=Count("id")).order_by("-n").first())
+            busiest = (
+                ItemOwner.objects.exclude(unit=None)
+                .values("unit")
+                .annotate(n=Count("id"))
+                .order_by("-n")
+                .first()
+            )
             unit_items = busiest["n"]
-            leader_name = ItemPerson.objects.filter(role="leader").values_list(
-                "name", flat=True).first()
+            leader_name = (
+                ItemPerson.objects.filter(role="leader").values_list("name", flat=True).first()
+            )
             leader = User.objects.create(username=f"bl{size}", role=User.Role.LEADER)
-            staff = User.objects.create(username=f"bs{size}", role=User.Role.STAFF,
-                                        unit_id=busiest["unit"])
+            staff = User.objects.create(
+                username=f"bs{size}", role=User.Role.STAFF, unit_id=busiest["unit"]
+            )
             item = Item.objects.filter(owners__unit_id=busiest["unit"]).first()
             unit = busiest["unit"]
             urls = [
                 ("list", reverse("item_list")),
                 ("list unit+state", f"{reverse('item_list')}?unit={unit}&state=overdue"),
-                ("list leader+due", f"{reverse('item_list')}?leader={leader_name}&due=30"
-                                    "&sort=due"),
+                ("list leader+due", f"{reverse('item_list')}?leader={leader_name}&due=30&sort=due"),
                 ("list search", f"{reverse('item_list')}?q=改造"),
                 ("list search 5 chars", f"{reverse('item_list')}?q=智慧停车场"),
                 ("list search no match", f"{reverse('item_list')}?q=不存在的事项"),
@@ -85,8 +93,10 @@ def main():
             print(f"{size:>7} {who:<7} {name:<22}{ms:>9.1f}{queries:>9}")
         pages = [r for r in rows if not r[2].startswith("export")]
         worst = max(r[3] for r in pages)
-        print(f"slowest list or item page: {worst:.1f} ms (target < {TARGET_MS} ms: "
-              f"{'met' if worst < TARGET_MS else 'NOT met'})")
+        print(
+            f"slowest list or item page: {worst:.1f} ms (target < {TARGET_MS} ms: "
+            f"{'met' if worst < TARGET_MS else 'NOT met'})"
+        )
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -101,8 +111,9 @@ def explain_search(user, words):
 
     visible = Item.objects.visible_to(user)
     for word in words:
-        queryset = ItemFilter(QueryDict(f"q={word}"), user=user,
-                              queryset=visible.with_state()).sorted()
+        queryset = ItemFilter(
+            QueryDict(f"q={word}"), user=user, queryset=visible.with_state()
+        ).sorted()
         print(f"EXPLAIN ANALYZE list search q={word}:")
         print(queryset[:30].explain(analyze=True))
 

@@ -41,8 +41,10 @@ def machine_info(connection):
     database = database_version(connection)
     import django
 
-    print(f"machine:  {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"Django {django.get_version()}")
+    print(
+        f"machine:  {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Django {django.get_version()}"
+    )
     print(f"database: {database} ({connection.settings_dict['NAME']})")
 
 
@@ -60,22 +62,40 @@ class Data:
 
         self.calendar = WorkdayCalendar()
         self.units = Unit.objects.bulk_create(
-            [Unit(name=f"区测试局{n:02d}", kind=Unit.Kind.CITY_DEPARTMENT) for n in range(UNITS)])
+            [Unit(name=f"区测试局{n:02d}", kind=Unit.Kind.CITY_DEPARTMENT) for n in range(UNITS)]
+        )
         users = []
         for unit in self.units:
             for role in (User.Role.STAFF, User.Role.UNIT_HEAD):
-                users.append(User(username=f"{role}-{unit.pk}", role=role, unit=unit,
-                                  email=f"{role}-{unit.pk}@example.gov.cn", password="!"))
-        users.append(User(username="office", role=User.Role.SUPERVISOR, email="o@example.gov.cn",
-                          password="!"))
+                users.append(
+                    User(
+                        username=f"{role}-{unit.pk}",
+                        role=role,
+                        unit=unit,
+                        email=f"{role}-{unit.pk}@example.gov.cn",
+                        password="!",
+                    )
+                )
+        users.append(
+            User(
+                username="office", role=User.Role.SUPERVISOR, email="o@example.gov.cn", password="!"
+            )
+        )
         User.objects.bulk_create(users)
         ReminderSettings.load()
         cal, day = self.calendar, TODAY
         # Dates due that fire on TODAY, and one that does not (due months later).
-        self.firing = [cal.add_workdays(day, 7), cal.add_workdays(day, 3),
-                       cal.add_workdays(day, 1), day, cal.add_workdays(day, -1),
-                       cal.add_workdays(day, -2), cal.add_workdays(day, -3),
-                       cal.add_workdays(day, -5), cal.add_workdays(day, -8)]
+        self.firing = [
+            cal.add_workdays(day, 7),
+            cal.add_workdays(day, 3),
+            cal.add_workdays(day, 1),
+            day,
+            cal.add_workdays(day, -1),
+            cal.add_workdays(day, -2),
+            cal.add_workdays(day, -3),
+            cal.add_workdays(day, -5),
+            cal.add_workdays(day, -8),
+        ]
         self.quiet = [day + datetime.timedelta(days=60 + n) for n in range(200)]
         self.items = 0
         self.needing = 0
@@ -87,21 +107,38 @@ class Data:
         batch = 5000
         while self.items < items:
             n = min(batch, items - self.items)
-            rows = Item.objects.bulk_create([
-                Item(text=f"示范任务{self.items + i}", status=Item.Status.IN_PROGRESS,
-                     due_date=self.quiet[(self.items + i) % len(self.quiet)], created_at=created)
-                for i in range(n)])
-            ItemOwner.objects.bulk_create([
-                ItemOwner(item=item, role=ItemOwner.Role.LEAD, name="lead",
-                          unit=self.units[item.pk % UNITS]) for item in rows])
-            Deadline.objects.bulk_create([
-                Deadline(item=item, expr="年内", date=item.due_date) for item in rows])
+            rows = Item.objects.bulk_create(
+                [
+                    Item(
+                        text=f"示范任务{self.items + i}",
+                        status=Item.Status.IN_PROGRESS,
+                        due_date=self.quiet[(self.items + i) % len(self.quiet)],
+                        created_at=created,
+                    )
+                    for i in range(n)
+                ]
+            )
+            ItemOwner.objects.bulk_create(
+                [
+                    ItemOwner(
+                        item=item,
+                        role=ItemOwner.Role.LEAD,
+                        name="lead",
+                        unit=self.units[item.pk % UNITS],
+                    )
+                    for item in rows
+                ]
+            )
+            Deadline.objects.bulk_create(
+                [Deadline(item=item, expr="年内", date=item.due_date) for item in rows]
+            )
             self.items += n
         if needing > self.needing:
-            ids = list(Item.objects.order_by("id").values_list("id", flat=True)
-                       [self.needing:needing])
+            ids = list(
+                Item.objects.order_by("id").values_list("id", flat=True)[self.needing : needing]
+            )
             for k, date in enumerate(self.firing):
-                chosen = ids[k::len(self.firing)]
+                chosen = ids[k :: len(self.firing)]
                 Item.objects.filter(id__in=chosen).update(due_date=date)
                 Deadline.objects.filter(item_id__in=chosen).update(date=date)
             self.needing = needing
@@ -113,8 +150,12 @@ def clear_reminders():
     for model in (Notice, Delivery, Reminder, ReminderSweep):
         model.objects.all()._raw_delete(model.objects.db)
     previous = TODAY - datetime.timedelta(days=1)
-    ReminderSweep.objects.create(date=previous, finished_at=datetime.datetime(
-        previous.year, previous.month, previous.day, 9, tzinfo=datetime.UTC))
+    ReminderSweep.objects.create(
+        date=previous,
+        finished_at=datetime.datetime(
+            previous.year, previous.month, previous.day, 9, tzinfo=datetime.UTC
+        ),
+    )
 
 
 def measure(data, items, needing):
@@ -131,8 +172,9 @@ def measure(data, items, needing):
         start = time.perf_counter()
         result = sweep.sweep(TODAY)
         sweep_s = time.perf_counter() - start
-    moment = datetime.datetime.combine(TODAY, datetime.time(9, 0),
-                                       tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    moment = datetime.datetime.combine(
+        TODAY, datetime.time(9, 0), tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+    )
     start = time.perf_counter()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -152,9 +194,11 @@ def measure(data, items, needing):
         start = time.perf_counter()
         mail.build_message(delivery)
         builds.append((time.perf_counter() - start) * 1000)
-    print(f"{items:>8} {needing:>8} {result['reminders']:>10} {result['notices']:>8} "
-          f"{sweep_s:>8.2f} {len(queries):>8} {len(sent):>6} {deliver_s:>9.2f} "
-          f"{sum(builds) / len(builds):>9.1f} {max(builds):>9.1f}  {dict(outcome)}")
+    print(
+        f"{items:>8} {needing:>8} {result['reminders']:>10} {result['notices']:>8} "
+        f"{sweep_s:>8.2f} {len(queries):>8} {len(sent):>6} {deliver_s:>9.2f} "
+        f"{sum(builds) / len(builds):>9.1f} {max(builds):>9.1f}  {dict(outcome)}"
+    )
 
 
 def main():
@@ -165,10 +209,14 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         machine_info(connection)
-        print(f"day swept: {TODAY} (window: that day), units: {UNITS}, "
-              f"recipients per unit: 2, e-mail: locmem (no SMTP)")
-        print(f"{'items':>8} {'needing':>8} {'reminders':>10} {'notices':>8} {'sweep s':>8} "
-              f"{'queries':>8} {'mails':>6} {'deliver s':>9} {'build ms':>9} {'max ms':>9}")
+        print(
+            f"day swept: {TODAY} (window: that day), units: {UNITS}, "
+            f"recipients per unit: 2, e-mail: locmem (no SMTP)"
+        )
+        print(
+            f"{'items':>8} {'needing':>8} {'reminders':>10} {'notices':>8} {'sweep s':>8} "
+            f"{'queries':>8} {'mails':>6} {'deliver s':>9} {'build ms':>9} {'max ms':>9}"
+        )
         data = Data()
         for items, needing in sizes():
             measure(data, items, needing)

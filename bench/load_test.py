@@ -49,8 +49,9 @@ def parse_args():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--leaders", type=int, default=5, help="of the users, how many leaders")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean pause between a user's requests, seconds")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean pause between a user's requests, seconds"
+    )
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--port", type=int, default=int(os.environ.get("LOAD_PORT", "8451")))
@@ -81,20 +82,34 @@ def load_database_url():
 def server_environment(database_url, var_dir, port):
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings",
-        DUBAN_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false", SECURE_HSTS_SECONDS="0", DUBAN_VAR_DIR=str(var_dir),
-        STATIC_ROOT=str(var_dir / "static"), MEDIA_ROOT=str(var_dir / "uploads"),
-        GUNICORN_BIND=f"127.0.0.1:{port}", LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DUBAN_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        DUBAN_VAR_DIR=str(var_dir),
+        STATIC_ROOT=str(var_dir / "static"),
+        MEDIA_ROOT=str(var_dir / "uploads"),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        LOG_LEVEL="WARNING",
     )
     env.pop("DUBAN_FAKE_NOW", None)
     return env
 
 
 def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def prepare_data(args):
@@ -109,9 +124,11 @@ def prepare_data(args):
     for user in liaisons:
         if len(staff) == args.users - args.leaders:
             break
-        lead_items = list(ItemOwner.objects.filter(unit_id=user.unit_id, role=ItemOwner.Role.LEAD)
-                          .exclude(item__status=Item.Status.COMPLETED)
-                          .values_list("item_id", flat=True)[:20])
+        lead_items = list(
+            ItemOwner.objects.filter(unit_id=user.unit_id, role=ItemOwner.Role.LEAD)
+            .exclude(item__status=Item.Status.COMPLETED)
+            .values_list("item_id", flat=True)[:20]
+        )
         if len(lead_items) < 3:
             continue
         # Signed for (in progress), through save() so that each item has the audit row an
@@ -124,8 +141,12 @@ def prepare_data(args):
         staff.append((user.username, lead_items))
     leaders = []
     for n in range(args.leaders):
-        leader = User(username=f"load_leader{n}", role=User.Role.LEADER,
-                      display_name=f"压测领导{n}", email=f"load_leader{n}@example.gov.cn")
+        leader = User(
+            username=f"load_leader{n}",
+            role=User.Role.LEADER,
+            display_name=f"压测领导{n}",
+            email=f"load_leader{n}@example.gov.cn",
+        )
         leader.set_password(PASSWORD)
         leader.save()
         leaders.append(leader.username)
@@ -135,10 +156,23 @@ def prepare_data(args):
 
 # --- the virtual users ---------------------------------------------------------------------
 
-DASHBOARDS = ["/dashboards/", "/dashboards/units/", "/dashboards/leaders/",
-              "/dashboards/documents/", "/dashboards/calendar/", "/dashboards/lights/"]
-LISTS = ["/items/", "/items/?page=2", "/items/?state=overdue", "/items/?due=30",
-         "/items/?q=%E5%BB%BA%E8%AE%BE", "/items/?sort=due", "/items/?status=in_progress"]
+DASHBOARDS = [
+    "/dashboards/",
+    "/dashboards/units/",
+    "/dashboards/leaders/",
+    "/dashboards/documents/",
+    "/dashboards/calendar/",
+    "/dashboards/lights/",
+]
+LISTS = [
+    "/items/",
+    "/items/?page=2",
+    "/items/?state=overdue",
+    "/items/?due=30",
+    "/items/?q=%E5%BB%BA%E8%AE%BE",
+    "/items/?sort=due",
+    "/items/?status=in_progress",
+]
 
 
 class Recorder:
@@ -203,10 +237,18 @@ class VirtualUser(threading.Thread):
         self.sent += 1
         narrative = f"{REPORT_MARK} {self.username} #{self.sent}：完成阶段任务，推进顺利。"
         percent = str(min(100, 5 * self.sent))
-        response = self.recorder.timed("report (POST)", lambda: self.client.submit(
-            page, "narrative", changes={"percent": percent, "narrative": narrative}))
-        if response is not None and response.status == 200 and \
-                response.url.rstrip("/").endswith(f"/items/{item_id}") and "进展已报送" in response.text:
+        response = self.recorder.timed(
+            "report (POST)",
+            lambda: self.client.submit(
+                page, "narrative", changes={"percent": percent, "narrative": narrative}
+            ),
+        )
+        if (
+            response is not None
+            and response.status == 200
+            and response.url.rstrip("/").endswith(f"/items/{item_id}")
+            and "进展已报送" in response.text
+        ):
             with self.recorder.lock:
                 self.recorder.reports.append((narrative, item_id))
         elif response is not None and response.status < 400:
@@ -233,11 +275,15 @@ def print_results(recorder, elapsed, args):
         samples = every if kind == "ALL" else recorder.samples[kind]
         if not samples:
             continue
-        print(f"{kind:<16}{len(samples):>9}{statistics.median(samples) * 1000:>9.0f}"
-              f"{percentile(samples, 0.95) * 1000:>9.0f}{percentile(samples, 0.99) * 1000:>9.0f}"
-              f"{max(samples) * 1000:>9.0f}")
-    print(f"\nthroughput: {len(every) / elapsed:.1f} requests/s over {elapsed:.1f} s "
-          f"with {args.users} users (think time {args.think}s)")
+        print(
+            f"{kind:<16}{len(samples):>9}{statistics.median(samples) * 1000:>9.0f}"
+            f"{percentile(samples, 0.95) * 1000:>9.0f}{percentile(samples, 0.99) * 1000:>9.0f}"
+            f"{max(samples) * 1000:>9.0f}"
+        )
+    print(
+        f"\nthroughput: {len(every) / elapsed:.1f} requests/s over {elapsed:.1f} s "
+        f"with {args.users} users (think time {args.think}s)"
+    )
     print(f"errors: {len(recorder.errors)}")
     for error in recorder.errors[:20]:
         print(f"  {error}")
@@ -249,13 +295,18 @@ def check_reports(recorder):
     from tracker.models import ProgressReport
 
     close_old_connections()
-    stored = list(ProgressReport.objects.filter(narrative__startswith=REPORT_MARK)
-                  .values_list("narrative", "item_id"))
+    stored = list(
+        ProgressReport.objects.filter(narrative__startswith=REPORT_MARK).values_list(
+            "narrative", "item_id"
+        )
+    )
     acknowledged = set(recorder.reports)
     lost = acknowledged - set(stored)
     twice = len(stored) - len(set(stored))
-    print(f"progress reports: {len(acknowledged)} acknowledged, {len(stored)} in the database, "
-          f"{len(lost)} lost, {twice} stored twice")
+    print(
+        f"progress reports: {len(acknowledged)} acknowledged, {len(stored)} in the database, "
+        f"{len(lost)} lost, {twice} stored twice"
+    )
     return not lost and not twice and len(stored) >= len(acknowledged)
 
 
@@ -268,12 +319,16 @@ def run_load(args, staff, leaders):
         except OSError:
             time.sleep(0.5)
     workers = os.environ.get("GUNICORN_WORKERS") or str(os.cpu_count() * 2 + 1)
-    print(f"gunicorn on {base}: {workers} workers, "
-          f"{os.environ.get('GUNICORN_THREADS', '1')} thread(s) each")
+    print(
+        f"gunicorn on {base}: {workers} workers, "
+        f"{os.environ.get('GUNICORN_THREADS', '1')} thread(s) each"
+    )
     recorder = Recorder()
     users = [(name, items) for name, items in staff] + [(name, []) for name in leaders]
-    threads = [VirtualUser(base, name, items, recorder, 0, args.think, args.seed + i)
-               for i, (name, items) in enumerate(users)]
+    threads = [
+        VirtualUser(base, name, items, recorder, 0, args.think, args.seed + i)
+        for i, (name, items) in enumerate(users)
+    ]
     for thread in threads:  # logging in is not part of the measured load
         recorder.timed("login", lambda t=thread: t.client.login(t.username, PASSWORD))
     print(f"{len(threads)} users logged in; load for {args.duration:.0f} s …", flush=True)
@@ -294,8 +349,9 @@ def main():
     database_url = load_database_url()
     var_dir = Path(tempfile.mkdtemp(prefix="duban-load-var-"))
     env = server_environment(database_url, var_dir, args.port)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DUBAN_VAR_DIR", "STATIC_ROOT",
-                                           "MEDIA_ROOT")})
+    os.environ.update(
+        {k: env[k] for k in ("DATABASE_URL", "DUBAN_VAR_DIR", "STATIC_ROOT", "MEDIA_ROOT")}
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     print(f"machine: {machine()}")
     print("preparing: migrate, data set, accounts, collectstatic …", flush=True)
@@ -315,17 +371,26 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     manage(env, "collectstatic", "--noinput")
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']} "
-          f"({'PostgreSQL ' + str(connection.pg_version) if connection.vendor == 'postgresql' else ''})")
-    print(f"sizes: {Item.objects.count()} items, {Unit.objects.count()} units, "
-          f"{User.objects.count()} users, {ProgressReport.objects.count()} progress reports "
-          f"(prepared in {time.perf_counter() - started:.0f} s)")
+    print(
+        f"database: {connection.vendor} {connection.settings_dict['NAME']} "
+        f"({'PostgreSQL ' + str(connection.pg_version) if connection.vendor == 'postgresql' else ''})"
+    )
+    print(
+        f"sizes: {Item.objects.count()} items, {Unit.objects.count()} units, "
+        f"{User.objects.count()} users, {ProgressReport.objects.count()} progress reports "
+        f"(prepared in {time.perf_counter() - started:.0f} s)"
+    )
     connection.close()
 
     with open(var_dir / "gunicorn.log", "wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             recorder = run_load(args, staff, leaders)
         finally:

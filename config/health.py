@@ -29,10 +29,14 @@ def check_broker():
     """Connect to the broker and do one cheap operation (PING on Redis)."""
     options = dict(celery_app.conf.broker_transport_options or {})
     if celery_app.conf.broker_url.startswith("redis"):
-        options.update(socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
-                       socket_timeout=BROKER_TIMEOUT_SECONDS)
-    with Connection(celery_app.conf.broker_url, transport_options=options,
-                    connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
+        options.update(
+            socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS
+        )
+    with Connection(
+        celery_app.conf.broker_url,
+        transport_options=options,
+        connect_timeout=BROKER_TIMEOUT_SECONDS,
+    ) as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         channel = conn.default_channel
         client = getattr(channel, "client", None)
@@ -52,8 +56,11 @@ def heartbeat_ages(now=None):
     for name in ("worker", "beat"):
         at = seen.get(name)
         age = round((now - at).total_seconds()) if at else None
-        result[name] = {"ok": age is not None and age <= limit, "age_seconds": age,
-                        "max_age_seconds": limit}
+        result[name] = {
+            "ok": age is not None and age <= limit,
+            "age_seconds": age,
+            "max_age_seconds": limit,
+        }
     return result
 
 
@@ -73,5 +80,6 @@ def healthz(request):
     else:
         checks.update({name: {"ok": False, "age_seconds": None} for name in ("worker", "beat")})
     ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks},
-                        status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
+    )

@@ -33,8 +33,9 @@ from tracker.models import (
 
 def _category():
     """A project's category: its section path in the document, else the 类别 column."""
-    return Coalesce(NullIf(F("section"), Value("")), KT("fields__类别"), Value(""),
-                    output_field=CharField())
+    return Coalesce(
+        NullIf(F("section"), Value("")), KT("fields__类别"), Value(""), output_field=CharField()
+    )
 
 
 def top_category(path):
@@ -57,12 +58,15 @@ def category_order(name):
 
 
 def projects_by_category(items, today):
-    groups = _by_state(items.filter(kind=Item.Kind.PROJECT).with_state(today)
-                       .annotate(category=_category()), "category")
+    groups = _by_state(
+        items.filter(kind=Item.Kind.PROJECT).with_state(today).annotate(category=_category()),
+        "category",
+    )
     merged = {}
     for g in groups.values():
-        entry = merged.setdefault(top_category(g["category"]),
-                                  {"total": 0, "states": dict.fromkeys(STATES, 0)})
+        entry = merged.setdefault(
+            top_category(g["category"]), {"total": 0, "states": dict.fromkeys(STATES, 0)}
+        )
         entry["total"] += g["total"]
         for state in STATES:
             entry["states"][state] += g["states"][state]
@@ -81,18 +85,32 @@ def project_timeline(items, today, limit=60, ids=None):
     total = projects.count()
     rows = list(
         projects.annotate(
-            category=_category(), urgency=_urgency(), lead_unit=_lead_unit_name(),
+            category=_category(),
+            urgency=_urgency(),
+            lead_unit=_lead_unit_name(),
             first_date=Min("deadlines__date"),
         )
         .order_by("urgency", F("due_date").asc(nulls_last=True), "id")
-        .values("id", "ref", "text", "category", "state", "percent", "due_date", "created_at",
-                "first_date", "lead_unit")[:limit]
+        .values(
+            "id",
+            "ref",
+            "text",
+            "category",
+            "state",
+            "percent",
+            "due_date",
+            "created_at",
+            "first_date",
+            "lead_unit",
+        )[:limit]
     )
     milestones = {}
     for m in (
-        Deadline.objects.filter(item_id__in=[r["id"] for r in rows], date__isnull=False,
-                                kind=Deadline.Kind.MILESTONE)
-        .values("item_id", "date", "what", "expr", "kind", "done_at").order_by("date")
+        Deadline.objects.filter(
+            item_id__in=[r["id"] for r in rows], date__isnull=False, kind=Deadline.Kind.MILESTONE
+        )
+        .values("item_id", "date", "what", "expr", "kind", "done_at")
+        .order_by("date")
     ):
         milestones.setdefault(m["item_id"], []).append(m)
     for r in rows:
@@ -107,7 +125,6 @@ def project_timeline(items, today, limit=60, ids=None):
     return {"total": total, "projects": rows}
 
 
-
 PROJECTS_PER_PAGE = 20
 
 
@@ -115,14 +132,25 @@ def project_choices(items):
     """The categories, levels (层级) and counties (建设地点) the projects have: three small
     grouped queries for the projects page's filters."""
     projects = items.filter(kind=Item.Kind.PROJECT).order_by()
-    categories = {top_category(c) for c in projects.annotate(c=_category())
-                  .values_list("c", flat=True).distinct()}
+    categories = {
+        top_category(c)
+        for c in projects.annotate(c=_category()).values_list("c", flat=True).distinct()
+    }
     levels, counties = (
-        {v for v in projects.annotate(v=KT(f"fields__{key}")).values_list("v", flat=True)
-         .distinct() if v}
-        for key in ("层级", "建设地点"))
-    return {"category": sorted(categories, key=category_order),
-            "level": sorted(levels), "county": sorted(counties)}
+        {
+            v
+            for v in projects.annotate(v=KT(f"fields__{key}"))
+            .values_list("v", flat=True)
+            .distinct()
+            if v
+        }
+        for key in ("层级", "建设地点")
+    )
+    return {
+        "category": sorted(categories, key=category_order),
+        "level": sorted(levels),
+        "county": sorted(counties),
+    }
 
 
 def project_page(items, today, thresholds, number):
@@ -131,20 +159,42 @@ def project_page(items, today, thresholds, number):
     count, the page, its milestones."""
     from django.core.paginator import Paginator
 
-    projects = annotate_pace(items.filter(kind=Item.Kind.PROJECT).with_state(today), today,
-                             thresholds)
-    rows = projects.annotate(
-        category=_category(), urgency=_urgency(), lead_unit=_lead_unit_name(),
-        level=KT("fields__层级"), county=KT("fields__建设地点"),
-    ).order_by("category", "urgency", F("next_due").asc(nulls_last=True), "id").values(
-        "id", "ref", "text", "category", "state", "pace_light", "percent", "due_date",
-        "next_due", "lead_unit", "level", "county")
+    projects = annotate_pace(
+        items.filter(kind=Item.Kind.PROJECT).with_state(today), today, thresholds
+    )
+    rows = (
+        projects.annotate(
+            category=_category(),
+            urgency=_urgency(),
+            lead_unit=_lead_unit_name(),
+            level=KT("fields__层级"),
+            county=KT("fields__建设地点"),
+        )
+        .order_by("category", "urgency", F("next_due").asc(nulls_last=True), "id")
+        .values(
+            "id",
+            "ref",
+            "text",
+            "category",
+            "state",
+            "pace_light",
+            "percent",
+            "due_date",
+            "next_due",
+            "lead_unit",
+            "level",
+            "county",
+        )
+    )
     page = Paginator(rows, PROJECTS_PER_PAGE).get_page(number)
     shown = list(page.object_list)
     milestones = {}
-    for m in (Deadline.objects.filter(item_id__in=[r["id"] for r in shown], date__isnull=False)
-              .exclude(kind=Deadline.Kind.REPORT)
-              .values("item_id", "date", "what", "expr", "kind", "done_at").order_by("date")):
+    for m in (
+        Deadline.objects.filter(item_id__in=[r["id"] for r in shown], date__isnull=False)
+        .exclude(kind=Deadline.Kind.REPORT)
+        .values("item_id", "date", "what", "expr", "kind", "done_at")
+        .order_by("date")
+    ):
         m["late"] = m["done_at"] is None and m["date"] < today
         milestones.setdefault(m["item_id"], []).append(m)
     groups = []

@@ -45,8 +45,13 @@ from tracker.models.items import lead_owner
 
 STATES = [state for state, _label in Item.State.choices]
 # Most urgent first: the order in which lists put items and stacks put states.
-URGENCY = [Item.State.OVERDUE, Item.State.AT_RISK, Item.State.ON_TRACK, Item.State.UNDATED,
-           Item.State.DONE]
+URGENCY = [
+    Item.State.OVERDUE,
+    Item.State.AT_RISK,
+    Item.State.ON_TRACK,
+    Item.State.UNDATED,
+    Item.State.DONE,
+]
 GRADES = [grade for grade, _label in Item.Grade.choices]
 
 LIGHTS = list(LIGHT_ORDER)
@@ -94,8 +99,11 @@ def clip(day, today):
 def _clipped(expression, today):
     """clip() in the database, for the queries that group by a date."""
     first, last = window(today)
-    return Least(Greatest(expression, Value(first, output_field=DateField())),
-                 Value(last, output_field=DateField()), output_field=DateField())
+    return Least(
+        Greatest(expression, Value(first, output_field=DateField())),
+        Value(last, output_field=DateField()),
+        output_field=DateField(),
+    )
 
 
 def key_figures(items, today):
@@ -106,7 +114,8 @@ def key_figures(items, today):
         "total": total,
         "states": group["states"],
         "completion_rate": round(100 * group["states"][Item.State.DONE] / total, 1)
-        if total else 0.0,
+        if total
+        else 0.0,
     }
 
 
@@ -116,20 +125,32 @@ def completion_trend(items, today, weekly):
     Periods within window(today): an item stored with an absurd date counts at its edge."""
     trunc = TruncWeek if weekly else TruncMonth
     due = dict(
-        items.filter(due_date__isnull=False).annotate(p=trunc(_clipped(F("due_date"), today)))
-        .values("p").annotate(n=Count("id")).values_list("p", "n")
+        items.filter(due_date__isnull=False)
+        .annotate(p=trunc(_clipped(F("due_date"), today)))
+        .values("p")
+        .annotate(n=Count("id"))
+        .values_list("p", "n")
     )
     done = dict(
         items.filter(status=Item.Status.COMPLETED)
         .annotate(p=trunc(_clipped(TruncDate("completed_at"), today)))
-        .values("p").annotate(n=Count("id")).values_list("p", "n")
+        .values("p")
+        .annotate(n=Count("id"))
+        .values_list("p", "n")
     )
     points, due_total, done_total = [], 0, 0
     for period in sorted(set(due) | set(done)):
         due_total += due.get(period, 0)
         done_total += done.get(period, 0)
-        points.append({"period": period, "end": _period_end(period, weekly), "due": due_total,
-                       "done": done_total, "future": period > today})
+        points.append(
+            {
+                "period": period,
+                "end": _period_end(period, weekly),
+                "due": due_total,
+                "done": done_total,
+                "future": period > today,
+            }
+        )
     return points
 
 
@@ -164,14 +185,25 @@ def states_by_unit(items, today):
     the lead owner is linked to neither or the item names none, the 未对应单位 row (unit_id
     and group_id None). The rows therefore add up to key_figures.
     """
-    groups = list(_by_state(
-        items.with_state(today).annotate(unit_id=_lead_owner("unit_id"),
-                                         group_id=_lead_owner("group_id")),
-        "unit_id", "group_id").values())
-    units = dict(Unit.objects.filter(pk__in={g["unit_id"] for g in groups if g["unit_id"]})
-                 .values_list("id", "name"))
-    unit_groups = dict(UnitGroup.objects.filter(
-        pk__in={g["group_id"] for g in groups if g["group_id"]}).values_list("id", "name"))
+    groups = list(
+        _by_state(
+            items.with_state(today).annotate(
+                unit_id=_lead_owner("unit_id"), group_id=_lead_owner("group_id")
+            ),
+            "unit_id",
+            "group_id",
+        ).values()
+    )
+    units = dict(
+        Unit.objects.filter(pk__in={g["unit_id"] for g in groups if g["unit_id"]}).values_list(
+            "id", "name"
+        )
+    )
+    unit_groups = dict(
+        UnitGroup.objects.filter(
+            pk__in={g["group_id"] for g in groups if g["group_id"]}
+        ).values_list("id", "name")
+    )
     merged = {}
     for g in groups:
         if g["unit_id"]:
@@ -180,11 +212,17 @@ def states_by_unit(items, today):
             key, name = ("group", g["group_id"]), unit_groups[g["group_id"]]
         else:
             key, name = ("none", None), ""
-        row = merged.setdefault(key, {
-            "unit_id": key[1] if key[0] == "unit" else None,
-            "group_id": key[1] if key[0] == "group" else None,
-            "unit": name, "unlinked": key[0] == "none",
-            "states": dict.fromkeys(STATES, 0), "total": 0})
+        row = merged.setdefault(
+            key,
+            {
+                "unit_id": key[1] if key[0] == "unit" else None,
+                "group_id": key[1] if key[0] == "group" else None,
+                "unit": name,
+                "unlinked": key[0] == "none",
+                "states": dict.fromkeys(STATES, 0),
+                "total": 0,
+            },
+        )
         row["total"] += g["total"]
         for state in STATES:
             row["states"][state] += g["states"][state]
@@ -193,8 +231,7 @@ def states_by_unit(items, today):
 
 def _name_units(rows):
     """Add each row's unit name: one small query, rather than grouping by a text column."""
-    names = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in rows})
-                 .values_list("id", "name"))
+    names = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in rows}).values_list("id", "name"))
     for r in rows:
         r["unit"] = names[r["unit_id"]]
     return rows
@@ -207,12 +244,16 @@ def _most_overdue(name):
 def leader_portfolios(items, today, units_shown=5):
     """Per responsible leader: items in each state and the lead units doing the work."""
     with_leader = items.with_state(today).filter(people__role=ItemPerson.Role.LEADER)
-    groups = sorted(_by_state(with_leader, leader=F("people__name")).values(),
-                    key=_most_overdue("leader"))
+    groups = sorted(
+        _by_state(with_leader, leader=F("people__name")).values(), key=_most_overdue("leader")
+    )
     leaders = {g["leader"]: {**g, "units": [], "unit_count": 0} for g in groups}
     unit_rows = (
-        items.filter(people__role=ItemPerson.Role.LEADER, owners__role=ItemOwner.Role.LEAD,
-                     owners__unit__isnull=False)
+        items.filter(
+            people__role=ItemPerson.Role.LEADER,
+            owners__role=ItemOwner.Role.LEAD,
+            owners__unit__isnull=False,
+        )
         .values(name=F("people__name"), unit_id=F("owners__unit_id"))
         .annotate(n=Count("id"))
     )
@@ -226,24 +267,33 @@ def leader_portfolios(items, today, units_shown=5):
 
 
 def states_by_document(items, today):
-    groups = _by_state(items.with_state(today).filter(document__isnull=False),
-                       "document_id").values()
-    documents = {d["id"]: d for d in SourceDocument.objects.filter(
-        pk__in=[g["document_id"] for g in groups]).values("id", "title", "doc_number",
-                                                           "signed_on")}
+    groups = _by_state(
+        items.with_state(today).filter(document__isnull=False), "document_id"
+    ).values()
+    documents = {
+        d["id"]: d
+        for d in SourceDocument.objects.filter(pk__in=[g["document_id"] for g in groups]).values(
+            "id", "title", "doc_number", "signed_on"
+        )
+    }
     for g in groups:
         document = documents[g["document_id"]]
-        g.update(title=document["title"], doc_number=document["doc_number"],
-                 signed_on=document["signed_on"],
-                 completion_rate=round(100 * g["states"][Item.State.DONE] / g["total"], 1))
-    return sorted(groups, key=lambda g: (-(g["signed_on"] or datetime.date.min).toordinal(),
-                                         g["title"]))
+        g.update(
+            title=document["title"],
+            doc_number=document["doc_number"],
+            signed_on=document["signed_on"],
+            completion_rate=round(100 * g["states"][Item.State.DONE] / g["total"], 1),
+        )
+    return sorted(
+        groups, key=lambda g: (-(g["signed_on"] or datetime.date.min).toordinal(), g["title"])
+    )
 
 
 def due_by_day(items, today, year):
     """Items due on each day of the year, and how many of them are overdue."""
     rows = (
-        items.with_state(today).filter(due_date__year=year)
+        items.with_state(today)
+        .filter(due_date__year=year)
         .values("due_date")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(state=Item.State.OVERDUE)))
         .order_by("due_date")
@@ -252,15 +302,18 @@ def due_by_day(items, today, year):
 
 
 def due_by_month(items, today, year):
-    groups = _by_state(items.with_state(today).filter(due_date__year=year)
-                       .annotate(month=TruncMonth("due_date")), "month")
+    groups = _by_state(
+        items.with_state(today).filter(due_date__year=year).annotate(month=TruncMonth("due_date")),
+        "month",
+    )
     return sorted(groups.values(), key=lambda g: g["month"])
 
 
 def _leader_name():
     return Subquery(
         ItemPerson.objects.filter(item=OuterRef("pk"), role=ItemPerson.Role.LEADER)
-        .order_by("position").values("name")[:1]
+        .order_by("position")
+        .values("name")[:1]
     )
 
 
@@ -269,19 +322,37 @@ def late_items(items, today, thresholds, limit=20):
     with what, whose, how late and the last confirmed report. {"count": n, "items": [...]}:
     count is all red items, the number the item list shows for light=red."""
     red = annotate_pace(items.with_state(today), today, thresholds).filter(pace_light=Light.RED)
-    latest = ProgressReport.objects.filter(item=OuterRef("pk"), confirmed_at__isnull=False
-                                           ).order_by("-created_at", "-id")
+    latest = ProgressReport.objects.filter(
+        item=OuterRef("pk"), confirmed_at__isnull=False
+    ).order_by("-created_at", "-id")
     rows = list(
         red.annotate(
-            lead_unit=_lead_unit_name(), leader=_leader_name(),
+            lead_unit=_lead_unit_name(),
+            leader=_leader_name(),
             report_on=Subquery(latest.values("created_at")[:1]),
             report_text=Subquery(latest.values("narrative")[:1]),
-            overdue_first=Case(When(state=Item.State.OVERDUE, then=Value(0)), default=Value(1),
-                               output_field=IntegerField()),
+            overdue_first=Case(
+                When(state=Item.State.OVERDUE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
         )
         .order_by("overdue_first", "next_due", "percent", "id")
-        .values("id", "ref", "text", "state", "next_due", "due_date", "percent", "lead_unit",
-                "leader", "report_on", "report_text", "pace_behind", "pace_period")[:limit]
+        .values(
+            "id",
+            "ref",
+            "text",
+            "state",
+            "next_due",
+            "due_date",
+            "percent",
+            "lead_unit",
+            "leader",
+            "report_on",
+            "report_text",
+            "pace_behind",
+            "pace_period",
+        )[:limit]
     )
     for r in rows:
         r["days_late"] = (today - r["next_due"]).days if r["state"] == Item.State.OVERDUE else 0
@@ -293,13 +364,16 @@ def late_items(items, today, thresholds, limit=20):
 def _lead_unit_name():
     return Subquery(
         ItemOwner.objects.filter(item=OuterRef("pk"), role=ItemOwner.Role.LEAD)
-        .order_by("position").values("name")[:1]
+        .order_by("position")
+        .values("name")[:1]
     )
 
 
 def _urgency():
-    return Case(*[When(state=state, then=Value(rank)) for rank, state in enumerate(URGENCY)],
-                output_field=IntegerField())
+    return Case(
+        *[When(state=state, then=Value(rank)) for rank, state in enumerate(URGENCY)],
+        output_field=IntegerField(),
+    )
 
 
 def coming_due(items, today, days=30, limit=200):
@@ -314,8 +388,9 @@ def coming_due(items, today, days=30, limit=200):
         .values("id", "ref", "text", "due_date", "state", "percent", "lead_unit")[:limit]
     )
     return {
-        "days": [{"date": g["due_date"], "total": g["total"], "states": g["states"]}
-                 for g in per_day],
+        "days": [
+            {"date": g["due_date"], "total": g["total"], "states": g["states"]} for g in per_day
+        ],
         "items": list(rows),
     }
 
@@ -323,8 +398,9 @@ def coming_due(items, today, days=30, limit=200):
 def _worst(counts):
     """A unit's or a leader's light: the worst light among its items (an overdue item can
     never hide behind a green average), none when it has no dated item."""
-    return next((light for light in LIGHT_ORDER if light != Light.NONE and counts[light]),
-                Light.NONE)
+    return next(
+        (light for light in LIGHT_ORDER if light != Light.NONE and counts[light]), Light.NONE
+    )
 
 
 def _by_light(items, distinct=False, **named):
@@ -355,30 +431,41 @@ def pace_lights(items, today, thresholds):
     and its own light (the worst of its items), the reddest first. Three grouped queries.
     """
     paced = annotate_pace(items.with_state(today), today, thresholds)
-    total = _by_light(paced).get((), {"lights": dict.fromkeys(LIGHTS, 0), "total": 0,
-                                      "light": Light.NONE})
-    units = list(_by_light(_unit_owners(paced), distinct=True,
-                           unit_id=F("owners__unit_id")).values())
+    total = _by_light(paced).get(
+        (), {"lights": dict.fromkeys(LIGHTS, 0), "total": 0, "light": Light.NONE}
+    )
+    units = list(
+        _by_light(_unit_owners(paced), distinct=True, unit_id=F("owners__unit_id")).values()
+    )
     _name_units(units)
-    leaders = list(_by_light(paced.filter(people__role=ItemPerson.Role.LEADER),
-                             leader=F("people__name")).values())
-    return {"total": total, "units": sorted(units, key=_most_red("unit")),
-            "leaders": sorted(leaders, key=_most_red("leader"))}
+    leaders = list(
+        _by_light(
+            paced.filter(people__role=ItemPerson.Role.LEADER), leader=F("people__name")
+        ).values()
+    )
+    return {
+        "total": total,
+        "units": sorted(units, key=_most_red("unit")),
+        "leaders": sorted(leaders, key=_most_red("leader")),
+    }
 
 
 def grades_by_unit(items):
     """Per unit: how many of its graded items got A, B, C and D."""
     rows = (
-        _unit_owners(items).exclude(grade="")
+        _unit_owners(items)
+        .exclude(grade="")
         .values("grade", unit_id=F("owners__unit_id"))
         .annotate(n=Count("id", distinct=True))
     )
     units = {}
     for r in rows:
-        unit = units.setdefault(r["unit_id"], {"unit_id": r["unit_id"],
-                                               "total": 0, "grades": dict.fromkeys(GRADES, 0)})
+        unit = units.setdefault(
+            r["unit_id"], {"unit_id": r["unit_id"], "total": 0, "grades": dict.fromkeys(GRADES, 0)}
+        )
         unit["grades"][r["grade"]] += r["n"]
         unit["total"] += r["n"]
-    return sorted(_name_units(list(units.values())), key=lambda u: (-u["grades"]["D"],
-                                                                    -u["grades"]["C"],
-                                                 -u["total"], u["unit"]))
+    return sorted(
+        _name_units(list(units.values())),
+        key=lambda u: (-u["grades"]["D"], -u["grades"]["C"], -u["total"], u["unit"]),
+    )

@@ -35,18 +35,22 @@ def page_of(rows, query, param, per_page=TABLE_ROWS):
         number = min(max(int(query.get(param, 1)), 1), pages)
     except ValueError:
         number = 1
-    shown = rows[(number - 1) * per_page:number * per_page]
+    shown = rows[(number - 1) * per_page : number * per_page]
 
     def url(n):
         kept = query.copy()
         kept[param] = n
         return "?" + kept.urlencode()
 
-    return shown, {"number": number, "pages": pages, "total": total,
-                   "first": (number - 1) * per_page + 1,
-                   "last": (number - 1) * per_page + len(shown),
-                   "previous": url(number - 1) if number > 1 else "",
-                   "next": url(number + 1) if number < pages else ""}
+    return shown, {
+        "number": number,
+        "pages": pages,
+        "total": total,
+        "first": (number - 1) * per_page + 1,
+        "last": (number - 1) * per_page + len(shown),
+        "previous": url(number - 1) if number > 1 else "",
+        "next": url(number + 1) if number < pages else "",
+    }
 
 
 @dataclass
@@ -57,8 +61,11 @@ class Cell:
 
     def __html__(self):
         # The standard library's escape: Django's, lazy-aware, costs more over thousands of cells.
-        swatch = (f'<span class="swatch" style="background:{escape(self.color)}"></span>'
-                  if self.color else "")
+        swatch = (
+            f'<span class="swatch" style="background:{escape(self.color)}"></span>'
+            if self.color
+            else ""
+        )
         text = escape(str(self.text))
         return swatch + (f'<a href="{escape(self.url)}">{text}</a>' if self.url else text)
 
@@ -92,18 +99,27 @@ class Table:
 
     def __html__(self):
         """The <table>, built in Python: a template loop over thousands of cells is slow."""
+
         def num(i):
             return ' class="num"' if i >= self.numeric_from else ""
 
-        head = "".join(f'<th scope="col"{num(i)}>{h.__html__()}</th>'
-                       for i, h in enumerate(self.headers))
+        head = "".join(
+            f'<th scope="col"{num(i)}>{h.__html__()}</th>' for i, h in enumerate(self.headers)
+        )
         body = "\n".join(
-            "<tr>" + "".join(
-                f'<th scope="row">{c.__html__()}</th>' if i == 0 else
-                f"<td{num(i)}>{c.__html__()}</td>" for i, c in enumerate(row)) + "</tr>"
+            "<tr>"
+            + "".join(
+                f'<th scope="row">{c.__html__()}</th>'
+                if i == 0
+                else f"<td{num(i)}>{c.__html__()}</td>"
+                for i, c in enumerate(row)
+            )
+            + "</tr>"
             for row in self.rows
-        ) or (f'<tr><td colspan="{len(self.headers)}">'
-              f'{conditional_escape(_("没有符合条件的事项。"))}</td></tr>')
+        ) or (
+            f'<tr><td colspan="{len(self.headers)}">'
+            f"{conditional_escape(_('没有符合条件的事项。'))}</td></tr>"
+        )
         return mark_safe(  # noqa: S308 (every part above is escaped)
             f"<table><caption>{conditional_escape(self.caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -125,8 +141,9 @@ def _percent(part, whole):
 
 
 def _state_cells(states, link=None, **key):
-    return [Cell(states[s], link(**key, state=s) if link and states[s] else "")
-            for s in STATE_ORDER]
+    return [
+        Cell(states[s], link(**key, state=s) if link and states[s] else "") for s in STATE_ORDER
+    ]
 
 
 def _state(state):
@@ -139,10 +156,15 @@ def state_headers():
 
 def key_figures(figures, link):
     states = figures["states"]
-    return Table(_("状态分布"), [_("状态"), _("事项数"), _("占比")], [
-        [_state(s), Cell(states[s], link(state=s)),
-         _percent(states[s], figures["total"])] for s in STATE_ORDER
-    ] + [[_("合计"), Cell(figures["total"], link()), "100%" if figures["total"] else "—"]])
+    return Table(
+        _("状态分布"),
+        [_("状态"), _("事项数"), _("占比")],
+        [
+            [_state(s), Cell(states[s], link(state=s)), _percent(states[s], figures["total"])]
+            for s in STATE_ORDER
+        ]
+        + [[_("合计"), Cell(figures["total"], link()), "100%" if figures["total"] else "—"]],
+    )
 
 
 def late_items(rows, link_item):
@@ -158,29 +180,63 @@ def late_items(rows, link_item):
         text = r["report_text"] or ""
         return f"{_date(timezone.localtime(r['report_on']).date())} {text[:60]}{'…' if len(text) > 60 else ''}"
 
-    return Table(_("红灯与逾期事项"),
-                 [_("事项"), _("牵头单位"), _("责任领导"), _("完成时限"), _("逾期或落后"),
-                  _("进度"), _("最新进展")],
-                 [[Cell(f"{r['ref']} {r['text'][:80]}".strip(), link_item(r["id"])),
-                   r["lead_unit"] or "—", r["leader"] or "—", _date(r["next_due"]),
-                   Cell(late(r), color=LIGHT_COLORS[Light.RED]), f"{r['percent']}%", report(r)]
-                  for r in rows],
-                 numeric_from=99)
+    return Table(
+        _("红灯与逾期事项"),
+        [
+            _("事项"),
+            _("牵头单位"),
+            _("责任领导"),
+            _("完成时限"),
+            _("逾期或落后"),
+            _("进度"),
+            _("最新进展"),
+        ],
+        [
+            [
+                Cell(f"{r['ref']} {r['text'][:80]}".strip(), link_item(r["id"])),
+                r["lead_unit"] or "—",
+                r["leader"] or "—",
+                _date(r["next_due"]),
+                Cell(late(r), color=LIGHT_COLORS[Light.RED]),
+                f"{r['percent']}%",
+                report(r),
+            ]
+            for r in rows
+        ],
+        numeric_from=99,
+    )
 
 
 def trend(points):
-    return Table(_("完成进度趋势（累计）"),
-                 [_("截至"), _("计划应完成"), _("实际已完成"), _("完成率")],
-                 [[_date(p["end"]), p["due"], "—" if p["future"] else p["done"],
-                   "—" if p["future"] else _percent(p["done"], p["due"])] for p in points])
+    return Table(
+        _("完成进度趋势（累计）"),
+        [_("截至"), _("计划应完成"), _("实际已完成"), _("完成率")],
+        [
+            [
+                _date(p["end"]),
+                p["due"],
+                "—" if p["future"] else p["done"],
+                "—" if p["future"] else _percent(p["done"], p["due"]),
+            ]
+            for p in points
+        ],
+    )
 
 
 def by_unit(rows, link):
-    return Table(_("各单位事项状态（按逾期数排序）"),
-                 [_("单位"), _("合计"), *state_headers(), _("完成率")],
-                 [[r["unit"], Cell(r["total"], link(lead=r["unit_id"])),
-                   *_state_cells(r["states"], link, lead=r["unit_id"]),
-                   _percent(r["states"][Item.State.DONE], r["total"])] for r in rows])
+    return Table(
+        _("各单位事项状态（按逾期数排序）"),
+        [_("单位"), _("合计"), *state_headers(), _("完成率")],
+        [
+            [
+                r["unit"],
+                Cell(r["total"], link(lead=r["unit_id"])),
+                *_state_cells(r["states"], link, lead=r["unit_id"]),
+                _percent(r["states"][Item.State.DONE], r["total"]),
+            ]
+            for r in rows
+        ],
+    )
 
 
 def by_leader(rows, link):
@@ -189,22 +245,40 @@ def by_leader(rows, link):
         more = r["unit_count"] - len(r["units"])
         return names + (_("等%(n)s个单位") % {"n": r["unit_count"]} if more > 0 else "")
 
-    return Table(_("责任领导分管事项"),
-                 [_("责任领导"), _("牵头单位(事项数)"), _("合计"), *state_headers(), _("完成率")],
-                 [[r["leader"], units(r), Cell(r["total"], link(leader=r["leader"])),
-                   *_state_cells(r["states"], link, leader=r["leader"]),
-                   _percent(r["states"][Item.State.DONE], r["total"])] for r in rows],
-                 numeric_from=2)
+    return Table(
+        _("责任领导分管事项"),
+        [_("责任领导"), _("牵头单位(事项数)"), _("合计"), *state_headers(), _("完成率")],
+        [
+            [
+                r["leader"],
+                units(r),
+                Cell(r["total"], link(leader=r["leader"])),
+                *_state_cells(r["states"], link, leader=r["leader"]),
+                _percent(r["states"][Item.State.DONE], r["total"]),
+            ]
+            for r in rows
+        ],
+        numeric_from=2,
+    )
 
 
 def by_document(rows, link):
-    return Table(_("各文档任务进展"),
-                 [_("文档"), _("文号"), _("成文日期"), _("合计"), *state_headers(), _("完成率")],
-                 [[r["title"], r["doc_number"] or "—", _date(r["signed_on"]),
-                   Cell(r["total"], link(document=r["document_id"])),
-                   *_state_cells(r["states"], link, document=r["document_id"]),
-                   f"{r['completion_rate']}%"] for r in rows],
-                 numeric_from=3)
+    return Table(
+        _("各文档任务进展"),
+        [_("文档"), _("文号"), _("成文日期"), _("合计"), *state_headers(), _("完成率")],
+        [
+            [
+                r["title"],
+                r["doc_number"] or "—",
+                _date(r["signed_on"]),
+                Cell(r["total"], link(document=r["document_id"])),
+                *_state_cells(r["states"], link, document=r["document_id"]),
+                f"{r['completion_rate']}%",
+            ]
+            for r in rows
+        ],
+        numeric_from=3,
+    )
 
 
 def by_week(days):
@@ -215,9 +289,14 @@ def by_week(days):
         week = weeks.setdefault(monday, {"n": 0, "overdue": 0})
         week["n"] += d["n"]
         week["overdue"] += d["overdue"]
-    return Table(_("各周到期事项"), [_("周（周一至周日）"), _("到期"), _("其中逾期")],
-                 [[f"{_date(monday)}—{_date(monday + datetime.timedelta(days=6))}", w["n"],
-                   w["overdue"]] for monday, w in sorted(weeks.items())])
+    return Table(
+        _("各周到期事项"),
+        [_("周（周一至周日）"), _("到期"), _("其中逾期")],
+        [
+            [f"{_date(monday)}—{_date(monday + datetime.timedelta(days=6))}", w["n"], w["overdue"]]
+            for monday, w in sorted(weeks.items())
+        ],
+    )
 
 
 def by_month(months, link=None, span=None):
@@ -225,39 +304,84 @@ def by_month(months, link=None, span=None):
         if link is None:
             return [m["total"], *_state_cells(m["states"])]
         first, last = (d.isoformat() for d in span(m))
-        return [Cell(m["total"], link(due_from=first, due_to=last)),
-                *_state_cells(m["states"], link, due_from=first, due_to=last)]
+        return [
+            Cell(m["total"], link(due_from=first, due_to=last)),
+            *_state_cells(m["states"], link, due_from=first, due_to=last),
+        ]
 
-    return Table(_("各月到期事项"), [_("月份"), _("合计"), *state_headers()],
-                 [[_("%(month)s月") % {"month": m["date"].month}, *cells(m)] for m in months])
+    return Table(
+        _("各月到期事项"),
+        [_("月份"), _("合计"), *state_headers()],
+        [[_("%(month)s月") % {"month": m["date"].month}, *cells(m)] for m in months],
+    )
 
 
 def coming_items(items, link_item):
-    return Table(_("未来30天到期事项"),
-                 [_("完成时限"), _("编号"), _("事项"), _("牵头单位"), _("状态"), _("进度")],
-                 [[_date(i["due_date"]), i["ref"], Cell(i["text"], link_item(i["id"])),
-                   i["lead_unit"] or "—", _state(i["state"]),
-                   f"{i['percent']}%"] for i in items],
-                 numeric_from=5)
+    return Table(
+        _("未来30天到期事项"),
+        [_("完成时限"), _("编号"), _("事项"), _("牵头单位"), _("状态"), _("进度")],
+        [
+            [
+                _date(i["due_date"]),
+                i["ref"],
+                Cell(i["text"], link_item(i["id"])),
+                i["lead_unit"] or "—",
+                _state(i["state"]),
+                f"{i['percent']}%",
+            ]
+            for i in items
+        ],
+        numeric_from=5,
+    )
 
 
 def project_categories(rows, link, key):
-    return Table(_("重点项目分类进展"), [_("类别"), _("合计"), *state_headers()],
-                 [[r["category"] or _("未分类"), Cell(r["total"], link(**key(r))),
-                   *_state_cells(r["states"], link, **key(r))] for r in rows])
+    return Table(
+        _("重点项目分类进展"),
+        [_("类别"), _("合计"), *state_headers()],
+        [
+            [
+                r["category"] or _("未分类"),
+                Cell(r["total"], link(**key(r))),
+                *_state_cells(r["states"], link, **key(r)),
+            ]
+            for r in rows
+        ],
+    )
 
 
 def projects(rows, link_item):
-    return Table(_("重点项目时间表"),
-                 [_("类别"), _("项目"), _("牵头单位"), _("开始"), _("完成时限"), _("节点"),
-                  _("状态"), _("进度")],
-                 [[p["category"] or _("未分类"), Cell(f"{p['ref']} {p['text']}", link_item(p["id"])),
-                   p["lead_unit"] or "—", _date(p["start"]), _date(p["due_date"]),
-                   "；".join(f"{m['what'] or m['expr']} {_date(m['date'])}"
-                            + ("✓" if m["done_at"] else "") for m in p["milestones"]) or "—",
-                   _state(p["state"]),
-                   f"{p['percent']}%"] for p in rows],
-                 numeric_from=7)
+    return Table(
+        _("重点项目时间表"),
+        [
+            _("类别"),
+            _("项目"),
+            _("牵头单位"),
+            _("开始"),
+            _("完成时限"),
+            _("节点"),
+            _("状态"),
+            _("进度"),
+        ],
+        [
+            [
+                p["category"] or _("未分类"),
+                Cell(f"{p['ref']} {p['text']}", link_item(p["id"])),
+                p["lead_unit"] or "—",
+                _date(p["start"]),
+                _date(p["due_date"]),
+                "；".join(
+                    f"{m['what'] or m['expr']} {_date(m['date'])}" + ("✓" if m["done_at"] else "")
+                    for m in p["milestones"]
+                )
+                or "—",
+                _state(p["state"]),
+                f"{p['percent']}%",
+            ]
+            for p in rows
+        ],
+        numeric_from=7,
+    )
 
 
 def light_headers():
@@ -266,21 +390,47 @@ def light_headers():
 
 def pace_lights(rows, link, caption, name, label, key):
     """Units or leaders with their count of items per 序时进度 light, and their own light."""
-    return Table(caption, [label, _("序时进度"), _("合计"), *light_headers()],
-                 [[r[name], Cell(Light(r["light"]).label, color=LIGHT_COLORS[r["light"]]),
-                   Cell(r["total"], link(**key(r))),
-                   *[Cell(r["lights"][light], link(**key(r), light=light)
-                          if r["lights"][light] else "") for light in LIGHT_ORDER]]
-                  for r in rows],
-                 numeric_from=2)
+    return Table(
+        caption,
+        [label, _("序时进度"), _("合计"), *light_headers()],
+        [
+            [
+                r[name],
+                Cell(Light(r["light"]).label, color=LIGHT_COLORS[r["light"]]),
+                Cell(r["total"], link(**key(r))),
+                *[
+                    Cell(
+                        r["lights"][light],
+                        link(**key(r), light=light) if r["lights"][light] else "",
+                    )
+                    for light in LIGHT_ORDER
+                ],
+            ]
+            for r in rows
+        ],
+        numeric_from=2,
+    )
 
 
 def grades(units, link):
-    return Table(_("各单位事项评定等次"),
-                 [_("单位"), _("已评定"),
-                  *[Cell(str(label), color=GRADE_COLORS[g]) for g, label in Item.Grade.choices],
-                  _("优良率")],
-                 [[Cell(u["unit"], link(unit=u["unit_id"])), u["total"],
-                   *[Cell(u["grades"][g], link(unit=u["unit_id"], grade=g) if u["grades"][g]
-                          else "") for g in GRADE_COLORS],
-                   _percent(u["grades"]["A"] + u["grades"]["B"], u["total"])] for u in units])
+    return Table(
+        _("各单位事项评定等次"),
+        [
+            _("单位"),
+            _("已评定"),
+            *[Cell(str(label), color=GRADE_COLORS[g]) for g, label in Item.Grade.choices],
+            _("优良率"),
+        ],
+        [
+            [
+                Cell(u["unit"], link(unit=u["unit_id"])),
+                u["total"],
+                *[
+                    Cell(u["grades"][g], link(unit=u["unit_id"], grade=g) if u["grades"][g] else "")
+                    for g in GRADE_COLORS
+                ],
+                _percent(u["grades"]["A"] + u["grades"]["B"], u["total"]),
+            ]
+            for u in units
+        ],
+    )

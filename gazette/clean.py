@@ -10,6 +10,7 @@ they came from, so every item can link back to its source paragraph.
 one form *character for character*, so a regex match on the folded text has the
 same offsets in the display text.
 """
+
 from __future__ import annotations
 
 import re
@@ -83,7 +84,7 @@ def undouble(text: str) -> tuple[str, int]:
             back[i + 1] = (i, 1)
         for size in range(1, min((n - i) // 2, _UNDOUBLE_SEGMENT) + 1):
             j = i + 2 * size
-            if back[j] is None and text[i:i + size] == text[i + size:j]:
+            if back[j] is None and text[i : i + size] == text[i + size : j]:
                 back[j] = (i, size)
     end = max(i for i in range(n + 1) if back[i] is not None)
     parts: list[str] = []
@@ -92,7 +93,7 @@ def undouble(text: str) -> tuple[str, int]:
         step = back[pos]
         assert step is not None  # every position on the path was reached
         start, size = step
-        parts.append(text[start:start + size])
+        parts.append(text[start : start + size])
         pos = start
     return "".join(reversed(parts)), end
 
@@ -246,7 +247,7 @@ class _Group:
     def __init__(self, line: Line):
         self.lines = [line]
         self.head = line.key[: self._KEEP]
-        self.tail = line.key[-self._KEEP:]
+        self.tail = line.key[-self._KEEP :]
         self.length = len(line.key)
         self.balance = _balance(line.key)
         self.running = bool(_RUNNING_TEXT.search(line.key))
@@ -255,7 +256,7 @@ class _Group:
         self.lines.append(line)
         if len(self.head) < self._KEEP:
             self.head = (self.head + line.key)[: self._KEEP]
-        self.tail = (self.tail + line.key)[-self._KEEP:]
+        self.tail = (self.tail + line.key)[-self._KEEP :]
         self.length += len(line.key)
         self.balance += _balance(line.key)
         self.running = self.running or bool(_RUNNING_TEXT.search(line.key))
@@ -274,8 +275,13 @@ class _Group:
             marks.append((offset, part.lineno))
             offset += len(part.text)
         # folding is per character, so keys concatenate like texts
-        return Line("".join(p.text for p in self.lines), first.lineno, self.lines[-1].end,
-                    "".join(p.key for p in self.lines), marks=tuple(marks))
+        return Line(
+            "".join(p.text for p in self.lines),
+            first.lineno,
+            self.lines[-1].end,
+            "".join(p.key for p in self.lines),
+            marks=tuple(marks),
+        )
 
 
 def _balance(key: str) -> int:
@@ -310,9 +316,14 @@ def _continues(prev: _Group, nxt: Line, width: int, last: str = "", bold: bool =
         return not is_marker_line(b) or b.startswith("(")
     if bold and is_marker_line(head):
         return False  # a bold heading ends where the plain text starts
-    if (width in _NARROW and len(last.strip()) >= width - 1 and prev.length > width
-            and not is_marker_line(b) and not _DASH_START.match(b)
-            and not _ENDS_ANNOTATED.search(tail[-_TAIL:])):
+    if (
+        width in _NARROW
+        and len(last.strip()) >= width - 1
+        and prev.length > width
+        and not is_marker_line(b)
+        and not _DASH_START.match(b)
+        and not _ENDS_ANNOTATED.search(tail[-_TAIL:])
+    ):
         return True
     if is_marker_line(b) or _DASH_START.match(b):
         return False
@@ -332,9 +343,15 @@ def _continues(prev: _Group, nxt: Line, width: int, last: str = "", bold: bool =
 def _boundary(line: Line) -> bool:
     """Does this physical line start a paragraph of its own kind?"""
     key = line.key.lstrip()
-    return ("\t" in key or is_marker_line(key) or bool(_DASH_START.match(key))
-            or bool(_STANDALONE.match(key)) or bool(DOC_NUMBER.match(key))
-            or bool(DATE_LINE.match(key)) or bool(_CHRONICLE.match(key)))
+    return (
+        "\t" in key
+        or is_marker_line(key)
+        or bool(_DASH_START.match(key))
+        or bool(_STANDALONE.match(key))
+        or bool(DOC_NUMBER.match(key))
+        or bool(DATE_LINE.match(key))
+        or bool(_CHRONICLE.match(key))
+    )
 
 
 def _annotated_runs(lines: list[Line], stops: set[int]) -> set[int]:
@@ -350,10 +367,12 @@ def _annotated_runs(lines: list[Line], stops: set[int]) -> set[int]:
         end = index
         while end + 1 < len(lines) and not _boundary(lines[end + 1]) and end + 1 not in stops:
             end += 1
-        tail = "".join(line.key for line in lines[max(index, end - 3):end + 1])[-_TAIL:]
-        if _ENDS_ANNOTATED.search(tail) and not any(
-            _ANNOTATED.search(line.key) for line in lines[index:max(index, end - 3)]
-        ) and len(_ANNOTATED.findall(tail)) == 1:
+        tail = "".join(line.key for line in lines[max(index, end - 3) : end + 1])[-_TAIL:]
+        if (
+            _ENDS_ANNOTATED.search(tail)
+            and not any(_ANNOTATED.search(line.key) for line in lines[index : max(index, end - 3)])
+            and len(_ANNOTATED.findall(tail)) == 1
+        ):
             runs.update(range(index, end + 1))
         index = end + 1
     return runs
@@ -382,9 +401,16 @@ def join_broken(lines: list[Line]) -> list[Line]:
             and not (index - 1 < _HEAD_LINES and _DOC_TITLE.match(lines[index - 1].key))
             and (index in titles) == (index - 1 in titles)
             and index not in signatures
-            and (_continues(groups[-1], line, width, lines[index - 1].key,
-                            lines[index - 1].bold and not line.bold)
-                 or (task and index in tails and groups[-1].tail.rstrip()[-1:] in "。;"))
+            and (
+                _continues(
+                    groups[-1],
+                    line,
+                    width,
+                    lines[index - 1].key,
+                    lines[index - 1].bold and not line.bold,
+                )
+                or (task and index in tails and groups[-1].tail.rstrip()[-1:] in "。;")
+            )
         ):
             groups[-1].add(line)
         else:
@@ -428,7 +454,7 @@ def _split_run_on(line: Line) -> list[Line]:
         number = cn_number(match.group(kind)) if match.group(kind) else 0
         start = match.start()
         before = key[start - 1] if start else ""
-        if start and (before == "第" or before in "《“\"" or before.isdigit()):
+        if start and (before == "第" or before in '《“"' or before.isdigit()):
             continue
         level = _INLINE_LEVEL[kind]
         expected = last.get(kind, 0) + 1
@@ -465,10 +491,21 @@ def _split_run_on(line: Line) -> list[Line]:
         stripped = piece.strip()
         if stripped:
             first = begin + len(piece) - len(piece.lstrip())
-            marks = tuple((max(offset - first, 0), number) for offset, number in line.marks
-                          if offset < cut and (offset > first or line.lineno_at(first) == number))
-            out.append(Line(stripped, line.lineno_at(first), line.lineno_at(cut - 1),
-                            fold(stripped), line.bold, marks if len(marks) > 1 else ()))
+            marks = tuple(
+                (max(offset - first, 0), number)
+                for offset, number in line.marks
+                if offset < cut and (offset > first or line.lineno_at(first) == number)
+            )
+            out.append(
+                Line(
+                    stripped,
+                    line.lineno_at(first),
+                    line.lineno_at(cut - 1),
+                    fold(stripped),
+                    line.bold,
+                    marks if len(marks) > 1 else (),
+                )
+            )
         begin = cut
     return out
 

@@ -79,6 +79,7 @@ Offsets: ``text[m.start:m.end] == m.expr`` always.  Matching runs on a same-leng
 copy of the text (full-width digits, dash, dot and quote variants), so offsets are those of the
 text given.  The function never raises and is deterministic.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -238,8 +239,12 @@ def _keep(c: _Cand, key: str, ctx: _Ctx) -> bool:
         return False
     if c.kind == "yearrange" and _SPAN_AFTER.match(key, end):
         return False  # 2021—2025年为规划期: a span described, not a deadline
-    if c.kind == "date" and not c.before and _BARE_MONTH.search(key, c.start, end) \
-            and _MONTH_NOT_DUE.match(key, end):
+    if (
+        c.kind == "date"
+        and not c.before
+        and _BARE_MONTH.search(key, c.start, end)
+        and _MONTH_NOT_DUE.match(key, end)
+    ):
         return False  # 3月免租, 4月份数据: a month named, nothing due in it
     if not c.before:
         if _START_AFTER.match(key, end):
@@ -264,11 +269,15 @@ def _what(key: str, text: str, end: int) -> str:
     mt = _WHAT.match(key, pos)
     if not mt or not _WHAT_VERB.search(mt.group()):
         return ""
-    return text[mt.start():mt.end()].strip()
+    return text[mt.start() : mt.end()].strip()
 
 
-def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | None,
-          anchor: datetime.date | None = None) -> list[DeadlineMatch]:
+def _find(
+    text: str,
+    year: int,
+    period: tuple[datetime.date, datetime.date] | None,
+    anchor: datetime.date | None = None,
+) -> list[DeadlineMatch]:
     if not text:
         return []
     key = _fold(text)
@@ -296,8 +305,16 @@ def _find(text: str, year: int, period: tuple[datetime.date, datetime.date] | No
             if sep and sep.end() == nxt.start:
                 c.what = nxt.what
     return [
-        DeadlineMatch(text[c.start:c.end], c.date, c.recurrence, c.what, c.working_days,
-                      c.ongoing, c.start, c.end)
+        DeadlineMatch(
+            text[c.start : c.end],
+            c.date,
+            c.recurrence,
+            c.what,
+            c.working_days,
+            c.ongoing,
+            c.start,
+            c.end,
+        )
         for c in chosen
     ]
 

@@ -4,6 +4,7 @@ Gazettes arrive as UTF-8 (with or without a BOM) or as GB18030/GBK from older
 Windows tools. We try the strict decoders in that order; anything else, and any
 file that looks binary, raises :class:`GazetteDecodeError` naming the file.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -35,7 +36,7 @@ def looks_binary(data: bytes) -> bool:
 def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     """Decode a gazette; newlines are normalised to ``\\n``."""
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[len(codecs.BOM_UTF8):], "utf-8", name)
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", name)
     if looks_binary(data):
         raise GazetteDecodeError(name, "looks like a binary file, not a text gazette")
     for encoding in ("utf-8", "gb18030"):

@@ -21,6 +21,7 @@ paragraph naming an owner right under a titled sub-heading. Regulations (第X条
 and emergency plans never give prose tasks, and their report duties are
 standing rules, not items.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,10 @@ from gazette.walker import walk
 # what a document is, by the last kind word of its title (of the document it
 # issues, for 关于印发X办法的通知): plans and notices assign tasks in numbered
 # paragraphs; regulations (第X条 articles) and emergency plans (duty lists) do not
-_KIND = re.compile(r"(办法|细则|规定|条例|规则|章程|制度|标准|预案|规划|纲要|指南|名单|方案|计划|意见|要点|"
-                   r"分工|清单|措施|通知|通告|公告|决定|批复|通报|报告|函)")
+_KIND = re.compile(
+    r"(办法|细则|规定|条例|规则|章程|制度|标准|预案|规划|纲要|指南|名单|方案|计划|意见|要点|"
+    r"分工|清单|措施|通知|通告|公告|决定|批复|通报|报告|函)"
+)
 _TASK_KINDS = {"方案", "计划", "意见", "要点", "分工", "清单", "通知"}
 _RULE_KINDS = {"办法", "细则", "规定", "条例", "规则", "章程", "制度", "标准", "预案"}
 _ISSUES = re.compile(r"印发|转发|下发")
@@ -72,14 +75,14 @@ def _kinds(doc: Document) -> tuple[list[str], str, bool]:
     """Kind words of the title (of the document it issues), the subject, issued?"""
     title = _PARENTHETICAL.sub("", fold(doc.title))
     issued = _ISSUES.search(title)
-    subject = title[issued.end():] if issued else title
+    subject = title[issued.end() :] if issued else title
     if issued:
         subject = re.sub(r"的?通知$", "", subject)
     return _KIND.findall(subject), subject, bool(issued)
 
 
 def _has_articles(doc: Document) -> bool:
-    body = doc.lines[doc.body_start:]
+    body = doc.lines[doc.body_start :]
     return sum(1 for line in body if _ARTICLE.match(line.key)) >= 3
 
 

@@ -6,6 +6,7 @@ remembers the original lines it came from. :func:`fold` maps punctuation variant
 *character for character*, so a regex match on the folded text has the same
 offsets in the display text.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,17 @@ from gazette.script import TRADITIONAL
 _FOLD = str.maketrans(
     {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        "〔": "[", "〕": "]", "［": "[", "］": "]", "【": "[", "】": "]",
-        "\u3000": " ", "、": "、", "—": "-", "－": "-", "–": "-",
+        "〔": "[",
+        "〕": "]",
+        "［": "[",
+        "］": "]",
+        "【": "[",
+        "】": "]",
+        "\u3000": " ",
+        "、": "、",
+        "—": "-",
+        "－": "-",
+        "–": "-",
         **TRADITIONAL,
     }
 )
@@ -76,7 +86,10 @@ DATE_LINE = re.compile(
 )
 
 
-_CN_VALUE = {**{c: 0 for c in "〇零○O"}, **{c: n for n, c in enumerate("一二三四五六七八九", start=1)}}
+_CN_VALUE = {
+    **{c: 0 for c in "〇零○O"},
+    **{c: n for n, c in enumerate("一二三四五六七八九", start=1)},
+}
 
 
 def cn_number(text: str) -> int:

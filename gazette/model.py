@@ -1,5 +1,6 @@
 """What the parser produces for each task: an :class:`Item` with its owners,
 its deadlines, the rule that made it and how sure the parser is of it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,9 +10,16 @@ from gazette.owners import Owners
 
 UNCERTAIN = 0.5
 CONFIDENCE = {
-    "annotation": 0.95, "annotation-sublist": 0.9, "table": 0.9, "heading-owner": 0.85,
-    "report": 0.8, "table-no-owner": 0.7, "prose-under-heading": 0.6, "prose": 0.6,
-    "measure": 0.5, "candidate": 0.4,
+    "annotation": 0.95,
+    "annotation-sublist": 0.9,
+    "table": 0.9,
+    "heading-owner": 0.85,
+    "report": 0.8,
+    "table-no-owner": 0.7,
+    "prose-under-heading": 0.6,
+    "prose": 0.6,
+    "measure": 0.5,
+    "candidate": 0.4,
 }
 
 

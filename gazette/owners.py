@@ -6,6 +6,7 @@ Owners come from bracket annotations (〔责任单位：A、B，C〕, (牵头部
 unit and a leader). Names are kept as written; lists are split on 、，,; but never
 inside parentheses, so 各县（市、区）人民政府 stays one unit.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,23 +39,40 @@ class Owners:
         return bool(self.lead_units or self.co_units or self.responsible_units)
 
     def is_empty(self) -> bool:
-        return not (self.lead_units or self.co_units or self.responsible_units
-                    or self.responsible_leaders or self.responsible_offices
-                    or self.responsible_persons or self.tags)
+        return not (
+            self.lead_units
+            or self.co_units
+            or self.responsible_units
+            or self.responsible_leaders
+            or self.responsible_offices
+            or self.responsible_persons
+            or self.tags
+        )
 
 
 ROLES = tuple(f.name for f in fields(Owners))
 
 
 _ROLE_FIELDS = (
-    (re.compile(r"^(?:牵头(?:市|区|县|负责)?领导|分管(?:市|区|县)领导|联系(?:市|区|县)领导)$"),
-     "responsible_leaders"),
-    (re.compile(r"^(?:牵头(?:部门|单位|领导)?|牵头责任(?:单位|部门)|主办单位|主责部门)$"), "lead_units"),
-    (re.compile(r"^(?:配合(?:部门|单位)?|协办单位|参与(?:部门|单位)|协同(?:责任)?(?:单位|部门))$"),
-     "co_units"),
+    (
+        re.compile(r"^(?:牵头(?:市|区|县|负责)?领导|分管(?:市|区|县)领导|联系(?:市|区|县)领导)$"),
+        "responsible_leaders",
+    ),
+    (
+        re.compile(r"^(?:牵头(?:部门|单位|领导)?|牵头责任(?:单位|部门)|主办单位|主责部门)$"),
+        "lead_units",
+    ),
+    (
+        re.compile(
+            r"^(?:配合(?:部门|单位)?|协办单位|参与(?:部门|单位)|协同(?:责任)?(?:单位|部门))$"
+        ),
+        "co_units",
+    ),
     (re.compile(r"^(?:责任(?:单位|部门|主体)|主抓单位|实施单位|承办单位)$"), "responsible_units"),
-    (re.compile(r"^(?:责任领导|分管领导|包联领导|牵头领导|联系领导|主管领导|分管副?\S{0,3}长)$"),
-     "responsible_leaders"),
+    (
+        re.compile(r"^(?:责任领导|分管领导|包联领导|牵头领导|联系领导|主管领导|分管副?\S{0,3}长)$"),
+        "responsible_leaders",
+    ),
     (re.compile(r"^(?:责任科室|责任股室|承办科室|科室|责任股|具体承办)$"), "responsible_offices"),
     (re.compile(r"^(?:责任人|具体责任人|主要责任人|联系人)$"), "responsible_persons"),
 )
@@ -70,7 +88,12 @@ _TRAILING_ETC = re.compile(r"等(?:有关|相关)?(?:部门|单位)$")
 _VERB_CLAUSE = re.compile(
     r"^(.+?)(牵头(?:负责)?|配合|协助|按职责分工负责|按职责负责|分别负责|各负其责|督促落实|负责落实|负责)$"
 )
-_VERB_FIELD = {"牵头": "lead_units", "牵头负责": "lead_units", "配合": "co_units", "协助": "co_units"}
+_VERB_FIELD = {
+    "牵头": "lead_units",
+    "牵头负责": "lead_units",
+    "配合": "co_units",
+    "协助": "co_units",
+}
 TAG = re.compile(r"^(民生实事(?:项目)?|重点项目|重点任务|省级民生实事|市级民生实事)$")
 _UNIT_END = re.compile(
     r"(?:政府|局|委|办|中心|公司|院|会|部|厅|队|所|站|处|室|组|县|区|市|镇|乡|街道|办事处|单位|部门|"
@@ -105,7 +128,9 @@ def split_names(text: str) -> list[str]:
 
 _PLACE_KIND = r"(?:县级市|市辖区|自治县|区|县|市|乡镇|乡|镇|街道|旗|开发区|园区|功能区)"
 _BARE_PLACE = re.compile(rf"^各?{_PLACE_KIND}$")
-_PLACE_BODY = re.compile(rf"^{_PLACE_KIND}(?:\(.*\))?\S*?(?:人民政府|政府|管委会|办事处|党委|党工委)$")
+_PLACE_BODY = re.compile(
+    rf"^{_PLACE_KIND}(?:\(.*\))?\S*?(?:人民政府|政府|管委会|办事处|党委|党工委)$"
+)
 
 
 def _collective(names: list[str]) -> list[str]:
@@ -122,7 +147,7 @@ def _collective(names: list[str]) -> list[str]:
             while end < len(names) and _BARE_PLACE.match(fold(names[end])):
                 end += 1
             if end < len(names) and _PLACE_BODY.match(fold(names[end])):
-                out.append("、".join(names[index:end + 1]))
+                out.append("、".join(names[index : end + 1]))
                 index = end + 1
                 continue
         out.append(name)
@@ -148,7 +173,7 @@ def _comma_split(text: str) -> tuple[str, str]:
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif ch in ",，" and depth == 0:
-            return text[:i], text[i + 1:]
+            return text[:i], text[i + 1 :]
     return text, ""
 
 
@@ -159,7 +184,9 @@ def _split_clauses(text: str) -> list[str]:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch in ";；" or (ch in ",，。" and _NEXT_KEY.match(fold(text[i + 1:i + 12])))):
+        elif depth == 0 and (
+            ch in ";；" or (ch in ",，。" and _NEXT_KEY.match(fold(text[i + 1 : i + 12])))
+        ):
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
@@ -213,7 +240,7 @@ def _parse_keyed(clauses: list[str], keyed: list[re.Match[str] | None], owners: 
         role = _role_field(match.group(1)) if match else None
         if role is None or match is None:
             continue
-        value = clause[len(clause) - len(match.group(2)):]
+        value = clause[len(clause) - len(match.group(2)) :]
         if role == "responsible_units" and not explicit_lead:
             lead, rest = _comma_split(value)
             owners.lead_units.extend(split_names(lead))
@@ -236,7 +263,7 @@ def _parse_verbs(body: str, owners: Owners) -> None:
         lead = len(folded) - len(folded.lstrip())
         match = _VERB_CLAUSE.match(folded.strip())
         if match:
-            names_at = clause[lead:lead + match.end(1)]
+            names_at = clause[lead : lead + match.end(1)]
         if not match:
             listed = split_names(clause)
             if listed and all(_UNIT_END.search(fold(n)) for n in listed):
@@ -255,9 +282,14 @@ def _parse_verbs(body: str, owners: Owners) -> None:
     # first may drop the place they share (区甲局、乙局、丙委)
     if owners.is_empty():
         units_part = _TIME_TAIL.sub("", fold(body))
-        names = split_names(body[:len(units_part)])
-        if names and len(units_part) <= 160 and _looks_like_unit(names[0]) and all(
-            _UNIT_END.search(fold(n)) and _looks_like_unit(n, shared_place=True) for n in names
+        names = split_names(body[: len(units_part)])
+        if (
+            names
+            and len(units_part) <= 160
+            and _looks_like_unit(names[0])
+            and all(
+                _UNIT_END.search(fold(n)) and _looks_like_unit(n, shared_place=True) for n in names
+            )
         ):
             owners.responsible_units.extend(names)
 
@@ -267,7 +299,9 @@ def _looks_like_unit(name: str, shared_place: bool = False) -> bool:
         return False
     if shared_place:
         return 2 <= len(name) <= 30
-    return 2 <= len(name) <= 30 and bool(re.match(r"^(?:市|区|县|省|各|全|[^\d\s]{1,6}(?:市|县|区|镇))", name))
+    return 2 <= len(name) <= 30 and bool(
+        re.match(r"^(?:市|区|县|省|各|全|[^\d\s]{1,6}(?:市|县|区|镇))", name)
+    )
 
 
 def find_annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
@@ -295,13 +329,15 @@ def _find_annotations(text: str) -> tuple[Owners, list[tuple[int, int]]]:
     spans = []
     key = fold(text)
     for match in ANNOTATION.finditer(key):
-        body = text[match.start(1):match.end(1)]
-        body_key = key[match.start(1):match.end(1)]
+        body = text[match.start(1) : match.end(1)]
+        body_key = key[match.start(1) : match.end(1)]
         keyed = bool(_KEYED_ANY.search(body_key)) or bool(TAG.match(body_key.strip()))
         # an unkeyed bracket is an annotation only at a sentence boundary:
         # 严格准入(市工信局督促落实)。 yes, 区发展和改革局(区能源局)牵头 no
-        if not keyed and (_mid_sentence(key, match.start(), match.end()) or not _at_boundary(
-                key, match.start(), match.end(), _has_verb(body))):
+        if not keyed and (
+            _mid_sentence(key, match.start(), match.end())
+            or not _at_boundary(key, match.start(), match.end(), _has_verb(body))
+        ):
             continue
         found = parse_annotation(body)
         if found:
@@ -326,11 +362,14 @@ FIELD_KEY = (
 )
 # a web copy may pad a key's characters with spaces: 责 任 人： / 牵　头　单　位：
 _INLINE_FIELD = re.compile(
-    "(" + re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff]|\(\?:)", "[ ]?", FIELD_KEY) + r")\s*:")
+    "(" + re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff]|\(\?:)", "[ ]?", FIELD_KEY) + r")\s*:"
+)
 _TIME_KEY = re.compile(r"时限|时间|节点|进度")
 
 
-def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tuple[Owners, list[tuple[int, int]]]:
+def inline_fields(
+    text: str, taken: list[tuple[int, int]] | None = None
+) -> tuple[Owners, list[tuple[int, int]]]:
     """Owners of keyed fields outside brackets, and each field's span. A run of
     fields starts after a sentence end (or opens the text); each value runs to
     the next key or to the end of its sentence."""
@@ -348,15 +387,15 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
     chained = False
     clauses: list[str] = []
     for n, match in enumerate(found):
-        before = key[:match.start()].rstrip()
+        before = key[: match.start()].rstrip()
         if not (chained or not before or before[-1] in "。;!?)]:,"):
             chained = False
             continue
         end = found[n + 1].start() if n + 1 < len(found) else len(key)
-        stop = re.search(r"[。;!?]", key[match.end():end])
+        stop = re.search(r"[。;!?]", key[match.end() : end])
         value_end = match.end() + stop.start() if stop else end
         chained = value_end == end and n + 1 < len(found)
-        value = text[match.end():value_end].strip(" ,，;；、")
+        value = text[match.end() : value_end].strip(" ,，;；、")
         spans.append((match.start(), value_end))
         field_key = match.group(1).replace(" ", "")
         if _TIME_KEY.search(field_key) and not field_key.endswith("人"):
@@ -374,7 +413,8 @@ def inline_fields(text: str, taken: list[tuple[int, int]] | None = None) -> tupl
 # begins, right after a unit's name (…配合单位：市X局（二）加强… / 市Y办“互联网+”教育…)
 _NEXT_HEADING = re.compile(
     r"(?<=[局办委部处室厅院所站队组司会业心府])(?=[(（]\s*[一二三四五六七八九十]{1,3}\s*[)）]|"
-    r"[一二三四五六七八九十]{1,3}\s*、|\d{1,2}\s*[．.](?!\d)|“)")
+    r"[一二三四五六七八九十]{1,3}\s*、|\d{1,2}\s*[．.](?!\d)|“)"
+)
 # a field's value ends before prose that follows it: 牵头单位：X负责统筹…
 _FIELD_VALUE_END = re.compile(r"(?:牵头负责|负责|牵头|配合)(?=\S{4,})")
 
@@ -403,8 +443,8 @@ def _has_verb(body: str) -> bool:
 
 def _mid_sentence(key: str, start: int, end: int) -> bool:
     """A bracket with running text on both sides (no annotation, whatever it says)."""
-    before = key[max(0, start - 8):start].rstrip()
-    after = key[end:end + 8].lstrip()
+    before = key[max(0, start - 8) : start].rstrip()
+    after = key[end : end + 8].lstrip()
     return bool(before and after and before[-1] not in _BOUNDARY and after[0] not in _BOUNDARY)
 
 
@@ -412,10 +452,16 @@ def _at_boundary(key: str, start: int, end: int, verb: bool) -> bool:
     """A verb annotation may close its sentence (…准入(市X局督促落实)。); a bare
     unit list must stand after one (…。(市X局、市Y局)) or end the paragraph."""
     # bounded windows: a paragraph may hold hundreds of brackets
-    before = key[max(0, start - 16):start].rstrip() or key[:start].rstrip()[-16:]
-    after = key[end:end + 16].lstrip() or key[end:].lstrip()[:16]
-    if not verb and not after and before and before[-1] not in _BOUNDARY and _UNIT_END.search(
-            before[-12:]) and not any(ch in key[start:end] for ch in "、,，;；"):
+    before = key[max(0, start - 16) : start].rstrip() or key[:start].rstrip()[-16:]
+    after = key[end : end + 16].lstrip() or key[end:].lstrip()[:16]
+    if (
+        not verb
+        and not after
+        and before
+        and before[-1] not in _BOUNDARY
+        and _UNIT_END.search(before[-12:])
+        and not any(ch in key[start:end] for ch in "、,，;；")
+    ):
         return False  # 市发展和改革委员会(市粮食和物资储备局): a unit's other name
     if not before or before[-1] in _BOUNDARY or not after:
         return True
@@ -435,7 +481,9 @@ _NAME_FIRST_HEADING = re.compile(
     rf"^([^\s、,，()（）:：的]{{2,4}}?)(?:同志)?(?:(?:常务)?副?[省市县区镇乡州旗]?{_LEADER_TITLE})?(?:同志)?"
     rf"({_LEADER_VERB})(?:的|实施的)?(?:重点)?工作"
 )
-_NOT_A_NAME = re.compile(r"牵头|负责|主抓|分管|联系|(?:局|委|办|府|院|部|厅|会|司|处|组|队|所|站|中心|单位|部门|政府|各|市|县|区)$|^各|^市|^县|^区")
+_NOT_A_NAME = re.compile(
+    r"牵头|负责|主抓|分管|联系|(?:局|委|办|府|院|部|厅|会|司|处|组|队|所|站|中心|单位|部门|政府|各|市|县|区)$|^各|^市|^县|^区"
+)
 _UNIT_HEADING = re.compile(r"^(.+?)(?:牵头|负责实施|牵头负责|负责|落实|承担)的工作")
 
 
@@ -448,11 +496,16 @@ def heading_owners(heading: str) -> Owners:
     key = key.strip()
     leader = _LEADER_HEADING.match(key)
     if leader and not _NOT_A_NAME.search(leader.group(1)):
-        owners.responsible_leaders.insert(0, _original(heading, key, leader.start(1), leader.end(1)))
+        owners.responsible_leaders.insert(
+            0, _original(heading, key, leader.start(1), leader.end(1))
+        )
         return owners
     named = _NAME_FIRST_HEADING.match(key)
-    if named and not _NOT_A_NAME.search(named.group(1)) and (
-            named.group(2) in ("分管", "主抓", "联系") or named.end(1) < named.start(2)):
+    if (
+        named
+        and not _NOT_A_NAME.search(named.group(1))
+        and (named.group(2) in ("分管", "主抓", "联系") or named.end(1) < named.start(2))
+    ):
         owners.responsible_leaders.insert(0, _original(heading, key, named.start(1), named.end(1)))
         return owners
     unit = _UNIT_HEADING.match(key)
@@ -467,7 +520,7 @@ def _original(original: str, key: str, start: int, end: int) -> str:
     fragment = key[start:end]
     folded = fold(original)
     at = folded.find(fragment)
-    return original[at:at + len(fragment)] if at >= 0 else fragment
+    return original[at : at + len(fragment)] if at >= 0 else fragment
 
 
 def clause_spans(

@@ -1,5 +1,6 @@
 """Reading one numbered line or paragraph: its marker (一、 (一) 1. (1) ①), whether
 it is a heading, where several assignments in it begin and end, report duties."""
+
 from __future__ import annotations
 
 import re
@@ -13,14 +14,20 @@ _MARKERS = (
     (re.compile(rf"^\s*([{CN_NUM}]+)\s*[、.]\s*"), 1, "{}"),
     (re.compile(rf"^\s*\(\s*([{CN_NUM}]+)\s*\)\s*"), 2, "({})"),
     (re.compile(rf"^\s*第([{CN_NUM}\d]+)(条)\s*"), 3, "第{}{}"),
-    (re.compile(r"^\s*(\d{1,3})\s*[.、](?:(?!\d)|(?=\d{1,2}月)|(?=(?:19|20)\d\d\s*年))\s*"), 3, "{}"),
+    (
+        re.compile(r"^\s*(\d{1,3})\s*[.、](?:(?!\d)|(?=\d{1,2}月)|(?=(?:19|20)\d\d\s*年))\s*"),
+        3,
+        "{}",
+    ),
     (re.compile(r"^\s*\(\s*(\d{1,3})\s*\)\s*"), 4, "({})"),
     (re.compile(r"^\s*([①-⑳])\s*"), 5, "{}"),
 )
 SENTENCE_END = re.compile(r"[。;!?]")
 REPORT_VERB = re.compile(r"上报|报送|报市|报区|报县|报省|报告|提交|反馈|报备|备案")
-GENERIC_HEADING = re.compile(r"(?:要求|原则|目标|措施|保障|职责|组成|任务|机制|体系|范围|依据|分工|"
-                              r"组织|领导|内容|步骤|安排|方式|程序|说明|则)$")
+GENERIC_HEADING = re.compile(
+    r"(?:要求|原则|目标|措施|保障|职责|组成|任务|机制|体系|范围|依据|分工|"
+    r"组织|领导|内容|步骤|安排|方式|程序|说明|则)$"
+)
 _MAX_HEADING = 60
 MIN_TASK = 12
 
@@ -46,8 +53,11 @@ def strip_annotations(text: str) -> str:
 
 def is_heading(rest: str) -> bool:
     bare = strip_annotations(rest)
-    return len(bare) <= _MAX_HEADING and not SENTENCE_END.search(bare.rstrip("。"))\
+    return (
+        len(bare) <= _MAX_HEADING
+        and not SENTENCE_END.search(bare.rstrip("。"))
         and not bare.endswith(("。", ";"))
+    )
 
 
 def assignments(text: str, spans: list[tuple[int, int]]) -> list[str]:

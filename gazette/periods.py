@@ -1,5 +1,6 @@
 """A document's year and the period it states (2023—2024年, 秋冬季 …), for
 reading its time expressions that name no year."""
+
 from __future__ import annotations
 
 import datetime
@@ -93,9 +94,7 @@ def _document_period(
     return None
 
 
-def document_year(
-    signed: datetime.date | None, title: str = "", body_head: str = ""
-) -> int | None:
+def document_year(signed: datetime.date | None, title: str = "", body_head: str = "") -> int | None:
     """The default year of a document: its signing year, else the first year its title (then
     its opening text) names, else None.  Never raises."""
     try:

@@ -8,6 +8,7 @@ Stages: decode -> clean -> split -> items (owners, tables, deadlines). Only
 :class:`~gazette.decode.GazetteDecodeError` is raised, for files that
 are not text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,16 @@ from gazette.items import find_items
 from gazette.model import Item
 from gazette.split import Document, split
 
-__all__ = ["Gazette", "GazetteDecodeError", "ParsedDocument", "parse_bytes", "parse_file",
-           "parse_text", "summary", "to_json"]
+__all__ = [
+    "Gazette",
+    "GazetteDecodeError",
+    "ParsedDocument",
+    "parse_bytes",
+    "parse_file",
+    "parse_text",
+    "summary",
+    "to_json",
+]
 
 
 @dataclass
@@ -121,12 +130,16 @@ def to_json(gazette: Gazette) -> dict[str, Any]:
 
 def summary(gazette: Gazette) -> str:
     """A readable overview: documents, items per document, warnings."""
-    lines = [f"{gazette.source}: {len(gazette.documents)} documents, "
-             f"{sum(len(p.items) for p in gazette.documents)} items"]
+    lines = [
+        f"{gazette.source}: {len(gazette.documents)} documents, "
+        f"{sum(len(p.items) for p in gazette.documents)} items"
+    ]
     for parsed in gazette.documents:
         doc = parsed.document
         signed = doc.signed.isoformat() if doc.signed else "-"
-        lines.append(f"  [{doc.line_start}-{doc.line_end}] {doc.doc_number or '(无文号)'} "
-                     f"{doc.title}  {signed}  items: {len(parsed.items)}")
+        lines.append(
+            f"  [{doc.line_start}-{doc.line_end}] {doc.doc_number or '(无文号)'} "
+            f"{doc.title}  {signed}  items: {len(parsed.items)}"
+        )
     lines.extend(f"  warning: {warning}" for warning in gazette.warnings)
     return "\n".join(lines)

@@ -4,6 +4,7 @@ Pipe-separated rows, space-aligned rows under a header row, and tables
 flattened to one cell per line (a .docx or web table copied as text) become
 rows whose cells are split by tabs, so :mod:`gazette.tables` reads one form.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ def _pipe_cells(text: str) -> list[str] | None:
 
 def _header_cells(cells: list[str]) -> bool:
     roles = [column_role(cell) for cell in cells]
-    return is_header(cells) and any(r in ("lead", "co", "units", "leader", "date", "task")
-                                     for r in roles)
+    return is_header(cells) and any(
+        r in ("lead", "co", "units", "leader", "date", "task") for r in roles
+    )
 
 
 def _as_row(lines: list[Line], cells: list[str]) -> Line:
@@ -102,9 +104,12 @@ def _cell_per_line(lines: list[Line], start: int, out: list[Line]) -> int:
     while at < len(lines):
         key = lines[at].key.strip()
         if key != str(number):
-            if squash_key(key) == squash_key(header[0]) and at + width <= len(lines) and [
-                    squash_key(x.key) for x in lines[at:at + width]] == [
-                    squash_key(h) for h in header]:
+            if (
+                squash_key(key) == squash_key(header[0])
+                and at + width <= len(lines)
+                and [squash_key(x.key) for x in lines[at : at + width]]
+                == [squash_key(h) for h in header]
+            ):
                 at += width  # the header repeated after a page break
                 continue
             if _SECTION_ROW.match(key) and len(key) <= 60:
@@ -142,12 +147,15 @@ def _row_end(lines: list[Line], at: int, width: int, following: int, first: str)
 
 _PHONE = re.compile(r"^[\d*＊\-—－()（）\s]{7,}$")
 _PERSON = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$")
-_JOB_TITLE = re.compile(r"^(?:副?(?:总经理|董事长|总裁|经理|主任|处长|局长|院长|书记|部长|主席|行长|校长|所长))$")
+_JOB_TITLE = re.compile(
+    r"^(?:副?(?:总经理|董事长|总裁|经理|主任|处长|局长|院长|书记|部长|主席|行长|校长|所长))$"
+)
 _BARE_NUMBER_END = re.compile(r"\d{1,2}\s*[.、．]\s*$")
 _LISTED = re.compile(r"^\s*\d{1,2}\s*[.、．]")
 _OWNER_KEY = re.compile(
     r"^\s*(?:牵头(?:责任)?(?:单位|部门)|责任(?:单位|部门)|配合(?:单位|部门)|协同(?:责任)?(?:单位|部门)|协办单位)"
-    r"\s*[:：]")
+    r"\s*[:：]"
+)
 _OWNER_KEY_INSIDE = re.compile(r"(?:单位|部门)\s*[:：]\s*$")
 
 
@@ -190,8 +198,11 @@ def _owner_fields(cells: list[str]) -> list[str]:
             else:
                 out.append(cell)
             open_field = True
-        elif open_field and len(cell) <= 40 and (
-                UNIT_NAME_END.search(cell) or _OWNER_KEY_INSIDE.search(cell)):
+        elif (
+            open_field
+            and len(cell) <= 40
+            and (UNIT_NAME_END.search(cell) or _OWNER_KEY_INSIDE.search(cell))
+        ):
             sep = "" if out[-1].rstrip().endswith((":", "：")) else "、"
             out[-1] += sep + cell
         else:
@@ -223,13 +234,15 @@ def _units(cells: list[str]) -> list[str]:
             # a run of unit names, with short unpunctuated lines between two of them
             last = n
             m = n + 1
-            while m < len(cells) and len(cells[m]) <= 30 and not re.search(r"[。，,；;：:]", cells[m]):
+            while (
+                m < len(cells) and len(cells[m]) <= 30 and not re.search(r"[。，,；;：:]", cells[m])
+            ):
                 if UNIT_NAME_END.search(cells[m]):
                     last = m
                 elif _PERSON.match(cells[m]):
                     break
                 m += 1
-            out.append("、".join(cells[n:last + 1]))
+            out.append("、".join(cells[n : last + 1]))
             n = last + 1
             continue
         out.append(cell)

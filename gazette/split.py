@@ -8,6 +8,7 @@ line above it. Cover, masthead and table of contents come before the first
 title and belong to no document. A monthly chronicle (大事记) has no 文号 but is
 its own document.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,11 @@ class Document:
                 return int(match.group(1))
         if self.whole_file:
             # an undated plan: the earliest year it speaks of (到2025年 in a 2023 plan)
-            years = [int(y) for line in self.lines[:200]
-                     for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)", line.key)]
+            years = [
+                int(y)
+                for line in self.lines[:200]
+                for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)", line.key)
+            ]
             if years:
                 return min(years)
         return None
@@ -107,7 +111,7 @@ def _document(lines: list[Line], number_at: int | None) -> Document:
         doc.addressees = lines[body].text.strip()
         doc.body_start = body + 1
     _find_signature(doc)
-    doc.attachments = _attachments(lines[doc.body_start:])
+    doc.attachments = _attachments(lines[doc.body_start :])
     return doc
 
 
@@ -119,7 +123,7 @@ def _find_signature(doc: Document) -> None:
         one_line = SIGNED_LINE.match(key) if not found and key.endswith("日") else None
         if one_line:
             found = line_date(one_line.group(2))
-            issuer = doc.lines[index].text.strip()[:one_line.end(1)]
+            issuer = doc.lines[index].text.strip()[: one_line.end(1)]
         if not found:
             continue
         year, month, day = found
@@ -140,17 +144,17 @@ def _attachments(lines: list[Line]) -> list[str]:
         match = _ATTACHMENT.match(line.key)
         if not match or "\t" in line.key:
             continue
-        rest = line.text[len(line.text) - len(match.group(1)):].strip() if match.group(1) else ""
+        rest = line.text[len(line.text) - len(match.group(1)) :].strip() if match.group(1) else ""
         if not rest and index + 1 < len(lines) and is_title_line(lines[index + 1].key):
             rest = lines[index + 1].text
         rest = _ATTACHMENT_ITEM.sub(r"\1", rest)
         if rest and squash(rest) not in names:
             names.append(squash(rest))
-        for follow in lines[index + 1:index + 10]:
+        for follow in lines[index + 1 : index + 10]:
             item = _ATTACHMENT_ITEM.match(follow.key)
             if not item or len(follow.key) > 80 or follow.key.endswith("。"):
                 break
-            name = squash(follow.text[len(follow.text) - len(item.group(1)):])
+            name = squash(follow.text[len(follow.text) - len(item.group(1)) :])
             if name not in names:
                 names.append(name)
     return names
@@ -161,10 +165,21 @@ def _attachments(lines: list[Line]) -> list[str]:
 # 标题：X  文件编号：X  发文机关：X  成文日期：X (web pages' info box; tabs or pipes
 # between cells, several keys on one line)
 _META_KEYS = {
-    "标题": "title", "名称": "title", "文件名称": "title",
-    "文件编号": "number", "发文字号": "number", "文号": "number", "发文文号": "number",
-    "发布机构": "issuer", "发文机关": "issuer", "发文单位": "issuer", "发布单位": "issuer",
-    "成文日期": "signed", "发布日期": "published", "印发日期": "signed", "发文日期": "signed",
+    "标题": "title",
+    "名称": "title",
+    "文件名称": "title",
+    "文件编号": "number",
+    "发文字号": "number",
+    "文号": "number",
+    "发文文号": "number",
+    "发布机构": "issuer",
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "发布单位": "issuer",
+    "成文日期": "signed",
+    "发布日期": "published",
+    "印发日期": "signed",
+    "发文日期": "signed",
 }
 _META = re.compile(
     r"(?:^|(?<=[\t|]))\s*("
@@ -182,11 +197,11 @@ NUMBER_IN_LINE = re.compile(
     r"\s*第?\s*\d+\s*号)\s*[)）]?\s*$"
 )
 _HEADER_ZONE = 30  # lines of a file that may hold its title and metadata
-_ANY_DATE = re.compile(
-    r"((?:19|20)\d\d)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})"
+_ANY_DATE = re.compile(r"((?:19|20)\d\d)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})")
+_TITLE_WORDS = re.compile(
+    r"关于|方案|计划|意见|要点|通知|措施|办法|规划|清单|分解|细则|决定|纲要|政策|"
+    r"安排|分工|任务|目标|责任|工作"
 )
-_TITLE_WORDS = re.compile(r"关于|方案|计划|意见|要点|通知|措施|办法|规划|清单|分解|细则|决定|纲要|政策|"
-                          r"安排|分工|任务|目标|责任|工作")
 _TITLE_THEN_ADDRESSEES = re.compile(
     r"^(?!各)(.{6,90}?(?:通知|方案|意见|计划|要点|措施|办法|规划|决定|细则|清单|分工))(\S[^。]{2,150}:)\s*$"
 )
@@ -201,7 +216,7 @@ def metadata(lines: list[Line]) -> tuple[dict[str, str], set[int]]:
         key = line.key
         for match in _META.finditer(key):
             name = _META_KEYS.get(re.sub(r"\s+", "", match.group(1)))
-            value = line.text[match.start(2):match.end(2)].strip(" |\t\u3000")
+            value = line.text[match.start(2) : match.end(2)].strip(" |\t\u3000")
             if name and value and name not in found:
                 found[name] = value
                 used.add(index)
@@ -258,18 +273,25 @@ def whole_file(lines: list[Line]) -> Document:
                 title_at = index - 1
             continue
         opening = NUMBER_THEN_TITLE.match(line.key)
-        if opening and not number and _title_candidate(
-                Line.make(line.text[opening.start(2):], line.lineno)):
-            number = squash(line.text[:opening.end(1)])
-            title = title or squash(line.text[opening.start(2):])
+        if (
+            opening
+            and not number
+            and _title_candidate(Line.make(line.text[opening.start(2) :], line.lineno))
+        ):
+            number = squash(line.text[: opening.end(1)])
+            title = title or squash(line.text[opening.start(2) :])
             last = max(last, index)
             title_at = index
             continue
         inline = NUMBER_IN_LINE.search(line.key)
-        if inline and not number and inline.start() > 4 and _title_candidate(
-                Line.make(line.text[:inline.start()], line.lineno)):
-            number = squash(line.text[inline.start(1):inline.end(1)])
-            title = title or squash(line.text[:inline.start()])
+        if (
+            inline
+            and not number
+            and inline.start() > 4
+            and _title_candidate(Line.make(line.text[: inline.start()], line.lineno))
+        ):
+            number = squash(line.text[inline.start(1) : inline.end(1)])
+            title = title or squash(line.text[: inline.start()])
             last = max(last, index)
             title_at = index
     addressees = ""
@@ -283,8 +305,8 @@ def whole_file(lines: list[Line]) -> Document:
             glued = _TITLE_THEN_ADDRESSEES.match(line.key)
             if glued and "。" not in glued.group(2):
                 # a title run into the addressee line below it
-                title = squash(line.text[:glued.end(1)])
-                addressees = line.text[glued.end(1):].strip()
+                title = squash(line.text[: glued.end(1)])
+                addressees = line.text[glued.end(1) :].strip()
                 last = max(last, index)
                 break
     if title_at is not None:
@@ -293,19 +315,29 @@ def whole_file(lines: list[Line]) -> Document:
             title = squash(header[title_at].text)
             # a title wrapped over two lines: 关于…和 / …的通知
             follow = title_at + 1
-            if (follow < len(header) and follow not in used
-                    and _title_candidate(header[follow])
-                    and not DOC_NUMBER.match(header[follow].key)
-                    and len(title) + len(squash(header[follow].text)) <= 90
-                    and not re.search(r"(?:通知|方案|计划|意见|要点|措施|办法|规划|清单|细则|决定)$", title)):
+            if (
+                follow < len(header)
+                and follow not in used
+                and _title_candidate(header[follow])
+                and not DOC_NUMBER.match(header[follow].key)
+                and len(title) + len(squash(header[follow].text)) <= 90
+                and not re.search(
+                    r"(?:通知|方案|计划|意见|要点|措施|办法|规划|清单|细则|决定)$", title
+                )
+            ):
                 title += squash(header[follow].text)
                 last = max(last, follow)
-    doc = Document(title, number, lines, body_start=last + 1 if last + 1 < len(lines) else 0,
-                   whole_file=True)
+    doc = Document(
+        title, number, lines, body_start=last + 1 if last + 1 < len(lines) else 0, whole_file=True
+    )
     body = doc.body_start
     doc.addressees = addressees
-    if (not addressees and 0 < body < len(lines) and lines[body].key.rstrip().endswith(":")
-            and len(lines[body].key) <= 120):
+    if (
+        not addressees
+        and 0 < body < len(lines)
+        and lines[body].key.rstrip().endswith(":")
+        and len(lines[body].key) <= 120
+    ):
         doc.addressees = lines[body].text.strip()
         doc.body_start = body + 1
     doc.issuer = meta.get("issuer", "")
@@ -317,5 +349,5 @@ def whole_file(lines: list[Line]) -> Document:
             doc.issuer = issuer
     if doc.signed is None and "published" in meta:
         doc.signed = _date_of(meta["published"])
-    doc.attachments = _attachments(lines[doc.body_start:])
+    doc.attachments = _attachments(lines[doc.body_start :])
     return doc

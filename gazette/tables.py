@@ -8,6 +8,7 @@ and a row may have a cell more or less than the header. So the date and the
 unit columns of a task table are found by what a cell looks like, not only by
 position.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,10 +70,21 @@ def _layout(header: list[str]) -> _Layout | None:
     column, a project list a 项目 column."""
     names = [squash(h) for h in header]
     roles = [column_role(h) for h in header]
-    if not any(_DATE_COLUMN.search(n) or _UNIT_COLUMN.search(n) or "项目" in n for n in names) \
-            and not any(role in ("lead", "co", "units", "leader", "date") for role in roles):
+    if not any(
+        _DATE_COLUMN.search(n) or _UNIT_COLUMN.search(n) or "项目" in n for n in names
+    ) and not any(role in ("lead", "co", "units", "leader", "date") for role in roles):
         return None
-    for pattern in ("项目名称", "名称", "主要任务", "工作任务", "任务", "工程措施", "措施", "事项", "内容"):
+    for pattern in (
+        "项目名称",
+        "名称",
+        "主要任务",
+        "工作任务",
+        "任务",
+        "工程措施",
+        "措施",
+        "事项",
+        "内容",
+    ):
         for index, name in enumerate(names):
             if pattern in name and not _UNIT_COLUMN.fullmatch(name) and roles[index] != "progress":
                 kind = "project" if "项目" in name else "task"
@@ -105,8 +117,9 @@ def parse_table(lines: list[Line], section: list[str]) -> list[TableRecord]:
     return read_table(lines, section)[0]
 
 
-def read_table(lines: list[Line], section: list[str],
-               layout: _Layout | None = None) -> tuple[list[TableRecord], _Layout | None]:
+def read_table(
+    lines: list[Line], section: list[str], layout: _Layout | None = None
+) -> tuple[list[TableRecord], _Layout | None]:
     """Records of one table (a run of tab-separated lines) and its layout.
     ``layout`` is that of a table just above, interrupted by a line of text
     (a page break, a group title): rows without a header of their own follow it."""
@@ -159,8 +172,11 @@ def _owner_field_cell(record: TableRecord, cells: list[str]) -> None:
             continue
         owners, _ = inline_fields(cell)
         if owners.has_units():
-            record.leaders = [n for n in record.leaders if not _OWNER_FIELD.search(fold(n))
-                              and n not in cells[cells.index(cell):]]
+            record.leaders = [
+                n
+                for n in record.leaders
+                if not _OWNER_FIELD.search(fold(n)) and n not in cells[cells.index(cell) :]
+            ]
             record.lead = "、".join(owners.lead_units + owners.responsible_units)
             record.co = "、".join(owners.co_units)
             record.units = ""
@@ -177,12 +193,22 @@ def _align(cells: list[str], layout: _Layout) -> list[str]:
     free = [i for i, role in enumerate(layout.roles) if role == "other" and i > layout.text_column]
     if not free:
         return cells
-    owner = next((i for i, role in enumerate(layout.roles) if role in ("lead", "co", "units", "leader")
-                  and i > layout.text_column), None)
+    owner = next(
+        (
+            i
+            for i, role in enumerate(layout.roles)
+            if role in ("lead", "co", "units", "leader") and i > layout.text_column
+        ),
+        None,
+    )
     # the free column right before the owner columns (a contact over two lines)
     before_owner = [i for i in free if owner is not None and i < owner]
     at = before_owner[-1] if before_owner else free[0]
-    return cells[:at] + [" ".join(c for c in cells[at:at + extra + 1] if c)] + cells[at + extra + 1:]
+    return (
+        cells[:at]
+        + [" ".join(c for c in cells[at : at + extra + 1] if c)]
+        + cells[at + extra + 1 :]
+    )
 
 
 def _project(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
@@ -213,16 +239,21 @@ def _lost_cell(record: TableRecord) -> None:
     """A row that lost its leader cell: units stand under the leader column and
     people under the unit column. Read them one column to the left."""
     names = [n.strip() for n in re.split(r"[、,，;；]", record.units) if n.strip()]
-    if (record.leaders and names and all(UNIT_NAME_END.search(n.strip()) for n in record.leaders)
-            and all(_PEOPLE.match(n) and not UNIT_NAME_END.search(n) for n in names)):
+    if (
+        record.leaders
+        and names
+        and all(UNIT_NAME_END.search(n.strip()) for n in record.leaders)
+        and all(_PEOPLE.match(n) and not UNIT_NAME_END.search(n) for n in names)
+    ):
         record.units = "、".join(record.leaders)
         record.leaders = []
 
 
 def _task(line: Line, cells: list[str], layout: _Layout, path: list[str]) -> TableRecord | None:
     """Task tables: find the date cell and the unit cell by content."""
-    date_at = next((i for i, c in enumerate(cells) if c and _DATE_CELL.match(fold(c))
-                    and len(c) <= 24), None)
+    date_at = next(
+        (i for i, c in enumerate(cells) if c and _DATE_CELL.match(fold(c)) and len(c) <= 24), None
+    )
     unit_at = None
     if layout.header and _UNIT_COLUMN.search(layout.header[-1]):
         unit_at = max((i for i, c in enumerate(cells) if c), default=None)
@@ -255,8 +286,9 @@ def _column_name(layout: _Layout, cells: list[str], index: int) -> str:
     return dated[0] if dated else f"列{index + 1}"
 
 
-def _by_meaning(line: Line, cells: list[str], layout: _Layout,
-                path: list[str]) -> TableRecord | None:
+def _by_meaning(
+    line: Line, cells: list[str], layout: _Layout, path: list[str]
+) -> TableRecord | None:
     """A row whose cells line up with the header: each cell read by its
     column's meaning. An empty owner or time cell under a filled one is a
     merged cell: its value is carried down."""

@@ -1,6 +1,7 @@
 """Candidate time expressions: one reader per kind of expression (a point in
 time, a month range, a quarter, N日内, a holiday …), each turning a regex match
 into a dated, recurring, working-day or ongoing candidate."""
+
 from __future__ import annotations
 
 import calendar
@@ -61,8 +62,12 @@ def _make(y: int, m: int, d: int | None) -> datetime.date:
 class _Ctx:
     __slots__ = ("year", "period", "anchor")
 
-    def __init__(self, year: int, period: tuple[datetime.date, datetime.date] | None,
-                 anchor: datetime.date | None = None):
+    def __init__(
+        self,
+        year: int,
+        period: tuple[datetime.date, datetime.date] | None,
+        anchor: datetime.date | None = None,
+    ):
         self.year = year
         self.period = period
         self.anchor = anchor  # the document's date: N日内 counts from it
@@ -173,8 +178,13 @@ def _c_year_end(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
         return None
     r = _rel(mt["r"])
     year = y if y is not None else ctx.year + (r or 0)
-    return _Cand(mt.start(), mt.end(), datetime.date(year, 12, 31), explicit_year=y,
-                 before=bool(mt["b"] or mt["bk"]))
+    return _Cand(
+        mt.start(),
+        mt.end(),
+        datetime.date(year, 12, 31),
+        explicit_year=y,
+        before=bool(mt["b"] or mt["bk"]),
+    )
 
 
 def _c_year_word(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
@@ -194,8 +204,7 @@ def _c_year_range(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     if ya is None or yb is None or not (ya < yb <= ya + 10):
         return None
     d = datetime.date(yb, 3, 31) if mt["w"] else datetime.date(yb, 12, 31)
-    return _Cand(mt.start(), mt.end(), d, explicit_year=yb, before=bool(mt["b"]),
-                 kind="yearrange")
+    return _Cand(mt.start(), mt.end(), d, explicit_year=yb, before=bool(mt["b"]), kind="yearrange")
 
 
 def _c_quoted(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
@@ -210,8 +219,9 @@ def _c_numeric(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
     """2024.6.30, 2024-06-30, 2024/6/30; 6.30 only when 前 follows (else it is a decimal)."""
     if mt["y"]:
         y, m, d = int(mt["y"]), int(mt["m"]), int(mt["d"])
-        return _Cand(mt.start(), mt.end(), datetime.date(y, m, d), explicit_year=y,
-                     before=bool(mt["b"]))
+        return _Cand(
+            mt.start(), mt.end(), datetime.date(y, m, d), explicit_year=y, before=bool(mt["b"])
+        )
     date = ctx.resolve(int(mt["m2"]), int(mt["d2"]), None, None)
     return _Cand(mt.start(), mt.end(), date, before=True)
 
@@ -258,24 +268,77 @@ def _c_within(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
 
 # holidays: 春节前, 国庆前, 开学前 … dated by the calendar of the year they fall in
 _SPRING_FESTIVAL = {
-    2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3), 2012: (1, 23), 2013: (2, 10),
-    2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5),
-    2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29),
-    2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23),
-    2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
+    2008: (2, 7),
+    2009: (1, 26),
+    2010: (2, 14),
+    2011: (2, 3),
+    2012: (1, 23),
+    2013: (2, 10),
+    2014: (1, 31),
+    2015: (2, 19),
+    2016: (2, 8),
+    2017: (1, 28),
+    2018: (2, 16),
+    2019: (2, 5),
+    2020: (1, 25),
+    2021: (2, 12),
+    2022: (2, 1),
+    2023: (1, 22),
+    2024: (2, 10),
+    2025: (1, 29),
+    2026: (2, 17),
+    2027: (2, 6),
+    2028: (1, 26),
+    2029: (2, 13),
+    2030: (2, 3),
+    2031: (1, 23),
+    2032: (2, 11),
+    2033: (1, 31),
+    2034: (2, 19),
+    2035: (2, 8),
 }
 _MID_AUTUMN = {
-    2015: (9, 27), 2016: (9, 15), 2017: (10, 4), 2018: (9, 24), 2019: (9, 13), 2020: (10, 1),
-    2021: (9, 21), 2022: (9, 10), 2023: (9, 29), 2024: (9, 17), 2025: (10, 6), 2026: (9, 25),
-    2027: (9, 15), 2028: (10, 3), 2029: (9, 22), 2030: (9, 12),
+    2015: (9, 27),
+    2016: (9, 15),
+    2017: (10, 4),
+    2018: (9, 24),
+    2019: (9, 13),
+    2020: (10, 1),
+    2021: (9, 21),
+    2022: (9, 10),
+    2023: (9, 29),
+    2024: (9, 17),
+    2025: (10, 6),
+    2026: (9, 25),
+    2027: (9, 15),
+    2028: (10, 3),
+    2029: (9, 22),
+    2030: (9, 12),
 }
 _DRAGON_BOAT = {
-    2018: (6, 18), 2019: (6, 7), 2020: (6, 25), 2021: (6, 14), 2022: (6, 3), 2023: (6, 22),
-    2024: (6, 10), 2025: (5, 31), 2026: (6, 19), 2027: (6, 9), 2028: (5, 28),
+    2018: (6, 18),
+    2019: (6, 7),
+    2020: (6, 25),
+    2021: (6, 14),
+    2022: (6, 3),
+    2023: (6, 22),
+    2024: (6, 10),
+    2025: (5, 31),
+    2026: (6, 19),
+    2027: (6, 9),
+    2028: (5, 28),
 }
 _FIXED_HOLIDAYS = {
-    "元旦": (1, 1), "国庆": (10, 1), "国庆节": (10, 1), "五一": (5, 1), "劳动节": (5, 1),
-    "清明": (4, 4), "清明节": (4, 4), "秋季开学": (9, 1), "开学": (9, 1), "春季开学": (3, 1),
+    "元旦": (1, 1),
+    "国庆": (10, 1),
+    "国庆节": (10, 1),
+    "五一": (5, 1),
+    "劳动节": (5, 1),
+    "清明": (4, 4),
+    "清明节": (4, 4),
+    "秋季开学": (9, 1),
+    "开学": (9, 1),
+    "春季开学": (3, 1),
 }
 _RE_HOLIDAY = re.compile(
     r"(?:(?P<y>(?:19|20)\d\d)年)?"
@@ -285,8 +348,13 @@ _RE_HOLIDAY = re.compile(
 
 
 def _holiday(name: str, year: int) -> datetime.date | None:
-    table = {"春节": _SPRING_FESTIVAL, "中秋": _MID_AUTUMN, "中秋节": _MID_AUTUMN,
-             "端午": _DRAGON_BOAT, "端午节": _DRAGON_BOAT}.get(name)
+    table = {
+        "春节": _SPRING_FESTIVAL,
+        "中秋": _MID_AUTUMN,
+        "中秋节": _MID_AUTUMN,
+        "端午": _DRAGON_BOAT,
+        "端午节": _DRAGON_BOAT,
+    }.get(name)
     month_day = table.get(year) if table is not None else _FIXED_HOLIDAYS.get(name)
     return datetime.date(year, *month_day) if month_day else None
 
@@ -303,15 +371,21 @@ def _c_holiday(mt: re.Match[str], ctx: _Ctx) -> _Cand | None:
             continue
         if ctx.anchor is not None and not mt["y"] and day <= ctx.anchor:
             continue  # the next one after the document's date
-        return _Cand(mt.start(), mt.end(), day - datetime.timedelta(days=1),
-                     explicit_year=int(mt["y"]) if mt["y"] else None, before=True,
-                     kind="holiday")
+        return _Cand(
+            mt.start(),
+            mt.end(),
+            day - datetime.timedelta(days=1),
+            explicit_year=int(mt["y"]) if mt["y"] else None,
+            before=True,
+            kind="holiday",
+        )
     return None
 
 
 # (regex, handler, anchors): a regex runs only when one of its anchor characters occurs
-_DATED: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], _Cand | None],
-                   str | tuple[str, ...]]] = [
+_DATED: list[
+    tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], _Cand | None], str | tuple[str, ...]]
+] = [
     (_RE_POINT, _c_point, "月"),
     (_RE_MONTH_RANGE, _c_month_range, "月"),
     (_RE_QUARTER, _c_quarter, "季"),

@@ -1,5 +1,6 @@
 """The vocabulary of time expressions: folding, numbers and the regex pieces
 that :mod:`gazette.deadlines` and :mod:`gazette.periods` build on."""
+
 from __future__ import annotations
 
 import re
@@ -9,15 +10,45 @@ import re
 _FOLD_MAP = {chr(c): chr(c - 0xFF10 + 0x30) for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FOLD_MAP.update(
     {
-        "\xa0": " ", "\t": "\t",
-        "—": "-", "–": "-", "－": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-", "−": "-",
-        "~": "-", "～": "-", "〜": "-",
-        "•": "·", "・": "·", "‧": "·", "∙": "·", "･": "·", "⋅": "·", "●": "·",
+        "\xa0": " ",
+        "\t": "\t",
+        "—": "-",
+        "–": "-",
+        "－": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "―": "-",
+        "−": "-",
+        "~": "-",
+        "～": "-",
+        "〜": "-",
+        "•": "·",
+        "・": "·",
+        "‧": "·",
+        "∙": "·",
+        "･": "·",
+        "⋅": "·",
+        "●": "·",
         "．": ".",
-        "“": '"', "”": '"', "„": '"', "「": '"', "」": '"', "『": '"', "』": '"', "＂": '"',
-        "‘": "'", "’": "'", "＇": "'",
-        "（": "(", "）": ")", "：": ":", "，": ",", "；": ";",
-        "○": "〇", "Ｏ": "〇",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "＂": '"',
+        "‘": "'",
+        "’": "'",
+        "＇": "'",
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "，": ",",
+        "；": ";",
+        "○": "〇",
+        "Ｏ": "〇",
     }
 )
 _FOLD = str.maketrans(_FOLD_MAP)
@@ -29,8 +60,20 @@ def _fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- numbers
 
-_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def _num(s: str | None) -> int | None:
@@ -75,8 +118,10 @@ def _year_num(s: str | None) -> int | None:
 
 _S = r"[ \u3000]{0,3}(?:\r?\n[ \u3000]{0,3})?"  # spaces, at most one line break
 # a year; after a paragraph number too (1.2015年底前, where the dot is no decimal point)
-_YEAR = (r"(?:(?:(?<![\d.])|(?<=^\d\.)|(?<=^\d\d\.)|(?<=[^\d.]\d\.)|(?<=[^\d.]\d\d\.))"
-         r"\d(?:[ \u3000]?\d){3}(?![ \u3000]?\d)|[〇零一二三四五六七八九]{4})")
+_YEAR = (
+    r"(?:(?:(?<![\d.])|(?<=^\d\.)|(?<=^\d\d\.)|(?<=[^\d.]\d\.)|(?<=[^\d.]\d\d\.))"
+    r"\d(?:[ \u3000]?\d){3}(?![ \u3000]?\d)|[〇零一二三四五六七八九]{4})"
+)
 _MON_A = r"(?<![\d./·])(?<!\d:)\d(?:[ \u3000]?\d)?"  # 完成时限：6月底前, not 18:30
 _MON_C = r"(?<![一二三四五六七八九十百千万〇零两几第每个上下本这该前后近])(?:十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d(?:[ \u3000]?\d)?|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
@@ -153,12 +198,27 @@ _RE_ONGOING = re.compile(
 )
 _EVERY = rf"每{_S}(?:个{_S})?"
 _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"{_EVERY}月{_S}(?:的{_S})?(?P<n>{_DAY}){_S}[日号]"
-                rf"(?:{_S}\([^()\n]{{0,15}}\))?(?P<b>{_S}(?:之前|以前|前))?"), "monthly:N"),
-    (re.compile(rf"{_EVERY}月{_S}(?:月{_S})?初(?:{_S}(?:前{_S})?(?P<n>{_CNT}){_S}(?:个{_S})?"
-                rf"(?P<w>工作{_S})?[日天](?:{_S}(?:之内|以内|内))?)?"), "monthly:first"),
-    (re.compile(rf"{_EVERY}月{_S}(?:前{_S})(?P<n>{_CNT}){_S}(?:个{_S})?"
-                rf"(?P<w>工作{_S})?[日天](?:{_S}(?:之内|以内|内))?"), "monthly:first"),
+    (
+        re.compile(
+            rf"{_EVERY}月{_S}(?:的{_S})?(?P<n>{_DAY}){_S}[日号]"
+            rf"(?:{_S}\([^()\n]{{0,15}}\))?(?P<b>{_S}(?:之前|以前|前))?"
+        ),
+        "monthly:N",
+    ),
+    (
+        re.compile(
+            rf"{_EVERY}月{_S}(?:月{_S})?初(?:{_S}(?:前{_S})?(?P<n>{_CNT}){_S}(?:个{_S})?"
+            rf"(?P<w>工作{_S})?[日天](?:{_S}(?:之内|以内|内))?)?"
+        ),
+        "monthly:first",
+    ),
+    (
+        re.compile(
+            rf"{_EVERY}月{_S}(?:前{_S})(?P<n>{_CNT}){_S}(?:个{_S})?"
+            rf"(?P<w>工作{_S})?[日天](?:{_S}(?:之内|以内|内))?"
+        ),
+        "monthly:first",
+    ),
     (re.compile(rf"{_EVERY}月{_S}上旬"), "monthly:first10days"),
     (re.compile(rf"{_EVERY}月{_S}中旬"), "monthly:mid"),
     (re.compile(rf"{_EVERY}月{_S}下旬"), "monthly:last10days"),
@@ -167,11 +227,18 @@ _RECURRENCES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"{_EVERY}季度?{_S}(?:末|底)(?:{_S}前)?"), "quarterly:end"),
     (re.compile(rf"{_EVERY}季度?|按{_S}季度?"), "quarterly"),
     (re.compile(rf"每{_S}半{_S}年"), "semiannual"),
-    (re.compile(rf"每{_S}(?:个{_S})?(?:周|星期)(?P<n>[一二三四五六日天1-7])?(?![次个些])"
-                rf"|按{_S}周"), "weekly"),
+    (
+        re.compile(
+            rf"每{_S}(?:个{_S})?(?:周|星期)(?P<n>[一二三四五六日天1-7])?(?![次个些])"
+            rf"|按{_S}周"
+        ),
+        "weekly",
+    ),
     (re.compile(rf"每{_S}[日天]|按{_S}日(?!{_S}[\d期])"), "daily"),
-    (re.compile(rf"每{_S}(?:个{_S})?年{_S}(?:度{_S})?(?:年{_S})?(?:底|末)(?:{_S}前)?"),
-     "yearly:12-31"),
+    (
+        re.compile(rf"每{_S}(?:个{_S})?年{_S}(?:度{_S})?(?:年{_S})?(?:底|末)(?:{_S}前)?"),
+        "yearly:12-31",
+    ),
     (re.compile(rf"{_EVERY}年(?:{_S}度)?|按{_S}年度?"), "yearly"),
 ]
 _PLAIN_RECURRENCES = {"monthly", "quarterly", "weekly", "daily", "yearly"}
@@ -185,9 +252,7 @@ _RATE_AFTER = re.compile(
     rf"{_S}(?:\d|[一二三四五六七八九十两百千]+{_S}[万千百元]|每|不超过|不低于|最高|最多|可享受"
     r"|补贴|资金|收入|人均|户均)"
 )
-_START_AFTER = re.compile(
-    rf"{_S}(?:起|开始|以来|至今|以后|之后|后)"
-)
+_START_AFTER = re.compile(rf"{_S}(?:起|开始|以来|至今|以后|之后|后)")
 _EVENT_AFTER = re.compile(rf"{_S}(?:施行|实施|印发|发布|出台|发生|出生|正式)")
 _PAST_CLAUSE = re.compile(r"[^。;；\n]{0,40}?(?:(?<![为除罢])了(?!解)|已经|已完成|已建成|已通过)")
 _SPAN_AFTER = re.compile(rf"{_S}(?:为|是|期间|规划期)")

@@ -4,13 +4,16 @@ A header row is recognised, and each column given a role (序号, task, lead or
 co-operating units, leaders, time, progress …), by the meaning of its words,
 whatever their exact form.
 """
+
 from __future__ import annotations
 
 import re
 
 from gazette.lines import fold
 
-_HEADER_WORDS = re.compile(r"序号|名称|任务|时限|时间|单位|措施|类别|地点|内容|事项|层级|工作|备注|部门")
+_HEADER_WORDS = re.compile(
+    r"序号|名称|任务|时限|时间|单位|措施|类别|地点|内容|事项|层级|工作|备注|部门"
+)
 NUMBER_CELL = re.compile(r"^\d{1,4}$")
 
 
@@ -46,11 +49,15 @@ def is_header(cells: list[str]) -> bool:
     filled = [squash(c) for c in cells if c.strip()]
     if len(filled) < 2 or any(NUMBER_CELL.match(c) for c in filled):
         return False
-    hits = sum(1 for c in filled if len(c) <= 12 and (
-        _HEADER_WORDS.search(c) or column_role(c) not in ("other", "")))
+    hits = sum(
+        1
+        for c in filled
+        if len(c) <= 12 and (_HEADER_WORDS.search(c) or column_role(c) not in ("other", ""))
+    )
     return hits >= 2 and hits * 2 >= len(filled)
 
 
 # how the name of a unit ends (局, 委, 办, 公司, 管委会 …), to tell units from people
 UNIT_NAME_END = re.compile(
-    r"(?:局|委|办|厅|政府|管委会|公司|集团|中心|部|院|所|站|队|室|街道|乡|镇|社区|银行|协会|学校|医院|指挥部)$")
+    r"(?:局|委|办|厅|政府|管委会|公司|集团|中心|部|院|所|站|队|室|街道|乡|镇|社区|银行|协会|学校|医院|指挥部)$"
+)

@@ -1,5 +1,6 @@
 """The walk over a document's body that turns headings, paragraphs and tables
 into items, keeping the chain of headings above the current line."""
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,17 @@ from gazette.prose_owners import glued_units, sentence_owners
 from gazette.split import Document
 from gazette.tables import TableRecord, _Layout, read_table
 
-_UNIT_HEADING = re.compile(r"^[^,，。;；:：的]{2,16}(?:机构|医院|中心|局|委|办|政府|公司|部门|单位|街道|镇)$")
+_UNIT_HEADING = re.compile(
+    r"^[^,，。;；:：的]{2,16}(?:机构|医院|中心|局|委|办|政府|公司|部门|单位|街道|镇)$"
+)
 # sections that explain rather than assign: 指导思想, 基本原则, 适用范围
 _NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
 _DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
 # 列第一位的为牵头单位（下同） / 排在首位的为牵头单位: a rule for every later annotation
-_FIRST_LEADS = re.compile(r"(?:列|排|排在|排名)(?:第一位|首位|第一)(?:的|者)?(?:单位)?为牵头(?:单位|部门)"
-                          r"|第一个?单位为牵头")
+_FIRST_LEADS = re.compile(
+    r"(?:列|排|排在|排名)(?:第一位|首位|第一)(?:的|者)?(?:单位)?为牵头(?:单位|部门)"
+    r"|第一个?单位为牵头"
+)
 _QUICK_TIME = re.compile(r"[年月季日天旬前底内]")
 _LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
 # who sits where and does what, in a command structure or an emergency plan
@@ -71,7 +76,7 @@ class Walker:
     def __init__(self, doc: Document):
         self.doc = doc
         self.year = doc.year or date.today().year
-        head = " ".join(line.text for line in doc.lines[doc.body_start:doc.body_start + 3])
+        head = " ".join(line.text for line in doc.lines[doc.body_start : doc.body_start + 3])
         # a 2023—2024年 winter plan: its 3月底前 falls in 2024
         self.period = document_period(doc.title, head, doc.signed)
         self.stack: list[_Heading] = []
@@ -103,11 +108,18 @@ class Walker:
         owners = heading_owners(text)
         bare = strip_annotations(text).rstrip("。")
         # (一)采供血机构: a sub-heading that is only a unit name owns what follows
-        if (level in (1, 2) and not owners.has_units() and _UNIT_HEADING.match(bare)
-                and not GENERIC_HEADING.search(bare)):
+        if (
+            level in (1, 2)
+            and not owners.has_units()
+            and _UNIT_HEADING.match(bare)
+            and not GENERIC_HEADING.search(bare)
+        ):
             owners.lead_units.append(text.strip().rstrip("。"))
-        self.stack.append(_Heading(level, label, text, owners,
-                                   self.deadlines(text) if _QUICK_TIME.search(text) else []))
+        self.stack.append(
+            _Heading(
+                level, label, text, owners, self.deadlines(text) if _QUICK_TIME.search(text) else []
+            )
+        )
         self.seen += 1
         self.titled_at = self.seen
         if self.pending and level <= self.pending.level:
@@ -143,8 +155,9 @@ class Walker:
         return ".".join([h.label for h in self.stack] + [label])
 
     # paragraphs -----------------------------------------------------------
-    def paragraph(self, line: Line, label: str | None, text: str, level: int = 99,
-                  terse: bool = False) -> None:
+    def paragraph(
+        self, line: Line, label: str | None, text: str, level: int = 99, terse: bool = False
+    ) -> None:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = find_annotations(text)
@@ -162,17 +175,26 @@ class Walker:
                     found = line.text.find(part, at)
                     at = found if found >= 0 else at
                     first, last = line.lineno_at(at), line.lineno_at(at + max(len(part) - 1, 0))
-                    own_line = line if (first, last) == (line.lineno, line.end) else Line.make(
-                        line.text, first, last, line.bold)
+                    own_line = (
+                        line
+                        if (first, last) == (line.lineno, line.end)
+                        else Line.make(line.text, first, last, line.bold)
+                    )
                     at += len(part)
-                    self.paragraph(own_line, label if n == 1 else f"{label or '¶'}-{n}", part,
-                                   level, terse)
+                    self.paragraph(
+                        own_line, label if n == 1 else f"{label or '¶'}-{n}", part, level, terse
+                    )
                 return
         self.seen += 1
         if self.pending and label is not None and level <= self.pending.level:
             self.pending = None
-        if (self.pending and own.has_units() and label is not None and level > self.pending.level
-                and (self.sibling_annotated(level) or self.seen == self.pending.seen + 1)):
+        if (
+            self.pending
+            and own.has_units()
+            and label is not None
+            and level > self.pending.level
+            and (self.sibling_annotated(level) or self.seen == self.pending.seen + 1)
+        ):
             self.pending = None  # 1.…(X负责) 2.…(Y负责): each sub-item owns itself
         if self.pending and own.has_units() and self.only_prose_since_pending():
             self.close_pending(own, line, text)
@@ -183,7 +205,9 @@ class Walker:
         if titled and label is None and self.prose and not normal and self.body_task(line, text):
             return
         prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
-        self.in_task = (label is not None and level >= 2) or (self.in_task and bool(_DASH.match(text)))
+        self.in_task = (label is not None and level >= 2) or (
+            self.in_task and bool(_DASH.match(text))
+        )
         if not (normal or prose) and not REPORT_VERB.search(text):
             self.hold(line, label, text, level, terse)
             return  # cheap exit: most paragraphs of a gazette are not items
@@ -216,8 +240,9 @@ class Walker:
             self.annotated = True
         if only_prose:
             self.prose_only.add(len(self.items))
-            self.hold(line, label if label[0] != "—" else None, text, level, terse,
-                      item=len(self.items))
+            self.hold(
+                line, label if label[0] != "—" else None, text, level, terse, item=len(self.items)
+            )
         elif prose and kind == "report":
             self.prose_reports.add(len(self.items))
             kind = "task"  # a numbered task of a plan that also asks for a report
@@ -229,16 +254,29 @@ class Walker:
             rule = "report"
         else:
             rule = "prose"
-        self.items.append(Item(self.ref(label), line.lineno, text, kind, self.section(), owners,
-                               deadlines, end_line=line.end, rule=rule,
-                               confidence=CONFIDENCE[rule]))
+        self.items.append(
+            Item(
+                self.ref(label),
+                line.lineno,
+                text,
+                kind,
+                self.section(),
+                owners,
+                deadlines,
+                end_line=line.end,
+                rule=rule,
+                confidence=CONFIDENCE[rule],
+            )
+        )
 
     def heading_deadlines(self) -> list[Deadline]:
         """The time set by the nearest heading that sets one (copies)."""
         for heading in reversed(self.stack):
             if heading.deadlines:
-                return [Deadline(d.expr, d.date, d.recurrence, d.what, d.working_days, d.ongoing)
-                        for d in heading.deadlines]
+                return [
+                    Deadline(d.expr, d.date, d.recurrence, d.what, d.working_days, d.ongoing)
+                    for d in heading.deadlines
+                ]
         return []
 
     def only_prose_since_pending(self) -> bool:
@@ -259,22 +297,25 @@ class Walker:
     def sibling_annotated(self, level: int) -> bool:
         """Does a later sibling of the current numbered paragraph carry its own
         owner annotation (before the list ends)?"""
-        for ahead in self.body[self.index + 1:self.index + 1 + _LOOKAHEAD]:
+        for ahead in self.body[self.index + 1 : self.index + 1 + _LOOKAHEAD]:
             found = marker(ahead.key)
             if found is None:
                 continue
             if found[0] < level:
                 return False
             if found[0] == level:
-                return find_annotations(ahead.text[found[2]:].strip())[0].has_units()
+                return find_annotations(ahead.text[found[2] :].strip())[0].has_units()
         return False
 
     def body_task(self, line: Line, text: str) -> bool:
         """(一)建立健全调度机制 / 由市X局牵头，…: a task titled by the heading
         above its paragraph, when the paragraph names an owner or a date."""
         heading = self.stack[-1]
-        if heading.level < 2 or _DUTY_LIST.search(heading.text) or any(
-                _NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack):
+        if (
+            heading.level < 2
+            or _DUTY_LIST.search(heading.text)
+            or any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack)
+        ):
             return False
         said = sentence_owners(text)
         deadlines = self.deadlines(text)
@@ -286,10 +327,20 @@ class Walker:
         for name in ("lead_units", "co_units", "responsible_units"):
             getattr(owners, name).extend(getattr(said, name))
         self.prose_only.add(len(self.items))
-        self.items.append(Item(".".join(h.label for h in self.stack), line.lineno, full, "task",
-                               " / ".join(h.text for h in self.stack[:-1]), owners, deadlines,
-                               end_line=line.end, rule="prose-under-heading",
-                               confidence=CONFIDENCE["prose-under-heading"]))
+        self.items.append(
+            Item(
+                ".".join(h.label for h in self.stack),
+                line.lineno,
+                full,
+                "task",
+                " / ".join(h.text for h in self.stack[:-1]),
+                owners,
+                deadlines,
+                end_line=line.end,
+                rule="prose-under-heading",
+                confidence=CONFIDENCE["prose-under-heading"],
+            )
+        )
         return True
 
     def add_standing(self, owners: Owners, text: str) -> None:
@@ -297,20 +348,35 @@ class Walker:
         later task that names owners."""
         standing = _STANDING.search(fold(text))
         if standing:
-            self.standing = split_names(text[standing.start(1):standing.end(1)])
+            self.standing = split_names(text[standing.start(1) : standing.end(1)])
         elif self.standing and owners.has_units():
             names = owners.lead_units + owners.co_units + owners.responsible_units
             owners.responsible_units.extend(n for n in self.standing if n not in names)
 
-    def hold(self, line: Line, label: str | None, text: str, level: int, terse: bool,
-             item: int | None = None) -> None:
+    def hold(
+        self,
+        line: Line,
+        label: str | None,
+        text: str,
+        level: int,
+        terse: bool,
+        item: int | None = None,
+    ) -> None:
         """Remember a numbered task without owners: an annotation closing the
         sub-list under it (1)…(2)…〔牵头部门：…〕 names its owners. ``item`` is
         the index of the prose item already made of it, if any."""
         if label is not None and not terse and self.pending is None:
-            self.pending = _Pending(level, line, self.ref(label), text, self.section(),
-                                    list(self.stack), len(self.items) + (item is not None), item,
-                                    self.seen)
+            self.pending = _Pending(
+                level,
+                line,
+                self.ref(label),
+                text,
+                self.section(),
+                list(self.stack),
+                len(self.items) + (item is not None),
+                item,
+                self.seen,
+            )
 
     def close_pending(self, own: Owners, line: Line, text: str) -> None:
         pending, self.pending = self.pending, None
@@ -335,14 +401,24 @@ class Walker:
         _apply(owners, own)
         self.add_standing(owners, text)
         full = pending.text + text if adjacent else pending.text
-        self.items.append(Item(pending.ref, pending.line.lineno, full, "task", pending.section,
-                               owners, self.deadlines(full),
-                               end_line=line.end if adjacent else pending.line.end,
-                               rule="annotation-sublist",
-                               confidence=CONFIDENCE["annotation-sublist"]))
+        self.items.append(
+            Item(
+                pending.ref,
+                pending.line.lineno,
+                full,
+                "task",
+                pending.section,
+                owners,
+                self.deadlines(full),
+                end_line=line.end if adjacent else pending.line.end,
+                rule="annotation-sublist",
+                confidence=CONFIDENCE["annotation-sublist"],
+            )
+        )
 
-    def prose_task(self, label: str | None, text: str, spans: list[tuple[int, int]],
-                   terse: bool = False) -> bool:
+    def prose_task(
+        self, label: str | None, text: str, spans: list[tuple[int, int]], terse: bool = False
+    ) -> bool:
         """A numbered paragraph of running text (or a ——dash paragraph under one)
         outside the sections that only explain."""
         if label is None:
@@ -360,11 +436,13 @@ class Walker:
             return False
         head = SENTENCE_END.split(bare, maxsplit=1)[0]
         return not any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack) and not (
-            len(head) <= 12 and _NOT_TASKS.search(head))
+            len(head) <= 12 and _NOT_TASKS.search(head)
+        )
 
     def table(self, lines: list[Line]) -> None:
-        records, self.table_layout = read_table(lines, [h.text for h in self.stack],
-                                                 self.table_layout)
+        records, self.table_layout = read_table(
+            lines, [h.text for h in self.stack], self.table_layout
+        )
         for record in records:
             self.items.append(self.record_item(record))
             self.annotated = True
@@ -386,7 +464,8 @@ class Walker:
             _apply(owners, own)
         for leader in record.leaders:
             owners.responsible_leaders.extend(
-                n for n in split_names(leader) if n not in owners.responsible_leaders)
+                n for n in split_names(leader) if n not in owners.responsible_leaders
+            )
         deadlines = self.deadlines(record.text) if record.kind == "task" else []
         for column, cell in record.dates:
             for found in self.deadlines(cell):
@@ -394,14 +473,25 @@ class Walker:
                 deadlines.append(found)
         ref = record.ref or self.ref(f"r{len(self.items) + 1}")
         rule = "table" if owners.has_units() or owners.responsible_leaders else "table-no-owner"
-        return Item(ref, record.line.lineno, record.text, record.kind, " / ".join(record.section),
-                    owners, deadlines, dict(record.fields), end_line=record.line.end, rule=rule,
-                    confidence=CONFIDENCE[rule])
+        return Item(
+            ref,
+            record.line.lineno,
+            record.text,
+            record.kind,
+            " / ".join(record.section),
+            owners,
+            deadlines,
+            dict(record.fields),
+            end_line=record.line.end,
+            rule=rule,
+            confidence=CONFIDENCE[rule],
+        )
 
     def deadlines(self, text: str) -> list[Deadline]:
         found = find_deadlines(text, self.year, period=self.period, anchor=self.doc.signed)
-        return [Deadline(m.expr, m.date, m.recurrence, m.what, m.working_days, m.ongoing)
-                for m in found]
+        return [
+            Deadline(m.expr, m.date, m.recurrence, m.what, m.working_days, m.ongoing) for m in found
+        ]
 
 
 def _apply(owners: Owners, own: Owners) -> None:
@@ -430,7 +520,7 @@ def _first_leads(owners: Owners) -> None:
 def walk(doc: Document, prose: bool) -> Walker:
     walker = Walker(doc)
     walker.prose = prose
-    body = doc.lines[doc.body_start:]
+    body = doc.lines[doc.body_start :]
     walker.body = body
     index = 0
     while index < len(body):
@@ -444,9 +534,14 @@ def walk(doc: Document, prose: bool) -> Walker:
             index = end
             continue
         found = marker(line.key)
-        if (walker.prose and not found and _ATTACHMENT_LIST.match(line.key)
-                and index + 1 < len(body) and marker(body[index + 1].key)
-                and "\t" not in line.text):
+        if (
+            walker.prose
+            and not found
+            and _ATTACHMENT_LIST.match(line.key)
+            and index + 1 < len(body)
+            and marker(body[index + 1].key)
+            and "\t" not in line.text
+        ):
             walker.prose = False  # a list of attachments; forms and templates follow
         if found:
             level, label, size = found

@@ -61,13 +61,16 @@ def logged_in_page(browser, live_server):
     def open_page(user, width=1280, height=900):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="zh-CN")
-        context.add_cookies([{
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url,
-        }])
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
         contexts.append(context)
         page = context.new_page()
         page.errors = []

@@ -15,8 +15,9 @@ def units(db):
     from tracker.models import Unit
 
     return {
-        "fgj": Unit.objects.create(name="区发展和改革局", short_name="区发改局",
-                                   kind=Unit.Kind.CITY_DEPARTMENT),
+        "fgj": Unit.objects.create(
+            name="区发展和改革局", short_name="区发改局", kind=Unit.Kind.CITY_DEPARTMENT
+        ),
         "jyj": Unit.objects.create(name="区教育局", kind=Unit.Kind.CITY_DEPARTMENT),
         "dcs": Unit.objects.create(name="区政府督查室", kind=Unit.Kind.OTHER),
     }
@@ -25,8 +26,14 @@ def units(db):
 def make_user(username, role, unit=None, **extra):
     from tracker.models import User
 
-    user = User(username=username, role=role, unit=unit, email=f"{username}@example.gov.cn",
-                display_name=username, **extra)
+    user = User(
+        username=username,
+        role=role,
+        unit=unit,
+        email=f"{username}@example.gov.cn",
+        display_name=username,
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -55,8 +62,9 @@ def make_item(db):
         if lead is not None:
             ItemOwner.objects.create(item=item, role=ItemOwner.Role.LEAD, name=lead.name, unit=lead)
         for position, unit in enumerate(co):
-            ItemOwner.objects.create(item=item, role=ItemOwner.Role.CO, name=unit.name,
-                                     unit=unit, position=position)
+            ItemOwner.objects.create(
+                item=item, role=ItemOwner.Role.CO, name=unit.name, unit=unit, position=position
+            )
         return item
 
     return factory
@@ -110,6 +118,10 @@ def fast_passwords_and_private_uploads(request, tmp_path):
     settings = request.getfixturevalue("settings")
     if request.node.get_closest_marker("slow") is None:
         settings.PASSWORD_HASHERS = FAST_HASHERS
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
+        },
+    }

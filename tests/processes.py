@@ -32,8 +32,14 @@ def process_env(**extra):
 def running(args, log_path, env=None):
     """Run a process for the duration of the block; it is stopped whatever happens."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env or process_env(), stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env or process_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             yield proc
         finally:
@@ -47,9 +53,23 @@ def running(args, log_path, env=None):
 
 
 def celery_worker(queue, log_path, *extra, env=None):
-    args = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-            "--loglevel=INFO", "--concurrency=1", "--pool=solo", "--without-heartbeat",
-            "--without-gossip", "--without-mingle", *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-Q",
+        queue,
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--pool=solo",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        *extra,
+    ]
     return running(args, log_path, env)
 
 

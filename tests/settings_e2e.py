@@ -8,6 +8,7 @@ E2E_BEAT_SECONDS = 4.0
 
 CELERY_BEAT_SCHEDULE = {
     name: {**entry, "schedule": min(entry["schedule"], E2E_BEAT_SECONDS)}
-    if isinstance(entry["schedule"], int | float) else entry
+    if isinstance(entry["schedule"], int | float)
+    else entry
     for name, entry in _SCHEDULE.items()
 }

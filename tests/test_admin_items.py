@@ -23,8 +23,9 @@ def change_form(client, item):
     return dict(form.fields)
 
 
-def test_finding_09_a_stale_admin_form_is_a_conflict_and_changes_nothing(client, users, make_item,
-                                                                        units):
+def test_finding_09_a_stale_admin_form_is_a_conflict_and_changes_nothing(
+    client, users, make_item, units
+):
     item = make_item("原任务内容", lead=units["fgj"], due_date=datetime.date(2030, 5, 31))
     client.force_login(users["admin"])
     stale = change_form(client, item)
@@ -39,7 +40,11 @@ def test_finding_09_a_stale_admin_form_is_a_conflict_and_changes_nothing(client,
     assert "该事项已被他人更新（当前为第 3 版），您的修改未保存。" in response.content.decode()
     item.refresh_from_db()
     assert (item.text, item.status, item.percent, item.version) == (
-        "原任务内容", Item.Status.IN_PROGRESS, 60, 3)
+        "原任务内容",
+        Item.Status.IN_PROGRESS,
+        60,
+        3,
+    )
 
     # A form loaded now saves: only the text changes, the version moves on.
     fresh = change_form(client, item)
@@ -49,15 +54,21 @@ def test_finding_09_a_stale_admin_form_is_a_conflict_and_changes_nothing(client,
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.text, item.status, item.percent, item.version) == (
-        "管理员改过的任务内容", Item.Status.IN_PROGRESS, 60, 4)
+        "管理员改过的任务内容",
+        Item.Status.IN_PROGRESS,
+        60,
+        4,
+    )
     last = item.history.first()
     assert last.history_user == users["admin"]
     assert audit.told(last.history_change_reason) == "在管理后台修改"
     # The version is not a field the admin can set.
     fresh = change_form(client, item)
     fresh["version"] = "1"
-    assert "您的修改未保存" in client.post(f"/admin/tracker/item/{item.pk}/change/",
-                                       fresh).content.decode()
+    assert (
+        "您的修改未保存"
+        in client.post(f"/admin/tracker/item/{item.pk}/change/", fresh).content.decode()
+    )
     item.refresh_from_db()
     assert item.version == 4
 

@@ -17,12 +17,17 @@ def latest_reason(item):
 
 
 def test_an_english_office_decision_reads_in_chinese_and_the_other_way(users, units, make_item):
-    item = make_item("推进示范工程。", lead=units["fgj"], status=Item.Status.IN_PROGRESS,
-                     due_date=datetime.date(2030, 3, 31))
+    item = make_item(
+        "推进示范工程。",
+        lead=units["fgj"],
+        status=Item.Status.IN_PROGRESS,
+        due_date=datetime.date(2030, 3, 31),
+    )
     new_date = datetime.date(2030, 6, 30)
     with translation.override("zh-hans"):
-        request = actions.do_request_extension(users["staff"], item, item.version, new_date,
-                                               "需要更多时间")
+        request = actions.do_request_extension(
+            users["staff"], item, item.version, new_date, "需要更多时间"
+        )
     item.refresh_from_db()
     with translation.override("en"):
         actions.do_decide_extension(users["supervisor"], request, item.version, approve=True)
@@ -36,9 +41,16 @@ def test_an_english_office_decision_reads_in_chinese_and_the_other_way(users, un
 
 def test_every_reason_renders_in_both_languages():
     for code, text in audit.REASONS.items():
-        data = {key: value for key, value in
-                {"percent": 40, "author": "张三", "date": "2030-06-30", "grade": "A"}.items()
-                if f"%({key})" in str(text)}
+        data = {
+            key: value
+            for key, value in {
+                "percent": 40,
+                "author": "张三",
+                "date": "2030-06-30",
+                "grade": "A",
+            }.items()
+            if f"%({key})" in str(text)
+        }
         stored = audit.reason(code, **data)
         assert len(stored) <= audit.MAX_STORED
         for language in ("zh-hans", "en"):

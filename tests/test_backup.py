@@ -26,31 +26,42 @@ pytestmark = [
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
         reason="backup.sh wraps pg_dump: runs only when DATABASE_URL is PostgreSQL",
     ),
-    pytest.mark.skipif(not shutil.which("pg_dump") or not shutil.which("pg_restore"),
-                       reason="pg_dump / pg_restore not installed"),
+    pytest.mark.skipif(
+        not shutil.which("pg_dump") or not shutil.which("pg_restore"),
+        reason="pg_dump / pg_restore not installed",
+    ),
 ]
 
 
 def table_counts(url):
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-        )]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
 def file_digests(folder):
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in Path(folder).rglob("*") if path.is_file()
+        for path in Path(folder).rglob("*")
+        if path.is_file()
     }
 
 
 def run_script(name, *args, **env):
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEDIA_ROOT"}}
     full_env.update({"DUBAN_ENV_FILE": "/nonexistent", **env})
-    return subprocess.run([str(ROOT / "deploy" / name), *args], env=full_env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(ROOT / "deploy" / name), *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -68,8 +79,10 @@ def fresh_database():
 def uploads(tmp_path):
     folder = tmp_path / "uploads"
     storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(folder), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=storages, MEDIA_ROOT=str(folder)):
@@ -77,13 +90,20 @@ def uploads(tmp_path):
 
 
 def add_report_with_evidence(item, author, n):
-    report = ProgressReport.objects.create(item=item, author=author, percent=10 * n,
-                                           narrative=f"第{n}次进展：已完成前期手续。")
+    report = ProgressReport.objects.create(
+        item=item, author=author, percent=10 * n, narrative=f"第{n}次进展：已完成前期手续。"
+    )
     content = f"佐证材料 {n} ".encode() * 1000
     digest = hashlib.sha256(content).hexdigest()
-    evidence = Evidence(report=report, item=item, original_name=f"照片{n}.jpg",
-                        content_type="image/jpeg", size=len(content), sha256=digest,
-                        uploaded_by=author)
+    evidence = Evidence(
+        report=report,
+        item=item,
+        original_name=f"照片{n}.jpg",
+        content_type="image/jpeg",
+        size=len(content),
+        sha256=digest,
+        uploaded_by=author,
+    )
     evidence.file.save(f"照片{n}.jpg", ContentFile(content), save=True)
     return evidence
 
@@ -98,17 +118,21 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_file(
     assert source_counts["tracker_item"] == 3 and source_counts["tracker_evidence"] == 3
     assert len(file_digests(uploads)) == 3
 
-    backup = run_script("backup.sh", str(tmp_path / "backups"),
-                        DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads))
+    backup = run_script(
+        "backup.sh", str(tmp_path / "backups"), DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads)
+    )
     assert backup.returncode == 0, backup.stderr
     folder = Path(backup.stdout.strip().splitlines()[-1])
     assert sorted(p.name for p in folder.iterdir()) == [
-        "SHA256SUMS", "database.dump", "uploads.tar.gz"
+        "SHA256SUMS",
+        "database.dump",
+        "uploads.tar.gz",
     ]
 
     restored_uploads = tmp_path / "restored-uploads"
-    restore = run_script("restore.sh", str(folder),
-                         DATABASE_URL=fresh_database, MEDIA_ROOT=str(restored_uploads))
+    restore = run_script(
+        "restore.sh", str(folder), DATABASE_URL=fresh_database, MEDIA_ROOT=str(restored_uploads)
+    )
     assert restore.returncode == 0, restore.stderr
 
     assert table_counts(fresh_database) == source_counts
@@ -119,26 +143,33 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_file(
 
 
 def test_restore_refuses_a_database_that_is_not_empty(tmp_path, users, uploads):
-    backup = run_script("backup.sh", str(tmp_path / "backups"),
-                        DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads))
+    backup = run_script(
+        "backup.sh", str(tmp_path / "backups"), DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads)
+    )
     assert backup.returncode == 0, backup.stderr
     folder = backup.stdout.strip().splitlines()[-1]
     before = table_counts(database_url())
-    restore = run_script("restore.sh", folder, DATABASE_URL=database_url(),
-                         MEDIA_ROOT=str(tmp_path / "elsewhere"))
+    restore = run_script(
+        "restore.sh", folder, DATABASE_URL=database_url(), MEDIA_ROOT=str(tmp_path / "elsewhere")
+    )
     assert restore.returncode == 3
     assert "not empty" in restore.stderr
     assert table_counts(database_url()) == before
 
 
 def test_restore_refuses_a_damaged_backup(tmp_path, uploads, fresh_database):
-    backup = run_script("backup.sh", str(tmp_path / "backups"),
-                        DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads))
+    backup = run_script(
+        "backup.sh", str(tmp_path / "backups"), DATABASE_URL=database_url(), MEDIA_ROOT=str(uploads)
+    )
     folder = Path(backup.stdout.strip().splitlines()[-1])
     with open(folder / "database.dump", "ab") as dump:
         dump.write(b"garbage")
-    restore = run_script("restore.sh", str(folder), DATABASE_URL=fresh_database,
-                         MEDIA_ROOT=str(tmp_path / "elsewhere"))
+    restore = run_script(
+        "restore.sh",
+        str(folder),
+        DATABASE_URL=fresh_database,
+        MEDIA_ROOT=str(tmp_path / "elsewhere"),
+    )
     assert restore.returncode != 0
     assert table_counts(fresh_database) == {}
     assert not (tmp_path / "elsewhere").exists()
@@ -148,11 +179,14 @@ def test_backup_reads_database_url_and_media_root_from_the_env_file(tmp_path, up
     (uploads / "evidence").mkdir(parents=True)
     (uploads / "evidence" / "a.txt").write_text("佐证")
     env_file = tmp_path / "duban.env"
-    env_file.write_text(f"DEFAULT_FROM_EMAIL=督办台 <duban@example.gov.cn>\n"
-                        f"DATABASE_URL={database_url()}\nMEDIA_ROOT={uploads}\n")
+    env_file.write_text(
+        f"DEFAULT_FROM_EMAIL=督办台 <duban@example.gov.cn>\n"
+        f"DATABASE_URL={database_url()}\nMEDIA_ROOT={uploads}\n"
+    )
     backup = run_script("backup.sh", str(tmp_path / "backups"), DUBAN_ENV_FILE=str(env_file))
     assert backup.returncode == 0, backup.stderr
     folder = Path(backup.stdout.strip().splitlines()[-1])
-    listing = subprocess.run(["tar", "-tzf", str(folder / "uploads.tar.gz")],
-                             capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["tar", "-tzf", str(folder / "uploads.tar.gz")], capture_output=True, text=True, check=True
+    ).stdout
     assert "./evidence/a.txt" in listing.splitlines()

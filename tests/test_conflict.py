@@ -12,7 +12,6 @@ from tracker.tracking import actions
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def item(make_item, units, users):
     item = make_item(lead=units["fgj"], due_date=datetime.date(2030, 5, 31))
@@ -66,8 +65,9 @@ def test_a_stale_grade_does_not_overwrite_a_newer_one(client, users, item):
 
 
 def test_a_decision_on_a_stale_version_leaves_the_request_pending(users, item):
-    request = actions.do_request_completion(users["head"], item, item.version, "完成",
-                                            [pdf_upload()])
+    request = actions.do_request_completion(
+        users["head"], item, item.version, "完成", [pdf_upload()]
+    )
     seen = Item.objects.get(pk=item.pk).version
     actions.do_grade(users["admin"], Item.objects.get(pk=item.pk), seen, "B")
     with pytest.raises(actions.Conflict):

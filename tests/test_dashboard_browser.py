@@ -20,7 +20,6 @@ PAGES = ["overview", "units", "leaders", "documents", "calendar", "projects", "l
 PATHS = {"overview": "", **{name: f"{name}/" for name in PAGES[1:]}}
 
 
-
 @pytest.fixture
 def demo(users):
     generate(Sizes(items=800, units=24, leaders=8, seed=11))
@@ -57,7 +56,8 @@ def test_every_dashboard_page_draws_its_charts_without_console_errors(
 def test_a_unit_filter_changes_the_figures(demo, live_server, logged_in_page):
     unit = Unit.objects.filter(item_roles__isnull=False).order_by("name").first()
     expected = Item.objects.filter(
-        pk__in=ItemOwner.objects.filter(unit=unit).values("item_id")).count()
+        pk__in=ItemOwner.objects.filter(unit=unit).values("item_id")
+    ).count()
     page = logged_in_page(demo["leader"])
     page.goto(f"{live_server.url}/dashboards/")
     wait_for_charts(page)
@@ -83,10 +83,16 @@ def test_clicking_a_bar_opens_the_item_list_for_that_unit_and_state(
     # The top bar is the unit with the most overdue items; its first segment is "overdue".
     top = page.evaluate(
         "() => { const d = document.getElementById('chart-units').data[0];"
-        " return {unit: d.y[d.y.length - 1], n: d.x[d.x.length - 1]}; }")
+        " return {unit: d.y[d.y.length - 1], n: d.x[d.x.length - 1]}; }"
+    )
     unit = Unit.objects.get(name=top["unit"])
-    overdue = Item.objects.annotate(lead=lead_owner("unit_id")).filter(
-        lead=unit.pk).with_state().filter(state=Item.State.OVERDUE).count()
+    overdue = (
+        Item.objects.annotate(lead=lead_owner("unit_id"))
+        .filter(lead=unit.pk)
+        .with_state()
+        .filter(state=Item.State.OVERDUE)
+        .count()
+    )
     assert top["n"] == overdue > 0
 
     bars = page.locator("#chart-units .trace.bars").first.locator(".point path")
@@ -161,19 +167,30 @@ def click_target(page, chart_id, target):
         scroll = page.evaluate("[window.scrollX, window.scrollY]")
         page.mouse.click(target["x"] - scroll[0], target["y"] - scroll[1])
         return
-    bar = (chart.locator(".trace.bars").nth(target["trace"]).locator(".point path")
-           .nth(target["index"]))
+    bar = (
+        chart.locator(".trace.bars")
+        .nth(target["trace"])
+        .locator(".point path")
+        .nth(target["index"])
+    )
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
-CHARTS = [("overview", "chart-states"), ("units", "chart-units"),
-          ("leaders", "chart-leaders"), ("documents", "chart-documents"),
-          ("calendar", "chart-calendar"), ("calendar", "chart-months"),
-          ("projects", "chart-categories"), ("projects", "chart-gantt"),
-          ("lights", "chart-light-units"), ("lights", "chart-light-leaders"),
-          ("lights", "chart-grades")]
+CHARTS = [
+    ("overview", "chart-states"),
+    ("units", "chart-units"),
+    ("leaders", "chart-leaders"),
+    ("documents", "chart-documents"),
+    ("calendar", "chart-calendar"),
+    ("calendar", "chart-months"),
+    ("projects", "chart-categories"),
+    ("projects", "chart-gantt"),
+    ("lights", "chart-light-units"),
+    ("lights", "chart-light-leaders"),
+    ("lights", "chart-grades"),
+]
 
 
 def test_clicking_each_chart_opens_the_matching_item_list(demo, live_server, logged_in_page):

@@ -20,8 +20,12 @@ def data(users, client):
     generate(Sizes(items=300, units=6, leaders=4, seed=7))
     # A milestone past its date on an item otherwise on track: overdue everywhere.
     item = Item.objects.filter(status=Item.Status.IN_PROGRESS, due_date__gt=TODAY).first()
-    Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, expr="一季度",
-                            date=TODAY.replace(day=1) - timezone.timedelta(days=1))
+    Deadline.objects.create(
+        item=item,
+        kind=Deadline.Kind.MILESTONE,
+        expr="一季度",
+        date=TODAY.replace(day=1) - timezone.timedelta(days=1),
+    )
     client.force_login(users["leader"])
     return item
 
@@ -74,9 +78,19 @@ def test_every_chart_point_drills_down_to_a_list_of_its_count(data, client):
                     assert urlparse(url).path.startswith("/items/")
                     assert client.get(url).status_code == 200
                 checked[chart["id"]] = checked.get(chart["id"], 0) + 1
-    assert {"chart-states", "chart-units", "chart-leaders", "chart-documents", "chart-calendar",
-            "chart-months", "chart-categories", "chart-gantt", "chart-light-units",
-            "chart-light-leaders", "chart-grades"} <= set(checked)
+    assert {
+        "chart-states",
+        "chart-units",
+        "chart-leaders",
+        "chart-documents",
+        "chart-calendar",
+        "chart-months",
+        "chart-categories",
+        "chart-gantt",
+        "chart-light-units",
+        "chart-light-leaders",
+        "chart-grades",
+    } <= set(checked)
 
 
 def test_drill_down_keeps_the_page_filters(data, client):
@@ -105,8 +119,9 @@ def test_the_overview_figures_equal_their_parts_on_every_page(data, client):
     # Each state card opens a list of its count; the red list counts what the top table says.
     for state, _label, n, url in overview["cards"]:
         assert list_count(client, url) == n, state
-    assert overview["late"]["count"] == lights[Light.RED] == list_count(
-        client, overview["late_link"])
+    assert (
+        overview["late"]["count"] == lights[Light.RED] == list_count(client, overview["late_link"])
+    )
     shown = overview["late"]["items"]
     assert shown and shown[0]["state"] == Item.State.OVERDUE
 
@@ -123,13 +138,19 @@ def test_the_overview_figures_equal_their_parts_on_every_page(data, client):
     # 重点项目: the categories add up to the projects.
     projects = client.get("/dashboards/projects/").context
     categories = queries_rows(projects)
-    assert sum(r["total"] for r in categories) == Item.objects.filter(
-        kind=Item.Kind.PROJECT).count()
+    assert (
+        sum(r["total"] for r in categories) == Item.objects.filter(kind=Item.Kind.PROJECT).count()
+    )
     # 按领导: each leader's total is the number of items naming that leader.
     leaders = queries_rows(client.get("/dashboards/leaders/").context)
     for r in leaders:
-        assert r["total"] == ItemPerson.objects.filter(
-            role=ItemPerson.Role.LEADER, name=r["leader"]).values("item").distinct().count()
+        assert (
+            r["total"]
+            == ItemPerson.objects.filter(role=ItemPerson.Role.LEADER, name=r["leader"])
+            .values("item")
+            .distinct()
+            .count()
+        )
 
 
 def queries_rows(context):
@@ -144,8 +165,10 @@ def test_key_projects_page_rows_with_milestones_filtered_by_level_and_county(dat
     assert listing["page"].paginator.count == projects.count()
     assert len(listing["rows"]) == min(20, projects.count())
     assert any(r["milestones"] for r in listing["rows"])
-    choices = {name: [v for v, _t in options]
-               for name, _label, options, _current in response.context["project_filters"]}
+    choices = {
+        name: [v for v, _t in options]
+        for name, _label, options, _current in response.context["project_filters"]
+    }
     level, county = choices["level"][0], choices["county"][0]
     response = client.get("/dashboards/projects/", {"level": level, "county": county})
     expected = projects.filter(fields__层级=level, fields__建设地点=county).count()

@@ -35,7 +35,6 @@ TODAY = timezone.localdate()
 PAGES = ["", "units/", "leaders/", "documents/", "calendar/", "projects/", "lights/"]
 
 
-
 def days(n):
     return TODAY + datetime.timedelta(days=n)
 
@@ -48,29 +47,52 @@ def at(date):
 def scene(units, users, make_item):
     """Items of two units in every state, with leaders, a document, a tag and grades."""
     source = SourceFile.objects.create(name="g.txt", sha256="0" * 64, size=1, text="x")
-    doc = SourceDocument.objects.create(source_file=source, sha256="1" * 64, title="任务分工",
-                                        doc_number="城政办发〔2024〕9号", line_start=1, line_end=2,
-                                        text="x")
+    doc = SourceDocument.objects.create(
+        source_file=source,
+        sha256="1" * 64,
+        title="任务分工",
+        doc_number="城政办发〔2024〕9号",
+        line_start=1,
+        line_end=2,
+        text="x",
+    )
     tag = Tag.objects.create(name="民生实事项目")
     fgj, jyj = units["fgj"], units["jyj"]
     done = Item.Status.COMPLETED
     items = {
-        "fgj_on_time": make_item(lead=fgj, due_date=days(-10), status=done,
-                                 completed_at=at(days(-12)), grade="A", document=doc),
+        "fgj_on_time": make_item(
+            lead=fgj,
+            due_date=days(-10),
+            status=done,
+            completed_at=at(days(-12)),
+            grade="A",
+            document=doc,
+        ),
         "fgj_overdue": make_item(lead=fgj, due_date=days(-3), document=doc),
         "fgj_at_risk": make_item(lead=fgj, due_date=days(3)),
         "fgj_on_track": make_item(lead=fgj, due_date=days(30)),
         "fgj_undated": make_item(lead=fgj),
-        "jyj_late": make_item(lead=jyj, co=[fgj], due_date=days(-20), status=done,
-                              completed_at=at(days(-5)), grade="C"),
+        "jyj_late": make_item(
+            lead=jyj,
+            co=[fgj],
+            due_date=days(-20),
+            status=done,
+            completed_at=at(days(-5)),
+            grade="C",
+        ),
         "jyj_overdue": make_item(lead=jyj, due_date=days(-1), document=doc),
         "jyj_later": make_item(lead=jyj, due_date=days(60)),
-        "jyj_project": make_item(lead=jyj, kind=Item.Kind.PROJECT, due_date=days(90),
-                                 section="一、产业转型 / (一)装备制造"),
+        "jyj_project": make_item(
+            lead=jyj,
+            kind=Item.Kind.PROJECT,
+            due_date=days(90),
+            section="一、产业转型 / (一)装备制造",
+        ),
     }
     items["jyj_overdue"].tags.add(tag)
-    Deadline.objects.create(item=items["jyj_project"], kind=Deadline.Kind.MILESTONE,
-                            date=days(20), what="开工建设")
+    Deadline.objects.create(
+        item=items["jyj_project"], kind=Deadline.Kind.MILESTONE, date=days(20), what="开工建设"
+    )
     for key, item in items.items():
         leader = "范永星" if key.startswith("fgj") else "郭晓晨"
         ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name=leader)
@@ -101,16 +123,20 @@ def test_key_figures_match_plain_counts(scene):
 
 
 def lead_items(unit):
-    return Item.objects.filter(owners__role=ItemOwner.Role.LEAD, owners__position=0,
-                               owners__unit=unit)
+    return Item.objects.filter(
+        owners__role=ItemOwner.Role.LEAD, owners__position=0, owners__unit=unit
+    )
 
 
 def test_states_by_unit_count_each_item_under_its_lead_unit_most_overdue_first(scene):
     rows = queries.states_by_unit(Item.objects.all(), TODAY)
     assert [r["unit_id"] for r in rows] == [scene["units"]["fgj"].pk, scene["units"]["jyj"].pk]
     for row in rows:
-        unit = scene["units"]["fgj"] if row["unit_id"] == scene["units"]["fgj"].pk else \
-            scene["units"]["jyj"]
+        unit = (
+            scene["units"]["fgj"]
+            if row["unit_id"] == scene["units"]["fgj"].pk
+            else scene["units"]["jyj"]
+        )
         assert row["total"] == lead_items(unit).count()
         assert row["states"] == plain_counts(lead_items(unit))
     # fgj co-operates on jyj's late item: it counts once, for jyj, which leads it.
@@ -120,15 +146,20 @@ def test_states_by_unit_count_each_item_under_its_lead_unit_most_overdue_first(s
 def test_unit_rows_group_rows_and_unlinked_add_up_to_the_overview(scene, make_item):
     group = UnitGroup.objects.create(name="各镇(街道)", member_kind=Unit.Kind.TOWN)
     collective = make_item(due_date=days(-2))
-    ItemOwner.objects.create(item=collective, role=ItemOwner.Role.LEAD, name=group.name,
-                             group=group)
+    ItemOwner.objects.create(
+        item=collective, role=ItemOwner.Role.LEAD, name=group.name, group=group
+    )
     unlinked = make_item(due_date=days(-4))  # a lead named in the text, linked to nothing
     ItemOwner.objects.create(item=unlinked, role=ItemOwner.Role.LEAD, name="区审计局")
     make_item(due_date=days(-6))  # no owner at all
     # Only a 责任单位: it is the lead owner.
     responsible = make_item(due_date=days(-8))
-    ItemOwner.objects.create(item=responsible, role=ItemOwner.Role.RESPONSIBLE,
-                             name=scene["units"]["jyj"].name, unit=scene["units"]["jyj"])
+    ItemOwner.objects.create(
+        item=responsible,
+        role=ItemOwner.Role.RESPONSIBLE,
+        name=scene["units"]["jyj"].name,
+        unit=scene["units"]["jyj"],
+    )
     rows = queries.states_by_unit(Item.objects.all(), TODAY)
     overview = queries.key_figures(Item.objects.all(), TODAY)
     assert sum(r["total"] for r in rows) == overview["total"] == Item.objects.count()
@@ -242,6 +273,7 @@ def test_project_timeline_carries_projects_with_their_milestones(scene):
 
 # ---- pages: scoping, filters, drill-down, queries ------------------------------------------
 
+
 def total_on_overview(client, user, **params):
     client.force_login(user)
     response = client.get("/dashboards/", params)
@@ -252,8 +284,9 @@ def total_on_overview(client, user, **params):
 def test_staff_see_their_unit_view_and_leaders_see_everything(scene, client):
     users = scene["users"]
     assert total_on_overview(client, users["staff"]) == unit_items(scene["units"]["fgj"]).count()
-    assert total_on_overview(client, users["other_staff"]) == unit_items(
-        scene["units"]["jyj"]).count()
+    assert (
+        total_on_overview(client, users["other_staff"]) == unit_items(scene["units"]["jyj"]).count()
+    )
     for name in ("leader", "supervisor", "admin"):
         assert total_on_overview(client, users[name]) == Item.objects.count()
 
@@ -273,8 +306,10 @@ def test_filters_change_the_numbers(scene, client):
     assert total_on_overview(client, leader, tag="民生实事项目") == 1
     assert total_on_overview(client, leader, leader="范永星") == 5
     assert total_on_overview(client, leader, document=scene["doc"].pk) == 3
-    assert total_on_overview(client, leader, year=TODAY.year) == Item.objects.filter(
-        due_date__year=TODAY.year).count()
+    assert (
+        total_on_overview(client, leader, year=TODAY.year)
+        == Item.objects.filter(due_date__year=TODAY.year).count()
+    )
 
 
 def test_a_bad_filter_value_is_explained_and_the_page_still_shows(scene, client):
@@ -295,7 +330,10 @@ def test_unit_bars_link_to_the_item_list_with_unit_and_state(scene, client):
     [url] = overdue["customdata"]  # one unit has items tagged 民生实事项目
     assert url.startswith("/items/?")
     assert parse_qs(urlparse(url).query) == {
-        "tag": ["民生实事项目"], "lead": [str(scene["units"]["jyj"].pk)], "state": ["overdue"]}
+        "tag": ["民生实事项目"],
+        "lead": [str(scene["units"]["jyj"].pk)],
+        "state": ["overdue"],
+    }
 
 
 def test_every_page_renders_its_charts_and_tables(scene, client):

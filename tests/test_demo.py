@@ -19,8 +19,9 @@ def test_demo_has_one_user_per_role_and_loads_twice_without_change(client):
 @pytest.mark.parametrize("username", [u[0] for u in demo.USERS])
 def test_demo_users_can_log_in(client, username):
     call_command("load_demo", stdout=StringIO())
-    response = client.post("/accounts/login/", {"username": username,
-                                                "password": demo.DEMO_PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": demo.DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     home = client.get("/")
     assert home.status_code == 200

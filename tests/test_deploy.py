@@ -86,27 +86,46 @@ def test_env_example_is_production_and_never_sets_the_test_clock():
 def test_deploy_check_is_clean_with_the_env_example_loaded_by_manage_sh(tmp_path):
     """deploy/manage.sh reads the env file (values with spaces and <> included)."""
     example = (DEPLOY / "duban.env.example").read_text()
-    overrides = {"SECRET_KEY": "k3y-" + "x7Q" * 20, "DUBAN_VAR_DIR": tmp_path / "var",
-                 "STATIC_ROOT": tmp_path / "static", "MEDIA_ROOT": tmp_path / "uploads"}
+    overrides = {
+        "SECRET_KEY": "k3y-" + "x7Q" * 20,
+        "DUBAN_VAR_DIR": tmp_path / "var",
+        "STATIC_ROOT": tmp_path / "static",
+        "MEDIA_ROOT": tmp_path / "uploads",
+    }
     for name, value in overrides.items():
         example = re.sub(rf"^{name}=.*$", f"{name}={value}", example, flags=re.M)
     (tmp_path / "duban.env").write_text(example)
     # Nothing from this test process leaks in (`check --deploy` refuses, rightly,
     # DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set).
-    env = {k: v for k, v in os.environ.items()
-           if k not in env_example() and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in env_example() and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(DUBAN_ENV_FILE=str(tmp_path / "duban.env"), DUBAN_PYTHON=sys.executable)
     result = subprocess.run(
         [str(DEPLOY / "manage.sh"), "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     assert (tmp_path / "var").is_dir() and (tmp_path / "static").is_dir()
     shell = subprocess.run(
-        [str(DEPLOY / "manage.sh"), "shell", "-c",
-         "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            str(DEPLOY / "manage.sh"),
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert shell.stdout.strip().splitlines()[-1] == "督办台 <duban@example.gov.cn>", shell.stderr
 
@@ -179,10 +198,20 @@ def test_compose_databases_have_healthchecks_and_volumes(compose):
 
 def test_dockerfile_copies_everything_the_app_reads_at_run_time():
     text = (DEPLOY / "Dockerfile").read_text()
-    copied = {word for line in text.splitlines() if line.startswith("COPY")
-              for word in line.split()[1:-1]}
-    assert {"config", "tracker", "dashboards", "templates", "static", "locale", "manage.py",
-            "pyproject.toml", "deploy"} <= copied
+    copied = {
+        word for line in text.splitlines() if line.startswith("COPY") for word in line.split()[1:-1]
+    }
+    assert {
+        "config",
+        "tracker",
+        "dashboards",
+        "templates",
+        "static",
+        "locale",
+        "manage.py",
+        "pyproject.toml",
+        "deploy",
+    } <= copied
     assert "pip install -e ." in text, "settings find templates next to the code"
 
 
@@ -196,8 +225,10 @@ def unit(name):
     return parser
 
 
-@pytest.mark.parametrize("name", ["duban-web.service", "duban-worker.service",
-                                  "duban-worker@.service", "duban-beat.service"])
+@pytest.mark.parametrize(
+    "name",
+    ["duban-web.service", "duban-worker.service", "duban-worker@.service", "duban-beat.service"],
+)
 def test_every_unit_runs_as_duban_with_the_env_file_and_restarts(name):
     service = unit(name)["Service"]
     assert service["User"] == "duban"
@@ -231,14 +262,14 @@ SITE = (DEPLOY / "nginx" / "duban.conf").read_text()
 
 
 def size_in_bytes(value):
-    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
     return int(value[:-1]) * units[value[-1].lower()] if value[-1].isalpha() else int(value)
 
 
 def test_nginx_accepts_uploads_a_little_larger_than_django_does():
     (limit,) = re.findall(r"client_max_body_size\s+(\S+);", SITE)
     limit = size_in_bytes(limit)
-    assert settings.DUBAN_MAX_UPLOAD_BYTES < limit <= settings.DUBAN_MAX_UPLOAD_BYTES + 2 * 1024 ** 2
+    assert settings.DUBAN_MAX_UPLOAD_BYTES < limit <= settings.DUBAN_MAX_UPLOAD_BYTES + 2 * 1024**2
 
 
 def test_nginx_terminates_tls_and_redirects_plain_http():
@@ -264,14 +295,30 @@ def test_nginx_serves_static_root_and_never_the_uploads():
     assert not re.search(r"^\s*(alias|root)\s+.*uploads", SITE, re.M)
 
 
-@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"),
-                    reason="nginx or openssl not installed: the site is checked by parsing only")
+@pytest.mark.skipif(
+    not shutil.which("nginx") or not shutil.which("openssl"),
+    reason="nginx or openssl not installed: the site is checked by parsing only",
+)
 def test_nginx_itself_accepts_the_site(tmp_path):
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=duban.test", "-keyout", str(tmp_path / "privkey.pem"),
-         "-out", str(tmp_path / "fullchain.pem")],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=duban.test",
+            "-keyout",
+            str(tmp_path / "privkey.pem"),
+            "-out",
+            str(tmp_path / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
     )
     site = SITE.replace("/etc/duban/tls/", f"{tmp_path}/")
     (tmp_path / "site.conf").write_text(site)
@@ -286,8 +333,9 @@ http {{
     include {tmp_path}/site.conf;
 }}
 """)
-    result = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
 
@@ -299,8 +347,19 @@ http {{
 def test_gunicorn_accepts_its_config_and_loads_the_app(tmp_path):
     env = dict(os.environ, DUBAN_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "deploy/gunicorn.conf.py",
-         "config.wsgi"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -35,7 +35,7 @@ pytestmark = [
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
         or not BROKER.startswith("redis://"),
         reason="end to end runs on PostgreSQL + Redis only: set DATABASE_URL=postgres://… "
-               "and CELERY_BROKER_URL=redis://… (CI's second run does)",
+        "and CELERY_BROKER_URL=redis://… (CI's second run does)",
     ),
 ]
 
@@ -79,10 +79,16 @@ def received(sink):
 
 def environment(tmp_path, now):
     env = process_env(
-        DUBAN_VAR_DIR=str(tmp_path / "var"), STATIC_ROOT=str(tmp_path / "static"),
-        DEBUG="false", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(SMTP_PORT),
-        SITE_URL=BASE, DUBAN_FAKE_NOW=now, GUNICORN_BIND=f"127.0.0.1:{WEB_PORT}",
-        GUNICORN_WORKERS="2", LOG_LEVEL="INFO",
+        DUBAN_VAR_DIR=str(tmp_path / "var"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        DEBUG="false",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(SMTP_PORT),
+        SITE_URL=BASE,
+        DUBAN_FAKE_NOW=now,
+        GUNICORN_BIND=f"127.0.0.1:{WEB_PORT}",
+        GUNICORN_WORKERS="2",
+        LOG_LEVEL="INFO",
     )
     env["DJANGO_SETTINGS_MODULE"] = "tests.settings_e2e"
     env.pop("EMAIL_BACKEND", None)
@@ -100,10 +106,23 @@ def purge_broker():
 def start_worker_and_beat(stack, tmp_path, now, phase):
     env = environment(tmp_path, now)
     worker = stack.enter_context(celery_worker(QUEUES, tmp_path / f"worker-{phase}.log", env=env))
-    beat = stack.enter_context(running(
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
-         "--schedule", str(tmp_path / f"beat-schedule-{phase}")],
-        tmp_path / f"beat-{phase}.log", env))
+    beat = stack.enter_context(
+        running(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(tmp_path / f"beat-schedule-{phase}"),
+            ],
+            tmp_path / f"beat-{phase}.log",
+            env,
+        )
+    )
     return worker, beat
 
 
@@ -142,8 +161,9 @@ def import_sample_gazette(client):
     status = wait_for(parsed, timeout=120, interval=1)
     assert status, "the worker did not parse the upload"
     preview = client.get(status["next"])
-    state = re.search(r'<script id="review-state" type="application/json">(.*?)</script>',
-                      preview.text, re.S)
+    state = re.search(
+        r'<script id="review-state" type="application/json">(.*?)</script>', preview.text, re.S
+    )
     included = [row["key"] for row in json.loads(state.group(1))["rows"]]
     result = client.submit(preview, "preview-form")
     assert result.status == 200 and f"/import/{job}/result/" in result.url, result.text[:2000]
@@ -156,15 +176,24 @@ def wait_until_sent(sink):
     def settled():
         deliveries = list(Delivery.objects.values_list("status", flat=True))
         sent = deliveries.count(Delivery.Status.SENT)
-        return (deliveries and all(s == Delivery.Status.SENT for s in deliveries)
-                and len(received(sink)) >= sent)
+        return (
+            deliveries
+            and all(s == Delivery.Status.SENT for s in deliveries)
+            and len(received(sink)) >= sent
+        )
 
     return wait_for(settled, timeout=120, interval=1)
 
 
-DASHBOARDS = ["/dashboards/", "/dashboards/units/", "/dashboards/leaders/",
-              "/dashboards/documents/", "/dashboards/calendar/", "/dashboards/projects/",
-              "/dashboards/lights/"]
+DASHBOARDS = [
+    "/dashboards/",
+    "/dashboards/units/",
+    "/dashboards/leaders/",
+    "/dashboards/documents/",
+    "/dashboards/calendar/",
+    "/dashboards/projects/",
+    "/dashboards/lights/",
+]
 
 
 def open_pages(session_cookie, item_id):
@@ -176,18 +205,28 @@ def open_pages(session_cookie, item_id):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                          locale="zh-CN")
-            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                                  "value": session_cookie, "url": BASE}])
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": BASE}]
+            )
             context.add_init_script(
                 "document.addEventListener('securitypolicyviolation', e => console.error("
-                "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
+                "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+            )
             page = context.new_page()
-            page.on("console", lambda m: m.type == "error" and problems.append(
-                f"{page.url}: {m.text} ({m.location.get('url', '')})"))
-            page.on("response", lambda r: r.status >= 400 and problems.append(
-                f"{page.url}: HTTP {r.status} {r.url}"))
+            page.on(
+                "console",
+                lambda m: (
+                    m.type == "error"
+                    and problems.append(f"{page.url}: {m.text} ({m.location.get('url', '')})")
+                ),
+            )
+            page.on(
+                "response",
+                lambda r: (
+                    r.status >= 400 and problems.append(f"{page.url}: HTTP {r.status} {r.url}")
+                ),
+            )
             page.on("pageerror", lambda exc: problems.append(f"{page.url}: {exc}"))
             for path in DASHBOARDS:
                 response = page.goto(BASE + path)
@@ -217,14 +256,24 @@ def test_import_remind_and_dashboard_on_real_processes(tmp_path):
     demo.load_units_and_users()
     purge_broker()
     env = environment(tmp_path, SUNDAY)
-    collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert collect.returncode == 0, collect.stderr
 
     with smtp_sink() as sink, ExitStack() as web:
-        web.enter_context(running(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
-            tmp_path / "gunicorn.log", env))
+        web.enter_context(
+            running(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+                tmp_path / "gunicorn.log",
+                env,
+            )
+        )
         client = WebClient(BASE)
 
         # 1. Sunday: import over HTTP; beat ticks, but nothing may be sent on a rest day.

@@ -28,9 +28,10 @@ def test_a_small_export_is_written_within_the_request(client, users, units, make
 
 @pytest.mark.django_db(transaction=True)
 def test_a_large_export_runs_in_the_background_with_progress_and_a_download(
-        client, users, units, make_item, exports, monkeypatch):
+    client, users, units, make_item, exports, monkeypatch
+):
     for n in range(5):
-        make_item(text=f"=HYPERLINK(\"x\") 第{n}项任务。", lead=units["jyj"])
+        make_item(text=f'=HYPERLINK("x") 第{n}项任务。', lead=units["jyj"])
     queued = []
     monkeypatch.setattr(tasks.export_ledger, "delay_on_commit", queued.append)
     client.force_login(users["supervisor"])

@@ -21,7 +21,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = "2024-10-09T09:00:00+08:00"  # the workers' clock: a Wednesday morning in sending hours
 
 
-
 def publish(task, broker_url, queue, *args):
     with app.connection_for_write(broker_url) as conn:
         task.apply_async(args=args, queue=queue, connection=conn)

@@ -43,8 +43,11 @@ def import_with(client, users, capture, link=False):
     job = uploaded(client, "named.txt", named_gazette(), capture)
     job.refresh_from_db()
     page = client.get(reverse("import_preview", args=[job.pk])).content.decode()
-    namesakes = [f"关联到同名账号 {n['account']}" for row in page_state(page)["rows"]
-                 for n in row["namesakes"]]
+    namesakes = [
+        f"关联到同名账号 {n['account']}"
+        for row in page_state(page)["rows"]
+        for n in row["namesakes"]
+    ]
     if link:
         assert namesakes and save(client, job, {"links": {"0-0|王明": True}}).status_code == 200
     response = client.post(reverse("import_preview", args=[job.pk]), form_data(client, job))

@@ -25,10 +25,16 @@ MO = PO.with_suffix(".mo")
 SKIP_DIRS = {".venv", "var", "node_modules", "tests", ".git", "locale", "static"}
 # The gettext functions makemessages knows (xgettext keywords): name -> (context?, plural?)
 FUNCTIONS = {
-    "_": (False, False), "gettext": (False, False), "gettext_lazy": (False, False),
-    "gettext_noop": (False, False), "ngettext": (False, True), "ngettext_lazy": (False, True),
-    "pgettext": (True, False), "pgettext_lazy": (True, False),
-    "npgettext": (True, True), "npgettext_lazy": (True, True),
+    "_": (False, False),
+    "gettext": (False, False),
+    "gettext_lazy": (False, False),
+    "gettext_noop": (False, False),
+    "ngettext": (False, True),
+    "ngettext_lazy": (False, True),
+    "pgettext": (True, False),
+    "pgettext_lazy": (True, False),
+    "npgettext": (True, True),
+    "npgettext_lazy": (True, True),
 }
 # Translations that rightly keep Chinese: the language's own name, a sample clause number.
 KEPT_CHINESE = {"简体中文", "如 二.(一).3"}
@@ -98,14 +104,18 @@ def messages_in_code():
 
 
 def test_the_english_catalog_translates_every_message_of_the_code():
-    catalog = {(e.msgctxt or "", e.msgid, e.msgid_plural or ""): e
-               for e in polib.pofile(str(PO)) if not e.obsolete}
+    catalog = {
+        (e.msgctxt or "", e.msgid, e.msgid_plural or ""): e
+        for e in polib.pofile(str(PO))
+        if not e.obsolete
+    }
     code = messages_in_code()
     assert len(code) > 500
     missing = sorted(m[1] for m in code - catalog.keys())
     assert not missing, (
         "Not in locale/en: run `manage.py makemessages -l en --ignore=.venv --ignore=var "
-        "--ignore=tests`, translate, then `compilemessages --ignore=.venv`:\n" + "\n".join(missing))
+        "--ignore=tests`, translate, then `compilemessages --ignore=.venv`:\n" + "\n".join(missing)
+    )
 
 
 def test_the_english_catalog_has_no_untranslated_or_fuzzy_entry():
@@ -186,10 +196,14 @@ def test_a_user_who_prefers_english_gets_english_pages_whatever_the_browser(web,
     assert "工作台" in web.get(reverse("home")).content.decode()
 
 
-def test_item_list_and_item_page_render_in_english_with_english_dates(web, users, units,
-                                                                       make_item):
-    item = make_item("推进示范任务。", lead=units["fgj"], co=[units["jyj"]],
-                     due_date=datetime.date(2024, 5, 31), document=make_document("推进示范任务。"))
+def test_item_list_and_item_page_render_in_english_with_english_dates(web, users, units, make_item):
+    item = make_item(
+        "推进示范任务。",
+        lead=units["fgj"],
+        co=[units["jyj"]],
+        due_date=datetime.date(2024, 5, 31),
+        document=make_document("推进示范任务。"),
+    )
     Deadline.objects.create(item=item, expr="5月底前", date=datetime.date(2024, 5, 31))
     login(web, users["supervisor"])
     web.post(reverse("set_language"), {"language": "en", "next": "/"})
@@ -221,9 +235,13 @@ def test_the_dashboard_tables_and_charts_date_in_english(web, users, units, make
 
 def test_dates_read_as_chinese_in_chinese_and_day_month_year_otherwise():
     template = engines["django"].from_string(
-        "{% load cn_dates %}{{ d|cn_date }}|{{ t|cn_datetime }}|{{ d|cn_monthday }}|{{ none|cn_date }}")
-    context = {"d": datetime.date(2024, 5, 31), "none": None,
-               "t": datetime.datetime(2024, 5, 31, 1, 5, tzinfo=datetime.UTC)}
+        "{% load cn_dates %}{{ d|cn_date }}|{{ t|cn_datetime }}|{{ d|cn_monthday }}|{{ none|cn_date }}"
+    )
+    context = {
+        "d": datetime.date(2024, 5, 31),
+        "none": None,
+        "t": datetime.datetime(2024, 5, 31, 1, 5, tzinfo=datetime.UTC),
+    }
     with translation.override("zh-hans"):
         assert template.render(context) == "2024年5月31日|2024年5月31日 09:05|5月31日|"
     with translation.override("en"):
@@ -235,8 +253,10 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
     due = datetime.date(2024, 10, 10)
     item = make_item("完成示范任务。", lead=units["fgj"], due_date=due)
     Deadline.objects.create(item=item, expr="10月10日前", date=due)
-    ReminderSweep.objects.create(date=datetime.date(2024, 10, 8),
-                                 finished_at=datetime.datetime(2024, 10, 8, 2, tzinfo=datetime.UTC))
+    ReminderSweep.objects.create(
+        date=datetime.date(2024, 10, 8),
+        finished_at=datetime.datetime(2024, 10, 8, 2, tzinfo=datetime.UTC),
+    )
     ids = plan.tick(datetime.datetime(2024, 10, 9, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     deliveries = Delivery.objects.filter(pk__in=ids).select_related("recipient")
     english = mail.build_message(deliveries.get(recipient__username="staff"))
@@ -258,14 +278,20 @@ def test_a_reminder_email_to_an_english_user_is_english(users, units, make_item)
 def test_the_weekly_digest_to_an_english_leader_is_english(users, units, make_item):
     User.objects.filter(username="leader").update(language="en")
     make_item("完成示范任务。", lead=units["fgj"], due_date=datetime.date(2024, 10, 10))
-    delivery = Delivery.objects.create(recipient=User.objects.get(username="leader"),
-                                       kind=Delivery.Kind.WEEKLY, period=datetime.date(2024, 10, 14))
+    delivery = Delivery.objects.create(
+        recipient=User.objects.get(username="leader"),
+        kind=Delivery.Kind.WEEKLY,
+        period=datetime.date(2024, 10, 14),
+    )
     message = mail.build_message(delivery)
     html = message.alternatives[0][0]
     assert message.subject == "[Duban · Weekly summary] Supervised items 7 Oct–13 Oct"
     assert "Supervised items from 7 Oct 2024 to 13 Oct 2024:" in message.body
     assert "Overdue: 1" in message.body and "Newly overdue this week (1):" in message.body
-    assert "完成示范任务。 (10 Oct 2024)" in message.body and "Completed this week (0):" in message.body
+    assert (
+        "完成示范任务。 (10 Oct 2024)" in message.body
+        and "Completed this week (0):" in message.body
+    )
     assert "Newly overdue this week (1)</h3>" in html and "</a> (10 Oct 2024)</li>" in html
     for text in (message.subject, message.body, html):
         assert not any(ch in text for ch in "：（），"), text

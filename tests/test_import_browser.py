@@ -17,8 +17,12 @@ from tracker.models import Item, ItemOwner, Unit, UnitAlias, User  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_office_uploads_previews_maps_a_unit_and_confirms(browser, live_server, settings,  # noqa: F811
-                                                              tmp_path):
+def test_the_office_uploads_previews_maps_a_unit_and_confirms(
+    browser,  # noqa: F811
+    live_server,
+    settings,
+    tmp_path,
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     office = make_user("duchashi", User.Role.SUPERVISOR)
     Unit.objects.create(name="区发展和改革局", short_name="区发改局")
@@ -26,8 +30,14 @@ def test_the_office_uploads_previews_maps_a_unit_and_confirms(browser, live_serv
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and not
-            msg.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         # The worker serves the queue production routes parses to (CELERY_TASK_ROUTES).

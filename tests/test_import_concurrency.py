@@ -18,8 +18,10 @@ from tracker.models import ImportJob, SourceDocument, SourceFile
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL's row locks (SQLite serializes every writer)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL's row locks (SQLite serializes every writer)",
+    ),
 ]
 
 
@@ -33,19 +35,30 @@ def setup(settings):
 
 def waiting_on_a_lock():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                       " AND wait_event_type = 'Lock'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+        )
         return cursor.fetchone()[0]
 
 
 def test_finding_10_two_previews_of_one_file_confirmed_at_once(
-        users, django_capture_on_commit_callbacks, monkeypatch):
+    users, django_capture_on_commit_callbacks, monkeypatch
+):
     office = Client()
     office.force_login(users["supervisor"])
-    first = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
-                     django_capture_on_commit_callbacks)
-    second = uploaded(office, "sample_gazette.txt", import_files.sample_bytes(),
-                      django_capture_on_commit_callbacks)
+    first = uploaded(
+        office,
+        "sample_gazette.txt",
+        import_files.sample_bytes(),
+        django_capture_on_commit_callbacks,
+    )
+    second = uploaded(
+        office,
+        "sample_gazette.txt",
+        import_files.sample_bytes(),
+        django_capture_on_commit_callbacks,
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == ImportJob.Status.READY
@@ -68,15 +81,15 @@ def test_finding_10_two_previews_of_one_file_confirmed_at_once(
         client = Client()
         client.force_login(users["supervisor"])
         try:
-            answers[job.pk] = client.post(reverse("import_preview", args=[job.pk]),
-                                          form_data(client, job))
+            answers[job.pk] = client.post(
+                reverse("import_preview", args=[job.pk]), form_data(client, job)
+            )
         except Exception as exc:  # the test client re-raises what would be a 500
             answers[job.pk] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=confirm_in_a_thread, args=(job,))
-               for job in (first, second)]
+    threads = [threading.Thread(target=confirm_in_a_thread, args=(job,)) for job in (first, second)]
     threads[0].start()
     assert inside.wait(timeout=120)
     threads[1].start()
@@ -92,8 +105,10 @@ def test_finding_10_two_previews_of_one_file_confirmed_at_once(
     assert answers[second.pk].status_code == 400
     # The message prepared for a preview made stale by another import, naming the document.
     title = first.preview["documents"][0]["title"]
-    assert (f"文档“{title}”在预览之后已被他人导入或修改，请重新上传解析。"
-            in answers[second.pk].content.decode())
+    assert (
+        f"文档“{title}”在预览之后已被他人导入或修改，请重新上传解析。"
+        in answers[second.pk].content.decode()
+    )
     assert SourceFile.objects.count() == 1
     assert SourceDocument.objects.count() == len(first.preview["documents"])
     second.refresh_from_db()

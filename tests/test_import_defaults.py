@@ -105,8 +105,12 @@ def test_the_preview_page_posts_the_default_due_choice(users, client):
     client.force_login(users["supervisor"])
     page = client.get(f"/import/{job.pk}/preview/").content.decode()
     assert "2023—2025年" in page and 'name="default_due-0"' in page
-    data = {"posted": "1", "version": "0", "default_due-0": "date",
-            "default_due_date-0": "2025-03-31"}
+    data = {
+        "posted": "1",
+        "version": "0",
+        "default_due-0": "date",
+        "default_due_date-0": "2025-03-31",
+    }
     response = client.post(f"/import/{job.pk}/preview/", data)
     assert response.status_code == 302
     assert Item.objects.get(text__startswith="持续推进公共服务").due_date == datetime.date(

@@ -448,6 +448,8 @@ def rows_of(page):
     import json
     import re
 
-    data = re.search(r'<script id="review-state" type="application/json">(.*?)</script>', page, re.S)
+    data = re.search(
+        r'<script id="review-state" type="application/json">(.*?)</script>', page, re.S
+    )
     state = json.loads(html.unescape(data.group(1)))
     return state["rows"]

@@ -266,12 +266,18 @@ def test_an_item_withdrawn_by_the_office_stays_withdrawn(users, units, client):
     editing.do_withdraw(users["supervisor"], task, task.version, "与另一任务重复")
     job = reimport(users)
     key, entry = preview_item(job, FIRST)
-    assert entry["differences"] == [{"field": "withdrawn", "base": False, "current": True,
-                                     "new": False, "edited": True}]
+    assert entry["differences"] == [
+        {"field": "withdrawn", "base": False, "current": True, "new": False, "edited": True}
+    ]
     rows, _body = page_rows(client, users, job)
-    assert rows[FIRST]["differences"] == [{"field": "withdrawn", "edited": True,
-                                           "current": "已撤销",
-                                           "new": "恢复（新版本仍有此事项）"}]
+    assert rows[FIRST]["differences"] == [
+        {
+            "field": "withdrawn",
+            "edited": True,
+            "current": "已撤销",
+            "new": "恢复（新版本仍有此事项）",
+        }
+    ]
     confirm_saved(job, users)
     assert item(FIRST).withdrawn_at is not None
     assert item(FIRST).withdrawn_reason == "与另一任务重复"

@@ -29,7 +29,6 @@ from tracker.tasks import parse_import
 pytestmark = pytest.mark.django_db
 
 
-
 def parse(user, name, data):
     """Upload and parse in this process, as the worker would."""
     return jobs.run_import_job(jobs.create_job(user, name, data).pk)
@@ -40,25 +39,32 @@ def items_by_ref(job):
 
 
 def nothing_tracked():
-    return not (SourceFile.objects.exists() or SourceDocument.objects.exists()
-                or Item.objects.exists() or Deadline.objects.exists())
+    return not (
+        SourceFile.objects.exists()
+        or SourceDocument.objects.exists()
+        or Item.objects.exists()
+        or Deadline.objects.exists()
+    )
 
 
 # --- bad input --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("公报.doc", b"\xd0\xcf\x11\xe0 old word", "不是有效的Word 97-2003 / WPS 文档"),
-    ("公报.exe", b"MZ\x90\x00", "不支持的文件类型"),
-    ("公报.txt", b"", "是空的"),
-    ("公报.txt", b"  \n\r\n \t ", "是空的"),
-    ("公报.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "扩展名是 .txt，内容却是图片"),
-    ("公报.txt", b"\x00\x01\x02binary" * 20, "二进制文件"),
-    ("公报.txt", "示范区公报".encode() + b"\x80\xff\x80\xff" * 10, "无法识别文件"),
-    ("公报.docx", b"this is not a zip file", "不是有效的Word 文档"),
-    ("坏文档.docx", b"PK\x03\x04" + b"\x00broken" * 50, "不是有效的Word 文档"),
-    ("公报.pdf", b"plain text, no pdf header", "不是有效的PDF 文档"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("公报.doc", b"\xd0\xcf\x11\xe0 old word", "不是有效的Word 97-2003 / WPS 文档"),
+        ("公报.exe", b"MZ\x90\x00", "不支持的文件类型"),
+        ("公报.txt", b"", "是空的"),
+        ("公报.txt", b"  \n\r\n \t ", "是空的"),
+        ("公报.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "扩展名是 .txt，内容却是图片"),
+        ("公报.txt", b"\x00\x01\x02binary" * 20, "二进制文件"),
+        ("公报.txt", "示范区公报".encode() + b"\x80\xff\x80\xff" * 10, "无法识别文件"),
+        ("公报.docx", b"this is not a zip file", "不是有效的Word 文档"),
+        ("坏文档.docx", b"PK\x03\x04" + b"\x00broken" * 50, "不是有效的Word 文档"),
+        ("公报.pdf", b"plain text, no pdf header", "不是有效的PDF 文档"),
+    ],
+)
 def test_bad_uploads_are_rejected_at_once_and_store_nothing(users, name, data, message):
     with pytest.raises(checks.ImportRejected, match=message):
         jobs.create_job(users["supervisor"], name, data)
@@ -73,13 +79,21 @@ def test_a_file_over_the_size_limit_is_rejected(users, settings):
     assert not ImportJob.objects.exists()
 
 
-@pytest.mark.parametrize("name, make, message", [
-    ("无事项.txt", lambda: "这是一段没有文号也没有任务的文字。\n第二行。".encode(), "没有找到督办事项"),
-    ("扫描件.pdf", import_files.blank_pdf, "没有文字层|经 OCR 识别后没有文字"),
-    ("坏文件.pdf", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "无法读取PDF|没有文字层"),
-])
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        (
+            "无事项.txt",
+            lambda: "这是一段没有文号也没有任务的文字。\n第二行。".encode(),
+            "没有找到督办事项",
+        ),
+        ("扫描件.pdf", import_files.blank_pdf, "没有文字层|经 OCR 识别后没有文字"),
+        ("坏文件.pdf", lambda: b"%PDF-1.4\n" + b"garbage " * 100, "无法读取PDF|没有文字层"),
+    ],
+)
 def test_files_that_fail_in_the_worker_end_as_a_failed_job_and_track_nothing(
-        users, name, make, message):
+    users, name, make, message
+):
     job = parse(users["supervisor"], name, make())
     assert job.status == ImportJob.Status.FAILED
     assert job.error and re.search(message, job.error), job.error
@@ -97,12 +111,15 @@ def test_the_sample_gazette_is_previewed_with_owners_dates_and_warnings(users, u
     assert job.status == ImportJob.Status.READY, job.error
     preview = job.preview
     assert preview["counts"]["documents"] == 2 and preview["counts"]["items"] == 11
-    assert [d["doc_number"] for d in preview["documents"]] == ["示政办发〔2025〕3号",
-                                                              "示政办发〔2025〕5号"]
+    assert [d["doc_number"] for d in preview["documents"]] == [
+        "示政办发〔2025〕3号",
+        "示政办发〔2025〕5号",
+    ]
     items = items_by_ref(job)
     charging = items["二.(一).2"]
-    assert [(o["name"], o["unit"]) for o in charging["owners"]] == [("区发展和改革局",
-                                                                     units["fgj"].pk)]
+    assert [(o["name"], o["unit"]) for o in charging["owners"]] == [
+        ("区发展和改革局", units["fgj"].pk)
+    ]
     assert charging["due"] == "2025-12-31"
     # 秋季开学前: dated by the parser (the day before 1 September of the document's year)
     assert items["三.(一).1"]["due"] == "2025-08-31"
@@ -113,15 +130,19 @@ def test_the_sample_gazette_is_previewed_with_owners_dates_and_warnings(users, u
 
 
 def test_warnings_name_missing_owner_missing_date_and_past_dates():
-    entry = {"owners": [], "deadlines": [{"date": "2025-03-31", "recurrence": "", "ongoing": False}]}
+    entry = {
+        "owners": [],
+        "deadlines": [{"date": "2025-03-31", "recurrence": "", "ongoing": False}],
+    }
     assert preview.item_warnings(entry, datetime.date(2025, 4, 1)) == ["no_owner", "past_date"]
     assert preview.item_warnings(entry, datetime.date(2025, 3, 1)) == ["no_owner"]
-    ongoing = {"owners": [{"name": "区财政局", "unit": 1}],
-               "deadlines": [{"date": None, "recurrence": "", "ongoing": True}]}
+    ongoing = {
+        "owners": [{"name": "区财政局", "unit": 1}],
+        "deadlines": [{"date": None, "recurrence": "", "ongoing": True}],
+    }
     assert preview.item_warnings(ongoing, datetime.date(2025, 1, 1)) == []
     undated = {"owners": [{"name": "某某局", "unit": None}], "deadlines": []}
-    assert preview.item_warnings(undated, datetime.date(2025, 1, 1)) == ["unknown_unit",
-                                                                           "no_date"]
+    assert preview.item_warnings(undated, datetime.date(2025, 1, 1)) == ["unknown_unit", "no_date"]
 
 
 def test_a_gb18030_text_file_reads_like_its_utf8_twin(users):
@@ -134,16 +155,21 @@ def test_a_gb18030_text_file_reads_like_its_utf8_twin(users):
 
 def test_a_docx_gives_paragraphs_and_table_rows(users):
     paragraphs = import_files.sample_text().split("\n")[:40]
-    rows = [("序号", "工作任务", "完成时限", "责任单位"),
-            ("1", "建成城市书房5个。", "2025年10月底前", "区文化和旅游局"),
-            ("2", "改造老旧小区12个。", "2025年11月底前", "区住房和城乡建设局")]
+    rows = [
+        ("序号", "工作任务", "完成时限", "责任单位"),
+        ("1", "建成城市书房5个。", "2025年10月底前", "区文化和旅游局"),
+        ("2", "改造老旧小区12个。", "2025年11月底前", "区住房和城乡建设局"),
+    ]
     job = parse(users["supervisor"], "任务分工.docx", import_files.docx_bytes(paragraphs, rows))
     assert job.status == ImportJob.Status.READY, job.error
     assert "1\t建成城市书房5个。\t2025年10月底前\t区文化和旅游局" in job.text
     texts = {item["text"]: item for item in items_by_ref(job).values()}
     assert texts["建成城市书房5个。"]["due"] == "2025-10-31"
     assert [o["name"] for o in texts["改造老旧小区12个。"]["owners"]] == ["区住房和城乡建设局"]
-    assert "新建公共充电桩500个，12月底前全部投入使用。（分管领导：王志刚；责任科室：能源股；责任人：赵雪）" in texts
+    assert (
+        "新建公共充电桩500个，12月底前全部投入使用。（分管领导：王志刚；责任科室：能源股；责任人：赵雪）"
+        in texts
+    )
 
 
 def test_a_pdf_with_a_text_layer_is_read_by_position(users):
@@ -152,8 +178,10 @@ def test_a_pdf_with_a_text_layer_is_read_by_position(users):
         pytest.skip("fpdf2 or a CJK font (fonts-noto-cjk) is missing: cannot write a test PDF")
     job = parse(users["supervisor"], "公报.pdf", data)
     assert job.status == ImportJob.Status.READY, job.error
-    assert [d["doc_number"] for d in job.preview["documents"]] == ["示政办发〔2025〕3号",
-                                                                  "示政办发〔2025〕5号"]
+    assert [d["doc_number"] for d in job.preview["documents"]] == [
+        "示政办发〔2025〕3号",
+        "示政办发〔2025〕5号",
+    ]
     assert job.preview["counts"]["items"] == 11  # lines wrapped by the PDF are joined again
 
 
@@ -178,8 +206,9 @@ def test_confirm_creates_documents_items_owners_people_deadlines_and_tags(users,
     assert charging.line_start == 39 and source.text.split("\n")[38].startswith("2.新建公共充电桩")
     lead = charging.owners.get()
     assert (lead.role, lead.unit) == (ItemOwner.Role.LEAD, units["fgj"])
-    assert set(charging.people.filter(role=ItemPerson.Role.LEADER).values_list("name", flat=True)) \
-        == {"周海涛", "陈立新", "王志刚"}
+    assert set(
+        charging.people.filter(role=ItemPerson.Role.LEADER).values_list("name", flat=True)
+    ) == {"周海涛", "陈立新", "王志刚"}
     assert charging.people.get(role=ItemPerson.Role.PERSON).name == "赵雪"
     assert charging.people.get(name="陈立新").user == leader  # the one user of that name
     assert charging.people.get(name="王志刚").user is None
@@ -229,23 +258,33 @@ def test_confirm_twice_is_refused(users):
 def test_the_users_corrections_are_applied(users, units):
     user = users["supervisor"]
     job = parse(user, "sample_gazette.txt", import_files.sample_bytes())
-    keys = {item["ref"]: confirm.item_key(d, i)
-            for d, doc in enumerate(job.preview["documents"])
-            for i, item in enumerate(doc["items"])}
-    decisions = confirm.Decisions(items={
-        keys["¶1"]: {"include": False},
-        keys["二.(一).2"]: {"include": True, "text": "新建公共充电桩600个。",
-                           "co": ["区财政局", "区教育局"], "due": datetime.date(2025, 11, 30)},
-        keys["三.(一).1"]: {"include": True, "due": datetime.date(2025, 9, 1)},
-        keys["一.(一).1"]: {"include": True, "due": None},
-    })
+    keys = {
+        item["ref"]: confirm.item_key(d, i)
+        for d, doc in enumerate(job.preview["documents"])
+        for i, item in enumerate(doc["items"])
+    }
+    decisions = confirm.Decisions(
+        items={
+            keys["¶1"]: {"include": False},
+            keys["二.(一).2"]: {
+                "include": True,
+                "text": "新建公共充电桩600个。",
+                "co": ["区财政局", "区教育局"],
+                "due": datetime.date(2025, 11, 30),
+            },
+            keys["三.(一).1"]: {"include": True, "due": datetime.date(2025, 9, 1)},
+            keys["一.(一).1"]: {"include": True, "due": None},
+        }
+    )
     confirm.confirm_import(job, user, decisions)
     assert Item.objects.count() == 10
     charging = Item.objects.get(ref="二.(一).2")
     assert charging.text == "新建公共充电桩600个。"
     assert [(o.role, o.unit) for o in charging.owners.order_by("role", "position")] == [
-        (ItemOwner.Role.CO, None), (ItemOwner.Role.CO, units["jyj"]),
-        (ItemOwner.Role.LEAD, units["fgj"])]
+        (ItemOwner.Role.CO, None),
+        (ItemOwner.Role.CO, units["jyj"]),
+        (ItemOwner.Role.LEAD, units["fgj"]),
+    ]
     assert charging.due_date == datetime.date(2025, 11, 30)
     assert charging.deadlines.get().expr == "12月底前"  # the wording stays, the date is the user's
     kindergarten = Item.objects.get(ref="三.(一).1")
@@ -254,15 +293,38 @@ def test_the_users_corrections_are_applied(users, units):
 
 
 def test_an_edited_due_date_rewrites_later_dates_and_clearing_it_keeps_recurrences():
-    entry = {"due": "2025-06-30", "deadlines": [
-        {"expr": "一季度", "date": "2025-03-31", "recurrence": "", "what": "", "ongoing": False},
-        {"expr": "上半年", "date": "2025-06-30", "recurrence": "", "what": "", "ongoing": False},
-        {"expr": "每月25日前", "date": None, "recurrence": "monthly:25", "what": "", "ongoing": False},
-    ]}
+    entry = {
+        "due": "2025-06-30",
+        "deadlines": [
+            {
+                "expr": "一季度",
+                "date": "2025-03-31",
+                "recurrence": "",
+                "what": "",
+                "ongoing": False,
+            },
+            {
+                "expr": "上半年",
+                "date": "2025-06-30",
+                "recurrence": "",
+                "what": "",
+                "ongoing": False,
+            },
+            {
+                "expr": "每月25日前",
+                "date": None,
+                "recurrence": "monthly:25",
+                "what": "",
+                "ongoing": False,
+            },
+        ],
+    }
     earlier = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 5, 1)})
     assert [(d["expr"], d["date"]) for d in earlier] == [
-        ("一季度", datetime.date(2025, 3, 31)), ("上半年", datetime.date(2025, 5, 1)),
-        ("每月25日前", None)]
+        ("一季度", datetime.date(2025, 3, 31)),
+        ("上半年", datetime.date(2025, 5, 1)),
+        ("每月25日前", None),
+    ]
     later = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 9, 30)})
     assert max(d["date"] for d in later if d["date"]) == datetime.date(2025, 9, 30)
     cleared = confirm.planned_deadlines(entry, {"due": None})
@@ -286,13 +348,18 @@ def test_a_mapped_unit_name_is_remembered_as_an_alias_for_the_next_import(users,
     assert created.kind == Unit.Kind.CITY_DEPARTMENT
     assert ItemOwner.objects.get(name="区农业农村局").unit == created
 
-    later = import_files.gazette(3, doc_number="示政办发〔2025〕20号", unit="区市场监管局、区农业农村局")
+    later = import_files.gazette(
+        3, doc_number="示政办发〔2025〕20号", unit="区市场监管局、区农业农村局"
+    )
     job = parse(user, "later.txt", later.encode())
     assert not any("unknown_unit" in item["warnings"] for item in items_by_ref(job).values())
     assert [u["name"] for u in job.preview["unknown_units"]] == []
     confirm.confirm_import(job, user)
-    assert set(ItemOwner.objects.filter(item__document__doc_number="示政办发〔2025〕20号")
-               .values_list("unit", flat=True)) == {market.pk, created.pk}
+    assert set(
+        ItemOwner.objects.filter(item__document__doc_number="示政办发〔2025〕20号").values_list(
+            "unit", flat=True
+        )
+    ) == {market.pk, created.pk}
 
 
 def test_unit_names_match_by_name_short_name_and_alias_whatever_the_brackets(units):
@@ -352,11 +419,18 @@ def test_a_new_version_with_the_same_doc_number_updates_adds_and_reports_gone_it
     _report_progress(charging, users["staff"], 60)
     _report_progress(budget, users["staff"], 20)
 
-    text = (import_files.sample_text()
-            .replace("示政办发〔2025〕3号", "示政办发[2025]3号")
-            .replace("新建公共充电桩500个，12月底前全部投入使用。", "新建公共充电桩520个，11月底前全部投入使用。")
-            .replace("1.完成预算绩效评价全覆盖，9月底前形成评价报告。（分管领导：郭永红；责任科室：绩效股；责任人：马丽）",
-                     "1.开展财政资金直达监控，6月底前建成监控平台。（分管领导：郭永红；责任科室：国库股；责任人：马丽）"))
+    text = (
+        import_files.sample_text()
+        .replace("示政办发〔2025〕3号", "示政办发[2025]3号")
+        .replace(
+            "新建公共充电桩500个，12月底前全部投入使用。",
+            "新建公共充电桩520个，11月底前全部投入使用。",
+        )
+        .replace(
+            "1.完成预算绩效评价全覆盖，9月底前形成评价报告。（分管领导：郭永红；责任科室：绩效股；责任人：马丽）",
+            "1.开展财政资金直达监控，6月底前建成监控平台。（分管领导：郭永红；责任科室：国库股；责任人：马丽）",
+        )
+    )
     again = parse(user, "修订版.txt", text.encode())
     assert again.preview["same_file"] is None
     first = again.preview["documents"][0]
@@ -391,8 +465,11 @@ def test_a_preview_gone_stale_is_refused_at_confirm(users):
 
 
 def test_items_are_matched_by_text_and_by_number_one_to_one():
-    old = [("完成甲任务，5月底前完成。", "1"), ("完成乙任务，6月底前完成。", "2"),
-           ("完成丙任务。", "3")]
+    old = [
+        ("完成甲任务，5月底前完成。", "1"),
+        ("完成乙任务，6月底前完成。", "2"),
+        ("完成丙任务。", "3"),
+    ]
     new_texts = ["完成乙任务，6月底前完成。", "完成甲任务，5月底前全部完成。", "全新的丁任务。"]
     assert preview.match_items(new_texts, ["1", "2", "3"], old) == {0: 1, 1: 0}
 
@@ -411,8 +488,13 @@ def test_a_real_worker_parses_an_upload_into_its_preview(tmp_path):
     with celery_worker(queue, tmp_path / "worker.log") as proc:
         job = jobs.create_job(user, "sample_gazette.txt", import_files.sample_bytes())
         parse_import.apply_async(args=[job.pk], queue=queue)
-        done = wait_for(lambda: ImportJob.objects.get(pk=job.pk).status
-                        in {ImportJob.Status.READY, ImportJob.Status.FAILED}, timeout=90)
+        done = wait_for(
+            lambda: (
+                ImportJob.objects.get(pk=job.pk).status
+                in {ImportJob.Status.READY, ImportJob.Status.FAILED}
+            ),
+            timeout=90,
+        )
         log = (tmp_path / "worker.log").read_text(errors="replace")
         assert proc.poll() is None, log
     assert done, log

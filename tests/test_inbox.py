@@ -19,7 +19,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def sink(settings):
     with smtp_sink() as server:
@@ -172,8 +171,10 @@ def test_the_urge_view_mails_at_once_after_commit(
     assert Request.objects.count() == 0
 
 
-@pytest.mark.parametrize("target", ["/\\evil.example/", "//evil.example/", "https://evil.example/",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["/\\evil.example/", "//evil.example/", "https://evil.example/", "javascript:alert(1)"],
+)
 def test_mark_read_never_redirects_off_site(client, users, target):
     client.force_login(users["staff"])
     response = client.post(reverse("inbox_read"), {"next": target})

@@ -27,10 +27,20 @@ def allow_database_calls_beside_playwrights_event_loop():
 @pytest.fixture
 def item(make_item, units):
     UnitGroup.objects.create(name="各镇(街道)")
-    item = make_item("推进城区三所学校建设，年内完成主体工程。", lead=units["jyj"],
-                     co=[units["fgj"]], due_date=datetime.date(2030, 12, 31), ref="三.(二).1")
-    Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what="主体封顶",
-                            expr="9月底前", date=datetime.date(2030, 9, 30))
+    item = make_item(
+        "推进城区三所学校建设，年内完成主体工程。",
+        lead=units["jyj"],
+        co=[units["fgj"]],
+        due_date=datetime.date(2030, 12, 31),
+        ref="三.(二).1",
+    )
+    Deadline.objects.create(
+        item=item,
+        kind=Deadline.Kind.MILESTONE,
+        what="主体封顶",
+        expr="9月底前",
+        date=datetime.date(2030, 9, 30),
+    )
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长")
     return item
 
@@ -40,15 +50,17 @@ def shoot(page, url, name):
         for width in (1366, 375):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(url)
-            page.screenshot(path=str(ARTIFACTS / f"item-{name}-{language}-{width}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / f"item-{name}-{language}-{width}.png"), full_page=True
+            )
         if language == "zh":
             page.evaluate("document.cookie = 'django_language=en; path=/'")
 
 
 @pytest.mark.parametrize("language", ["zh-hans"])
-def test_the_office_edits_splits_and_withdraws_in_a_browser(logged_in_page, live_server, users,
-                                                            units, item, language):
+def test_the_office_edits_splits_and_withdraws_in_a_browser(
+    logged_in_page, live_server, users, units, item, language
+):
     ARTIFACTS.mkdir(exist_ok=True)
     page = logged_in_page(users["supervisor"], width=1366)
     page.goto(f"{live_server.url}/items/{item.pk}/")

@@ -14,9 +14,15 @@ def two_units_items(units, make_item):
     source = SourceFile.objects.create(name="示范.txt", sha256="0" * 64, size=1)
 
     def document(n, title):
-        return SourceDocument.objects.create(source_file=source, sha256=str(n) * 64, title=title,
-                                             doc_number=f"示政发〔2030〕{n}号", line_start=1,
-                                             line_end=2, text="x")
+        return SourceDocument.objects.create(
+            source_file=source,
+            sha256=str(n) * 64,
+            title=title,
+            doc_number=f"示政发〔2030〕{n}号",
+            line_start=1,
+            line_end=2,
+            text="x",
+        )
 
     own_doc, other_doc = document(1, "本单位的来源文件"), document(2, "他单位的机密来源")
     own = make_item("本单位事项。", lead=units["fgj"], document=own_doc)
@@ -59,6 +65,10 @@ def test_a_filter_outside_the_users_choices_is_refused_not_applied(users, two_un
 
 def test_the_list_and_the_dashboards_select_the_same_items(users, units, two_units_items):
     own, other = two_units_items
-    for params in ({"unit": units["jyj"].pk}, {"leader": "乙副区长"}, {"tag": "他单位标签"},
-                   {"document": other.document_id}):
+    for params in (
+        {"unit": units["jyj"].pk},
+        {"leader": "乙副区长"},
+        {"tag": "他单位标签"},
+        {"document": other.document_id},
+    ):
         assert list(ItemFilter(params, user=users["supervisor"]).qs) == [other]

@@ -21,25 +21,37 @@ TODAY = datetime.date(2030, 6, 10)
 
 @pytest.fixture
 def parent(make_item, units):
-    return make_item("建设三所学校。", lead=units["jyj"], due_date=datetime.date(2030, 12, 31),
-                     ref="三.(二).1")
+    return make_item(
+        "建设三所学校。", lead=units["jyj"], due_date=datetime.date(2030, 12, 31), ref="三.(二).1"
+    )
 
 
 def split_data(item, parts):
-    data = {"version": item.version, "part-TOTAL_FORMS": len(parts) + 1,
-            "part-INITIAL_FORMS": 0}
+    data = {"version": item.version, "part-TOTAL_FORMS": len(parts) + 1, "part-INITIAL_FORMS": 0}
     for i, (text, lead, co, due) in enumerate(parts):
-        data.update({f"part-{i}-text": text, f"part-{i}-lead": lead,
-                     f"part-{i}-co": co, f"part-{i}-due_date": due})
+        data.update(
+            {
+                f"part-{i}-text": text,
+                f"part-{i}-lead": lead,
+                f"part-{i}-co": co,
+                f"part-{i}-due_date": due,
+            }
+        )
     return data
 
 
 def split(client, users, units, parent):
     client.force_login(users["supervisor"])
-    response = client.post(reverse("item_split", args=[parent.pk]), split_data(parent, [
-        ("建设第一所学校。", f"u{units['fgj'].pk}", [f"u{units['jyj'].pk}"], "2030-06-01"),
-        ("建设第二所学校。", f"u{units['jyj'].pk}", [], "2030-11-30"),
-    ]))
+    response = client.post(
+        reverse("item_split", args=[parent.pk]),
+        split_data(
+            parent,
+            [
+                ("建设第一所学校。", f"u{units['fgj'].pk}", [f"u{units['jyj'].pk}"], "2030-06-01"),
+                ("建设第二所学校。", f"u{units['jyj'].pk}", [], "2030-11-30"),
+            ],
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     return list(Item.objects.filter(parent=parent).order_by("pk"))
 
@@ -47,12 +59,18 @@ def split(client, users, units, parent):
 def test_split_creates_sub_items_with_their_own_owners_and_dates(client, users, units, parent):
     first, second = split(client, users, units, parent)
     assert (first.text, first.due_date, first.ref) == (
-        "建设第一所学校。", datetime.date(2030, 6, 1), "三.(二).1-1")
+        "建设第一所学校。",
+        datetime.date(2030, 6, 1),
+        "三.(二).1-1",
+    )
     assert {(o.role, o.unit_id) for o in first.owners.all()} == {
-        ("lead", units["fgj"].pk), ("co", units["jyj"].pk)}
+        ("lead", units["fgj"].pk),
+        ("co", units["jyj"].pk),
+    }
     assert second.owners.get().unit == units["jyj"]
     assert told(Item.objects.get(pk=parent.pk).history.first().history_change_reason) == (
-        "分解为 2 项子任务")
+        "分解为 2 项子任务"
+    )
     page = client.get(reverse("item_detail", args=[parent.pk])).content.decode()
     assert "分解的子任务" in page and "建设第一所学校。" in page
     child_page = client.get(reverse("item_detail", args=[first.pk])).content.decode()
@@ -71,8 +89,11 @@ def test_the_parent_rolls_up_percent_state_and_completion(client, users, units, 
     assert parent.percent == 30  # (60 + 0) / 2
     assert told(parent.history.first().history_change_reason) == "按子任务汇总进度为 30%"
     # The first sub-item is due 2030-06-01: overdue on the 10th, and so is its parent.
-    states = dict(Item.objects.filter(pk__in=[parent.pk, second.pk]).with_state(TODAY)
-                  .values_list("pk", "state"))
+    states = dict(
+        Item.objects.filter(pk__in=[parent.pk, second.pk])
+        .with_state(TODAY)
+        .values_list("pk", "state")
+    )
     assert states == {parent.pk: Item.State.OVERDUE, second.pk: Item.State.ON_TRACK}
     assert Item.objects.get(pk=parent.pk).state_on(TODAY) == Item.State.OVERDUE
     # A split item takes no report of its own.
@@ -82,21 +103,21 @@ def test_the_parent_rolls_up_percent_state_and_completion(client, users, units, 
         if child.status == Item.Status.NEW:
             actions.do_sign(user, child, child.version)
             child.refresh_from_db()
-        request = actions.do_request_completion(user, child, child.version, "完成",
-                                                [pdf_upload()])
+        request = actions.do_request_completion(user, child, child.version, "完成", [pdf_upload()])
         child.refresh_from_db()
         actions.do_decide_completion(users["supervisor"], request, child.version, True)
         parent.refresh_from_db()
-        assert parent.status == (Item.Status.COMPLETED if child == second
-                                 else Item.Status.NEW)
+        assert parent.status == (Item.Status.COMPLETED if child == second else Item.Status.NEW)
     assert parent.percent == 100 and parent.completed_at is not None
     assert told(parent.history.first().history_change_reason) == "子任务全部办结，本事项随之办结"
 
 
 def test_a_sub_item_cannot_be_split_again_nor_a_completed_item(client, users, units, parent):
     first, _second = split(client, users, units, parent)
-    response = client.post(reverse("item_split", args=[first.pk]), split_data(first, [
-        ("再分解。", f"u{units['fgj'].pk}", [], "")]))
+    response = client.post(
+        reverse("item_split", args=[first.pk]),
+        split_data(first, [("再分解。", f"u{units['fgj'].pk}", [], "")]),
+    )
     assert response.status_code == 400
     assert "子任务不能再分解" in response.content.decode()
     assert not Item.objects.filter(parent=first).exists()
@@ -105,8 +126,10 @@ def test_a_sub_item_cannot_be_split_again_nor_a_completed_item(client, users, un
 @pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31"])
 def test_a_split_with_an_absurd_date_keeps_the_input(client, users, units, parent, due):
     client.force_login(users["supervisor"])
-    response = client.post(reverse("item_split", args=[parent.pk]), split_data(parent, [
-        ("不应丢失的子任务。", f"u{units['fgj'].pk}", [], due)]))
+    response = client.post(
+        reverse("item_split", args=[parent.pk]),
+        split_data(parent, [("不应丢失的子任务。", f"u{units['fgj'].pk}", [], due)]),
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "超出合理范围" in page and "不应丢失的子任务。" in page
@@ -115,14 +138,17 @@ def test_a_split_with_an_absurd_date_keeps_the_input(client, users, units, paren
 
 def test_a_split_part_without_a_lead_is_refused(client, users, units, parent):
     client.force_login(users["supervisor"])
-    response = client.post(reverse("item_split", args=[parent.pk]), split_data(parent, [
-        ("没有牵头单位。", "", [], "2030-06-30")]))
+    response = client.post(
+        reverse("item_split", args=[parent.pk]),
+        split_data(parent, [("没有牵头单位。", "", [], "2030-06-30")]),
+    )
     assert response.status_code == 400
     assert "请选择牵头单位" in response.content.decode()
 
 
 def test_two_people_splitting_the_same_version_the_second_gets_a_conflict(
-        client, users, units, parent):
+    client, users, units, parent
+):
     seen = parent.version
     split(client, users, units, parent)
     other = type(client)()
@@ -140,15 +166,17 @@ def test_two_people_splitting_the_same_version_the_second_gets_a_conflict(
 
 def withdraw(client, users, item, reason="任务已调整"):
     client.force_login(users["supervisor"])
-    response = client.post(reverse("item_withdraw", args=[item.pk]),
-                           {"version": item.version, "reason": reason})
+    response = client.post(
+        reverse("item_withdraw", args=[item.pk]), {"version": item.version, "reason": reason}
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     item.refresh_from_db()
     return item
 
 
 def test_a_withdrawn_item_leaves_lists_dashboards_and_reminders_but_stays_viewable(
-        client, users, make_item, units, settings):
+    client, users, make_item, units, settings
+):
     due = datetime.date(2030, 6, 12)
     kept = make_item("保留的任务。", lead=units["fgj"], due_date=due)
     gone = make_item("撤销的任务。", lead=units["fgj"], due_date=due)
@@ -200,12 +228,14 @@ def test_withdrawing_needs_a_reason_and_a_current_version(client, users, make_it
 
 
 def test_withdrawing_a_parent_withdraws_its_sub_items_and_restores_them(
-        client, users, units, parent):
+    client, users, units, parent
+):
     first, second = split(client, users, units, parent)
     parent.refresh_from_db()
     withdraw(client, users, parent)
     assert set(Item.objects.filter(parent=parent).values_list("withdrawn_at", flat=True)) == {
-        parent.withdrawn_at}
+        parent.withdrawn_at
+    }
     with pytest.raises(actions.ActionError):
         editing.do_restore(users["supervisor"], Item.objects.get(pk=first.pk), first.version + 1)
     client.post(reverse("item_withdraw", args=[parent.pk]), {"version": parent.version})

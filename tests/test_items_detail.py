@@ -16,13 +16,19 @@ pytestmark = pytest.mark.django_db
 DOCUMENT = "\n".join(f"第{n}行" for n in range(100, 121))  # lines 100..120 of the file
 
 
-
 @pytest.fixture
 def item(make_item, units):
     document = make_document(DOCUMENT, line_start=100)
-    item = make_item("推进第110行到第111行的任务。", lead=units["fgj"], co=[units["jyj"]],
-                     document=document, line_start=110, line_end=111, ref="二.(一).3",
-                     due_date=datetime.date(2030, 5, 31))
+    item = make_item(
+        "推进第110行到第111行的任务。",
+        lead=units["fgj"],
+        co=[units["jyj"]],
+        document=document,
+        line_start=110,
+        line_end=111,
+        ref="二.(一).3",
+        due_date=datetime.date(2030, 5, 31),
+    )
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长")
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.PERSON, name="张三")
     Deadline.objects.create(item=item, expr="5月底前", date=datetime.date(2030, 5, 31))
@@ -44,8 +50,17 @@ def test_the_page_shows_the_item_its_owners_people_deadlines_and_source(client, 
     client.force_login(users["staff"])
     response = client.get(reverse("item_detail", args=[item.pk]))
     page = response.content.decode()
-    for expected in ["推进第110行到第111行的任务。", "区发展和改革局", "区教育局", "王副区长", "张三",
-                     "5月底前", "2030年5月31日", "晋市政办〔2024〕12号", '<div class="hit">']:
+    for expected in [
+        "推进第110行到第111行的任务。",
+        "区发展和改革局",
+        "区教育局",
+        "王副区长",
+        "张三",
+        "5月底前",
+        "2030年5月31日",
+        "晋市政办〔2024〕12号",
+        '<div class="hit">',
+    ]:
         assert expected in page
     assert page.count('class="hit"') == 2
 
@@ -55,14 +70,27 @@ def test_the_page_shows_progress_evidence_requests_comments_and_the_audit_trail(
 ):
     actions.do_sign(users["staff"], item, item.version)
     actions.do_report(users["staff"], item, item.version, 30, "完成选址。")
-    actions.do_request_extension(users["staff"], item, item.version,
-                                 datetime.date(2030, 8, 31), "审批延迟")
+    actions.do_request_extension(
+        users["staff"], item, item.version, datetime.date(2030, 8, 31), "审批延迟"
+    )
     actions.do_urge(users["supervisor"], item, "请加快进度")
     actions.do_comment(users["leader"], item, "要确保质量")
     client.force_login(users["supervisor"])
     page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
-    for expected in ["完成选址。", "30%", "申请延期", "2030年8月31日", "审批延迟", "请加快进度",
-                     "催办", "领导批示", "要确保质量", "签收", "报送进展 30%", "待签收 → 办理中"]:
+    for expected in [
+        "完成选址。",
+        "30%",
+        "申请延期",
+        "2030年8月31日",
+        "审批延迟",
+        "请加快进度",
+        "催办",
+        "领导批示",
+        "要确保质量",
+        "签收",
+        "报送进展 30%",
+        "待签收 → 办理中",
+    ]:
         assert expected in page, expected
 
 
@@ -71,11 +99,20 @@ def test_the_reminders_section_appears_once_its_template_exists(client, users, i
     url = reverse("item_detail", args=[item.pk])
     assert "REMINDERS-PLACEHOLDER" not in client.get(url).content.decode()
     locmem = {"tracker/_item_reminders.html": "REMINDERS-PLACEHOLDER {{ item.pk }}"}
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "APP_DIRS": False, "OPTIONS": {
-        **settings.TEMPLATES[0]["OPTIONS"],
-        "loaders": [("django.template.loaders.locmem.Loader", locmem),
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    ("django.template.loaders.locmem.Loader", locmem),
                     "django.template.loaders.filesystem.Loader",
-                    "django.template.loaders.app_directories.Loader"]}}]
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
     engines.__dict__.pop("templates", None)
     engines._engines = {}
     try:
@@ -96,9 +133,13 @@ def test_the_page_costs_the_same_queries_for_one_or_many_reports(
 ):
     from tests.tracking import pdf_upload
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     actions.do_sign(users["staff"], item, item.version)
     client.force_login(users["head"])
     url = reverse("item_detail", args=[item.pk])

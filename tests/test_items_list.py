@@ -14,7 +14,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-
 def days(n):
     return TODAY + datetime.timedelta(days=n)
 
@@ -23,17 +22,29 @@ def days(n):
 def listed(make_item, units):
     document = make_document("一、任务\n1. 建设学校。\n2. 修路。")
     overdue = make_item("逾期的道路工程", lead=units["fgj"], due_date=days(-3), ref="1")
-    soon = make_item("临期的学校建设", lead=units["jyj"], co=[units["fgj"]], due_date=days(5),
-                     document=document, ref="2")
+    soon = make_item(
+        "临期的学校建设",
+        lead=units["jyj"],
+        co=[units["fgj"]],
+        due_date=days(5),
+        document=document,
+        ref="2",
+    )
     later = make_item("远期的公园改造", lead=units["jyj"], due_date=days(90), ref="3")
-    done = make_item("已办结的路灯", lead=units["fgj"], due_date=days(-10), ref="4",
-                     status=Item.Status.COMPLETED, completed_at=timezone.now(), percent=100)
+    done = make_item(
+        "已办结的路灯",
+        lead=units["fgj"],
+        due_date=days(-10),
+        ref="4",
+        status=Item.Status.COMPLETED,
+        completed_at=timezone.now(),
+        percent=100,
+    )
     ItemPerson.objects.create(item=soon, role=ItemPerson.Role.LEADER, name="王副区长")
     ItemPerson.objects.create(item=later, role=ItemPerson.Role.LEADER, name="王副区长助理")
     tag = Tag.objects.create(name="民生实事项目")
     later.tags.add(tag)
-    return {"overdue": overdue, "soon": soon, "later": later, "done": done,
-            "document": document}
+    return {"overdue": overdue, "soon": soon, "later": later, "done": done, "document": document}
 
 
 def texts(response):
@@ -56,7 +67,10 @@ def test_the_dashboards_drill_down_by_unit_and_state(office, units, listed):
     response = get(office, unit=units["fgj"].pk, state="overdue")
     assert texts(response) == ["逾期的道路工程"]
     assert set(texts(get(office, unit=units["fgj"].pk))) == {
-        "逾期的道路工程", "临期的学校建设", "已办结的路灯"}
+        "逾期的道路工程",
+        "临期的学校建设",
+        "已办结的路灯",
+    }
     assert texts(get(office, state="at_risk")) == ["临期的学校建设"]
     assert texts(get(office, state="done")) == ["已办结的路灯"]
 
@@ -78,7 +92,12 @@ def test_filters_by_status_due_within_overdue_and_text(office, listed):
 def test_sorting_by_due_date_puts_undated_items_last(office, listed, make_item, units):
     make_item("长期坚持的工作", lead=units["fgj"])
     assert texts(get(office, sort="due")) == [
-        "已办结的路灯", "逾期的道路工程", "临期的学校建设", "远期的公园改造", "长期坚持的工作"]
+        "已办结的路灯",
+        "逾期的道路工程",
+        "临期的学校建设",
+        "远期的公园改造",
+        "长期坚持的工作",
+    ]
     assert texts(get(office, sort="-due"))[0] == "远期的公园改造"
 
 

@@ -17,8 +17,9 @@ def search(user, q):
 
 
 def test_every_word_must_match_text_number_section_owner_or_person(users, units, make_item):
-    school = make_item("新建城东幼儿园一所", lead=units["jyj"], ref="二.(一).3",
-                       section="二、民生改善")
+    school = make_item(
+        "新建城东幼儿园一所", lead=units["jyj"], ref="二.(一).3", section="二、民生改善"
+    )
     park = make_item("建设滨河公园", lead=units["fgj"], co=[units["jyj"]])
     ItemPerson.objects.create(item=park, role=ItemPerson.Role.LEADER, name="王副区长")
     office = users["supervisor"]
@@ -31,8 +32,10 @@ def test_every_word_must_match_text_number_section_owner_or_person(users, units,
     assert list(search(users["staff"], "区教育局")) == [park]  # still scoped by visible_to
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="pg_trgm indexes exist on PostgreSQL only (DATABASE_URL=postgres://…)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="pg_trgm indexes exist on PostgreSQL only (DATABASE_URL=postgres://…)",
+)
 def test_on_postgresql_the_search_can_use_the_trigram_indexes(users, units, make_item):
     make_item("推进老旧小区改造", lead=units["fgj"])
     with transaction.atomic(), connection.cursor() as cursor:
@@ -40,6 +43,11 @@ def test_on_postgresql_the_search_can_use_the_trigram_indexes(users, units, make
         # the query (the expression must match UPPER(col::text) as icontains writes it).
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = search(users["supervisor"], "老旧小区").explain()
-    for index in ["tracker_item_text_trgm", "tracker_item_ref_trgm", "tracker_item_section_trgm",
-                  "tracker_itemowner_name_trgm", "tracker_itemperson_name_trgm"]:
+    for index in [
+        "tracker_item_text_trgm",
+        "tracker_item_ref_trgm",
+        "tracker_item_section_trgm",
+        "tracker_itemowner_name_trgm",
+        "tracker_itemperson_name_trgm",
+    ]:
         assert index in plan, plan

@@ -67,8 +67,10 @@ def attempt_from(client, username, password, remote, real_ip=None):
 
 def test_finding_04_lockout_counts_the_address_the_trusted_proxy_reports(client, users):
     """Every request comes from nginx (127.0.0.1); X-Real-IP tells the clients apart."""
-    statuses = [attempt_from(client, "staff", f"wrong-{n}", "127.0.0.1", "10.20.0.7").status_code
-                for n in range(5)]
+    statuses = [
+        attempt_from(client, "staff", f"wrong-{n}", "127.0.0.1", "10.20.0.7").status_code
+        for n in range(5)
+    ]
     assert statuses[-1] == 429
     assert attempt_from(client, "staff", PASSWORD, "127.0.0.1", "10.20.0.7").status_code == 429
     colleague = attempt_from(client, "staff", PASSWORD, "127.0.0.1", "10.20.0.8")
@@ -80,8 +82,10 @@ def test_finding_04_lockout_counts_the_address_the_trusted_proxy_reports(client,
 
 def test_finding_04_the_header_is_ignored_from_an_untrusted_sender(client, users):
     """A client reaching Django directly cannot pick a fresh address per attempt."""
-    statuses = [attempt_from(client, "staff", f"wrong-{n}", "192.0.2.9", f"10.0.0.{n}").status_code
-                for n in range(5)]
+    statuses = [
+        attempt_from(client, "staff", f"wrong-{n}", "192.0.2.9", f"10.0.0.{n}").status_code
+        for n in range(5)
+    ]
     assert statuses == [200, 200, 200, 200, 429]
     assert attempt_from(client, "staff", PASSWORD, "192.0.2.9", "10.0.0.99").status_code == 429
 
@@ -111,8 +115,9 @@ def test_finding_04_client_address_rules(rf, settings):
 def test_finding_04_a_malformed_trusted_proxy_stops_the_start(tmp_path):
     from tests.test_settings import run_python
 
-    result = run_python(["-c", "import django; django.setup()"], tmp_path,
-                        TRUSTED_PROXIES="127.0.0.1,nginx")
+    result = run_python(
+        ["-c", "import django; django.setup()"], tmp_path, TRUSTED_PROXIES="127.0.0.1,nginx"
+    )
     assert result.returncode != 0 and "TRUSTED_PROXIES" in result.stderr
 
 

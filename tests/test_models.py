@@ -24,8 +24,13 @@ def make_file(sha="a" * 64):
 
 def make_document(source_file, sha="b" * 64, doc_number="晋市政办〔2024〕12号"):
     return SourceDocument.objects.create(
-        source_file=source_file, sha256=sha, doc_number=doc_number, title="关于印发的通知",
-        line_start=1, line_end=10, text="正文",
+        source_file=source_file,
+        sha256=sha,
+        doc_number=doc_number,
+        title="关于印发的通知",
+        line_start=1,
+        line_end=10,
+        text="正文",
     )
 
 
@@ -52,8 +57,9 @@ def test_documents_without_a_number_may_repeat():
 def test_a_document_span_must_be_ordered():
     source = make_file()
     with pytest.raises(IntegrityError), transaction.atomic():
-        SourceDocument.objects.create(source_file=source, sha256="d" * 64, title="t",
-                                      line_start=9, line_end=3, text="")
+        SourceDocument.objects.create(
+            source_file=source, sha256="d" * 64, title="t", line_start=9, line_end=3, text=""
+        )
 
 
 @pytest.mark.parametrize("percent", [101, 250])
@@ -77,24 +83,28 @@ def test_a_completed_item_records_when():
 def test_ongoing_work_has_no_date():
     item = Item.objects.create(text="任务")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Deadline.objects.create(item=item, expr="长期坚持", ongoing=True,
-                                date=datetime.date(2024, 12, 31))
+        Deadline.objects.create(
+            item=item, expr="长期坚持", ongoing=True, date=datetime.date(2024, 12, 31)
+        )
 
 
 def test_an_extension_request_names_its_new_date(users):
     item = Item.objects.create(text="任务")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.create(item=item, kind=Request.Kind.EXTENSION,
-                               requested_by=users["staff"], reason="施工受阻")
+        Request.objects.create(
+            item=item, kind=Request.Kind.EXTENSION, requested_by=users["staff"], reason="施工受阻"
+        )
 
 
 def test_only_one_pending_request_of_a_kind(users):
     item = Item.objects.create(text="任务")
-    Request.objects.create(item=item, kind=Request.Kind.COMPLETION,
-                           requested_by=users["staff"], reason="已完成")
+    Request.objects.create(
+        item=item, kind=Request.Kind.COMPLETION, requested_by=users["staff"], reason="已完成"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Request.objects.create(item=item, kind=Request.Kind.COMPLETION,
-                               requested_by=users["staff"], reason="再次申请")
+        Request.objects.create(
+            item=item, kind=Request.Kind.COMPLETION, requested_by=users["staff"], reason="再次申请"
+        )
 
 
 def test_unit_staff_must_belong_to_a_unit():
@@ -112,8 +122,11 @@ def test_aliases_match_regardless_of_width_and_spaces(units):
 
 def test_final_due_date_is_the_latest_dated_deadline():
     item = Item.objects.create(text="任务")
-    for expr, date in [("一季度", datetime.date(2024, 3, 31)),
-                       ("上半年", datetime.date(2024, 6, 30)), ("长期坚持", None)]:
+    for expr, date in [
+        ("一季度", datetime.date(2024, 3, 31)),
+        ("上半年", datetime.date(2024, 6, 30)),
+        ("长期坚持", None),
+    ]:
         Deadline.objects.create(item=item, expr=expr, date=date, ongoing=date is None)
     assert item.refresh_due_date() == datetime.date(2024, 6, 30)
 
@@ -125,8 +138,11 @@ def test_state_is_derived_the_same_in_sql_and_python():
         "at_risk": dict(due_date=datetime.date(2024, 6, 5)),
         "on_track": dict(due_date=datetime.date(2024, 9, 30)),
         "undated": dict(due_date=None),
-        "done": dict(due_date=datetime.date(2024, 1, 31), status=Item.Status.COMPLETED,
-                     completed_at=timezone.now()),
+        "done": dict(
+            due_date=datetime.date(2024, 1, 31),
+            status=Item.Status.COMPLETED,
+            completed_at=timezone.now(),
+        ),
     }
     ids = {state: Item.objects.create(text=state, **fields).id for state, fields in cases.items()}
     annotated = {item.id: item.state for item in Item.objects.with_state(today)}

@@ -22,8 +22,10 @@ from tests.webclient import WebClient
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"),
-                       reason="nginx or openssl not installed (apt-get install nginx-light)"),
+    pytest.mark.skipif(
+        not shutil.which("nginx") or not shutil.which("openssl"),
+        reason="nginx or openssl not installed (apt-get install nginx-light)",
+    ),
 ]
 
 DEPLOY = ROOT / "deploy"
@@ -33,10 +35,24 @@ HTTPS = f"https://localhost:{HTTPS_PORT}"
 
 def write_nginx_config(tmp_path, static_root):
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(tmp_path / "privkey.pem"),
-         "-out", str(tmp_path / "fullchain.pem")],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(tmp_path / "privkey.pem"),
+            "-out",
+            str(tmp_path / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
     )
     site = (DEPLOY / "nginx" / "duban.conf").read_text()
     site = re.sub(r"^\s*listen \[::\].*$", "", site, flags=re.M)  # no IPv6 needed here
@@ -45,8 +61,11 @@ def write_nginx_config(tmp_path, static_root):
     site = site.replace("server_name duban.example.gov.cn;", "server_name localhost;")
     site = site.replace("/etc/duban/tls/", f"{tmp_path}/")
     site = site.replace("alias /srv/duban/static/;", f"alias {static_root}/;")
-    upstream = (DEPLOY / "nginx" / "upstream.conf").read_text().replace(
-        "127.0.0.1:8000", f"127.0.0.1:{GUNICORN_PORT}")
+    upstream = (
+        (DEPLOY / "nginx" / "upstream.conf")
+        .read_text()
+        .replace("127.0.0.1:8000", f"127.0.0.1:{GUNICORN_PORT}")
+    )
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "upstream.conf").write_text(upstream)
     user = "user root;" if os.geteuid() == 0 else ""  # workers must read pytest's tmp folders
@@ -74,10 +93,15 @@ http {{
 
 def production_env(tmp_path):
     env = process_env(
-        DUBAN_ENV="production", SECRET_KEY="k3y-" + "x7Q" * 20, DEBUG="false",
-        ALLOWED_HOSTS="localhost,127.0.0.1", DUBAN_VAR_DIR=str(tmp_path / "var"),
-        STATIC_ROOT=str(tmp_path / "static"), MEDIA_ROOT=str(tmp_path / "uploads"),
-        GUNICORN_BIND=f"127.0.0.1:{GUNICORN_PORT}", GUNICORN_WORKERS="2",
+        DUBAN_ENV="production",
+        SECRET_KEY="k3y-" + "x7Q" * 20,
+        DEBUG="false",
+        ALLOWED_HOSTS="localhost,127.0.0.1",
+        DUBAN_VAR_DIR=str(tmp_path / "var"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "uploads"),
+        GUNICORN_BIND=f"127.0.0.1:{GUNICORN_PORT}",
+        GUNICORN_WORKERS="2",
         # nginx passes `Host $host`, which has no port; on 443 the browser's Referer has none
         # either, but this test listens on another port, so the CSRF check must be told.
         CSRF_TRUSTED_ORIGINS=HTTPS,
@@ -98,10 +122,10 @@ def plain_http(path):
 
 def upload_status(context, size):
     """POST a body of `size` bytes to /import/ over HTTPS; the status nginx or Django gives."""
-    connection = http.client.HTTPSConnection("localhost", HTTPS_PORT, context=context,
-                                             timeout=60)
-    connection.request("POST", "/import/", body=b"x" * size,
-                       headers={"Content-Type": "application/octet-stream"})
+    connection = http.client.HTTPSConnection("localhost", HTTPS_PORT, context=context, timeout=60)
+    connection.request(
+        "POST", "/import/", body=b"x" * size, headers={"Content-Type": "application/octet-stream"}
+    )
     return connection.getresponse().status
 
 
@@ -125,8 +149,14 @@ def site(tmp_path_factory, django_db_setup):
     between tests, the servers keep running)."""
     tmp_path = tmp_path_factory.mktemp("nginx")
     env = production_env(tmp_path)
-    collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert collect.returncode == 0, collect.stderr
     (tmp_path / "uploads" / "evidence").mkdir(parents=True)
     (tmp_path / "uploads" / "evidence" / "secret.txt").write_text("机密佐证材料")
@@ -136,9 +166,13 @@ def site(tmp_path_factory, django_db_setup):
     site = Site(tmp_path, context)
 
     with ExitStack() as stack:
-        stack.enter_context(running(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
-            tmp_path / "gunicorn.log", env))
+        stack.enter_context(
+            running(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+                tmp_path / "gunicorn.log",
+                env,
+            )
+        )
         stack.enter_context(running(["nginx", "-c", str(config)], tmp_path / "nginx.log", env))
         client = site.client()
 
@@ -178,8 +212,12 @@ def test_nginx_site_in_front_of_gunicorn_with_production_settings(site, users):
     assert plotly.status == 200 and len(plotly.body) > 1_000_000
 
     # Uploaded evidence is never served by URL.
-    for path in ("/uploads/evidence/secret.txt", "/media/evidence/secret.txt",
-                 "/evidence/secret.txt", "/static/../uploads/evidence/secret.txt"):
+    for path in (
+        "/uploads/evidence/secret.txt",
+        "/media/evidence/secret.txt",
+        "/evidence/secret.txt",
+        "/static/../uploads/evidence/secret.txt",
+    ):
         response = client.get(path)
         assert response.status in {302, 404}, path
         assert "机密佐证材料" not in response.text
@@ -194,8 +232,9 @@ def test_nginx_site_in_front_of_gunicorn_with_production_settings(site, users):
 
 def wrong_password(client, username="staff"):
     page = client.get("/accounts/login/")
-    return client.submit(page, "username", changes={"username": username,
-                                                    "password": "wrong-password"})
+    return client.submit(
+        page, "username", changes={"username": username, "password": "wrong-password"}
+    )
 
 
 def test_finding_04_nginx_lockout_of_one_client_address_spares_another(site, users):
@@ -207,14 +246,12 @@ def test_finding_04_nginx_lockout_of_one_client_address_spares_another(site, use
     statuses = [wrong_password(attacker).status for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429], site.log()
     page = attacker.get("/accounts/login/")
-    locked = attacker.submit(page, "username", changes={"username": "staff",
-                                                        "password": PASSWORD})
+    locked = attacker.submit(page, "username", changes={"username": "staff", "password": PASSWORD})
     assert locked.status == 429
     # nginx replaces an X-Real-IP the client sends, so it cannot pose as another address.
     attacker.opener.addheaders = [("X-Real-IP", "127.0.0.3")]
     page = attacker.get("/accounts/login/")
-    forged = attacker.submit(page, "username", changes={"username": "staff",
-                                                        "password": PASSWORD})
+    forged = attacker.submit(page, "username", changes={"username": "staff", "password": PASSWORD})
     assert forged.status == 429
 
     colleague = site.client(source_address="127.0.0.3")

@@ -1,4 +1,5 @@
 """manage.py parse_gazette: summary or JSON, never the database."""
+
 import json
 from io import StringIO
 
@@ -31,8 +32,9 @@ def test_it_prints_json(gazette):
 
 
 def test_it_writes_one_file_per_input(gazette, tmp_path):
-    call_command("parse_gazette", str(gazette), "--json", "--out", str(tmp_path / "o"),
-                 stdout=StringIO())
+    call_command(
+        "parse_gazette", str(gazette), "--json", "--out", str(tmp_path / "o"), stdout=StringIO()
+    )
     data = json.loads((tmp_path / "o" / "g.txt.json").read_text(encoding="utf-8"))
     assert data["documents"][0]["doc_number"] == "某政办发〔2024〕9号"
 

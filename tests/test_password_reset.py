@@ -24,8 +24,9 @@ def reset(client, email, address="10.30.0.1"):
 
 def test_finding_13_reset_mails_to_one_account_are_throttled(client, users, settings):
     assert settings.PASSWORD_RESET_PER_ACCOUNT == 3
-    statuses = [reset(client, "staff@example.gov.cn", f"10.30.0.{n}").status_code
-                for n in range(15)]
+    statuses = [
+        reset(client, "staff@example.gov.cn", f"10.30.0.{n}").status_code for n in range(15)
+    ]
     assert statuses == [302] * 3 + [429] * 12
     assert len(mail.outbox) == 3
     assert all(m.to == ["staff@example.gov.cn"] for m in mail.outbox)
@@ -54,7 +55,8 @@ def test_finding_13_unknown_addresses_are_throttled_alike(client, users):
 def test_finding_13_one_client_address_is_throttled_across_accounts(client, users, settings):
     assert settings.PASSWORD_RESET_PER_ADDRESS == 10
     emails = [f"{name}@example.gov.cn" for name in users] + [
-        f"someone{n}@example.gov.cn" for n in range(6)]
+        f"someone{n}@example.gov.cn" for n in range(6)
+    ]
     statuses = [reset(client, email, "10.40.0.1").status_code for email in emails]
     assert statuses == [302] * 10 + [429] * 2
     refused = reset(client, "leader@example.gov.cn", "10.40.0.1")

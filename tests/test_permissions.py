@@ -24,9 +24,24 @@ ROLES = ["staff", "head", "leader", "supervisor", "admin"]
 READ = {"list", "detail", "export", "download", "comment"}
 UNIT = READ | {"sign", "report", "request_extension", "request_completion"}
 ITEM_ACTIONS = [
-    "detail", "download", "sign", "report", "confirm", "request_extension", "decide_extension",
-    "request_completion", "decide_completion", "grade", "urge", "comment", "return_report",
-    "unit_review", "edit", "split", "withdraw", "restore",
+    "detail",
+    "download",
+    "sign",
+    "report",
+    "confirm",
+    "request_extension",
+    "decide_extension",
+    "request_completion",
+    "decide_completion",
+    "grade",
+    "urge",
+    "comment",
+    "return_report",
+    "unit_review",
+    "edit",
+    "split",
+    "withdraw",
+    "restore",
 ]
 # The unit head's own check before anything goes up: confirm or return a report, confirm or
 # return a completion request (two-level review).
@@ -40,7 +55,6 @@ ALLOWED = {
     "supervisor": OFFICE,
     "admin": OFFICE,
 }
-
 
 
 @pytest.fixture
@@ -60,8 +74,19 @@ def prepare(action, item, users):
     """Put the item where the action can happen; return (method, url, data)."""
     own = item.owners.get().unit == users["staff"].unit
     worker = users["staff"] if own else users["other_staff"]
-    if action not in {"sign", "detail", "comment", "urge", "grade", "request_extension",
-                      "decide_extension", "edit", "split", "withdraw", "restore"}:
+    if action not in {
+        "sign",
+        "detail",
+        "comment",
+        "urge",
+        "grade",
+        "request_extension",
+        "decide_extension",
+        "edit",
+        "split",
+        "withdraw",
+        "restore",
+    }:
         actions.do_sign(worker, item, item.version)
     pk = item.pk
     if action == "detail":
@@ -72,8 +97,16 @@ def prepare(action, item, users):
     if action == "sign":
         return "post", reverse("item_sign", args=[pk]), {"version": item.version}
     if action == "report":
-        return "post", reverse("item_report", args=[pk]), {
-            "version": item.version, "percent": 30, "narrative": "推进中", "files": [pdf_upload()]}
+        return (
+            "post",
+            reverse("item_report", args=[pk]),
+            {
+                "version": item.version,
+                "percent": 30,
+                "narrative": "推进中",
+                "files": [pdf_upload()],
+            },
+        )
     if action == "confirm":
         report = actions.do_report(worker, item, item.version, 10, "进展")
         return "post", reverse("report_confirm", args=[pk, report.pk]), {}
@@ -81,31 +114,45 @@ def prepare(action, item, users):
         report = actions.do_report(worker, item, item.version, 10, "进展")
         return "post", reverse("report_return", args=[pk, report.pk]), {"note": "数据有误"}
     if action == "unit_review":
-        request = actions.do_request_completion(worker, item, item.version, "完成",
-                                                [pdf_upload()])
+        request = actions.do_request_completion(worker, item, item.version, "完成", [pdf_upload()])
         Request.objects.filter(pk=request.pk).update(awaits_unit=True)  # as a staff request
         item.refresh_from_db()
-        return "post", reverse("request_unit_review", args=[pk, request.pk]), {
-            "version": item.version, "decision": "return", "note": "材料不全"}
+        return (
+            "post",
+            reverse("request_unit_review", args=[pk, request.pk]),
+            {"version": item.version, "decision": "return", "note": "材料不全"},
+        )
     if action == "request_extension":
-        return "post", reverse("item_extension", args=[pk]), {
-            "version": item.version, "new_date": "2030-12-31", "reason": "需要更多时间"}
+        return (
+            "post",
+            reverse("item_extension", args=[pk]),
+            {"version": item.version, "new_date": "2030-12-31", "reason": "需要更多时间"},
+        )
     if action == "decide_extension":
-        request = actions.do_request_extension(worker, item, item.version,
-                                               datetime.date(2030, 12, 31), "理由")
-        return "post", reverse("request_decide", args=[pk, request.pk]), {
-            "version": item.version, "decision": "approve"}
+        request = actions.do_request_extension(
+            worker, item, item.version, datetime.date(2030, 12, 31), "理由"
+        )
+        return (
+            "post",
+            reverse("request_decide", args=[pk, request.pk]),
+            {"version": item.version, "decision": "approve"},
+        )
     if action == "request_completion":
-        return "post", reverse("item_completion", args=[pk]), {
-            "version": item.version, "reason": "已完成", "files": [pdf_upload()]}
+        return (
+            "post",
+            reverse("item_completion", args=[pk]),
+            {"version": item.version, "reason": "已完成", "files": [pdf_upload()]},
+        )
     if action == "decide_completion":
-        request = actions.do_request_completion(worker, item, item.version, "完成",
-                                                [pdf_upload()])
+        request = actions.do_request_completion(worker, item, item.version, "完成", [pdf_upload()])
         if request.awaits_unit:  # the unit head confirms first (two-level review)
             item.refresh_from_db()
             review.do_unit_confirm_completion(users["head"], request, item.version)
-        return "post", reverse("request_decide", args=[pk, request.pk]), {
-            "version": item.version, "decision": "approve"}
+        return (
+            "post",
+            reverse("request_decide", args=[pk, request.pk]),
+            {"version": item.version, "decision": "approve"},
+        )
     if action == "grade":
         return "post", reverse("item_grade", args=[pk]), {"version": item.version, "grade": "A"}
     if action == "urge":
@@ -113,19 +160,43 @@ def prepare(action, item, users):
     if action == "comment":
         return "post", reverse("item_comment", args=[pk]), {"text": "意见"}
     if action == "edit":  # the office's edit page: the text changes, nothing else
-        return "post", reverse("item_edit", args=[pk]), {
-            "version": item.version, "text": "改过的内容", "due_date": "2030-06-30", "tags": "",
-            "owner-TOTAL_FORMS": 1, "owner-INITIAL_FORMS": 1, "owner-0-role": "lead",
-            "owner-0-name": item.owners.get().name, "owner-0-link": f"u{item.owners.get().unit_id}",
-            "person-TOTAL_FORMS": 0, "person-INITIAL_FORMS": 0,
-            "deadline-TOTAL_FORMS": 0, "deadline-INITIAL_FORMS": 0}
+        return (
+            "post",
+            reverse("item_edit", args=[pk]),
+            {
+                "version": item.version,
+                "text": "改过的内容",
+                "due_date": "2030-06-30",
+                "tags": "",
+                "owner-TOTAL_FORMS": 1,
+                "owner-INITIAL_FORMS": 1,
+                "owner-0-role": "lead",
+                "owner-0-name": item.owners.get().name,
+                "owner-0-link": f"u{item.owners.get().unit_id}",
+                "person-TOTAL_FORMS": 0,
+                "person-INITIAL_FORMS": 0,
+                "deadline-TOTAL_FORMS": 0,
+                "deadline-INITIAL_FORMS": 0,
+            },
+        )
     if action == "split":
-        return "post", reverse("item_split", args=[pk]), {
-            "version": item.version, "part-TOTAL_FORMS": 1, "part-INITIAL_FORMS": 0,
-            "part-0-text": "子任务", "part-0-lead": f"u{item.owners.get().unit_id}"}
+        return (
+            "post",
+            reverse("item_split", args=[pk]),
+            {
+                "version": item.version,
+                "part-TOTAL_FORMS": 1,
+                "part-INITIAL_FORMS": 0,
+                "part-0-text": "子任务",
+                "part-0-lead": f"u{item.owners.get().unit_id}",
+            },
+        )
     if action == "withdraw":
-        return "post", reverse("item_withdraw", args=[pk]), {
-            "version": item.version, "reason": "任务调整"}
+        return (
+            "post",
+            reverse("item_withdraw", args=[pk]),
+            {"version": item.version, "reason": "任务调整"},
+        )
     if action == "restore":
         editing.do_withdraw(users["supervisor"], item, item.version, "任务调整")
         item.refresh_from_db()
@@ -136,11 +207,24 @@ def prepare(action, item, users):
 def snapshot():
     """Everything an action could change."""
     return (
-        list(Item.objects.order_by("pk").values_list(
-            "pk", "status", "percent", "due_date", "grade", "version", "received_at",
-            "completed_at", "text", "withdrawn_at", "parent")),
-        list(ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at",
-                                                                "returned_at")),
+        list(
+            Item.objects.order_by("pk").values_list(
+                "pk",
+                "status",
+                "percent",
+                "due_date",
+                "grade",
+                "version",
+                "received_at",
+                "completed_at",
+                "text",
+                "withdrawn_at",
+                "parent",
+            )
+        ),
+        list(
+            ProgressReport.objects.order_by("pk").values_list("pk", "confirmed_at", "returned_at")
+        ),
         list(Request.objects.order_by("pk").values_list("pk", "decision", "awaits_unit")),
         Comment.objects.count(),
         Evidence.objects.count(),
@@ -175,8 +259,7 @@ def test_item_pages_and_actions_follow_the_matrix(client, users, items, role, ac
 def test_bulk_signing_signs_only_what_the_user_may_sign(client, users, items, role):
     """签收 in bulk: unit members and the office; another unit's item is never signed."""
     client.force_login(users[role])
-    response = client.post(reverse("items_sign"),
-                           {"item": [items["own"].pk, items["other"].pk]})
+    response = client.post(reverse("items_sign"), {"item": [items["own"].pk, items["other"].pk]})
     statuses = {key: Item.objects.get(pk=item.pk).status for key, item in items.items()}
     if role == "leader":
         assert response.status_code == 403
@@ -204,8 +287,15 @@ def test_the_list_and_the_export_hold_only_visible_items(client, users, items, r
 def test_only_the_supervision_office_creates_ad_hoc_assignments(client, users, units, role):
     client.force_login(users[role])
     url = reverse("adhoc_create")
-    response = client.post(url, {"text": "核查群众反映的问题", "lead": units["jyj"].pk,
-                                 "received_on": "2030-03-04", "complexity": "simple"})
+    response = client.post(
+        url,
+        {
+            "text": "核查群众反映的问题",
+            "lead": units["jyj"].pk,
+            "received_on": "2030-03-04",
+            "complexity": "simple",
+        },
+    )
     if role in {"supervisor", "admin"}:
         assert response.status_code == 302
         assert Item.objects.filter(kind=Item.Kind.ADHOC).count() == 1
@@ -216,8 +306,11 @@ def test_only_the_supervision_office_creates_ad_hoc_assignments(client, users, u
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, items):
-    for url in [reverse("item_list"), reverse("item_detail", args=[items["own"].pk]),
-                reverse("item_export")]:
+    for url in [
+        reverse("item_list"),
+        reverse("item_detail", args=[items["own"].pk]),
+        reverse("item_export"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
@@ -234,9 +327,15 @@ def test_co_operating_units_see_and_report(client, users, make_item, units):
 @pytest.fixture
 def office_pages(users):
     """Every import and reminder-management page, with what a GET or POST there needs."""
-    job = ImportJob.objects.create(uploaded_by=users["supervisor"], file_name="示范.txt",
-                                   sha256="0" * 64, size=3, data=b"abc",
-                                   status=ImportJob.Status.FAILED, error="示范")
+    job = ImportJob.objects.create(
+        uploaded_by=users["supervisor"],
+        file_name="示范.txt",
+        sha256="0" * 64,
+        size=3,
+        data=b"abc",
+        status=ImportJob.Status.FAILED,
+        error="示范",
+    )
     return [
         ("get", reverse("import_upload"), {}),
         ("get", reverse("import_job", args=[job.pk]), {}),
@@ -269,6 +368,7 @@ def test_anonymous_visitors_never_reach_the_office_pages(client, office_pages):
         response = getattr(client, method)(url, data)
         assert response.status_code == 302 and reverse("login") in response["Location"], url
 
+
 # ---- 督办单 (tracker/supervision/): issue is the office's; reply is the addressed unit's ----
 
 NOTICE_ACTIONS = ["issue_notice", "notice_detail", "notice_print", "reply_notice"]
@@ -284,8 +384,10 @@ NOTICE_ALLOWED = {
 def notice_snapshot():
     from tracker.models import SupervisionNotice, SupervisionReply
 
-    return (list(SupervisionNotice.objects.order_by("pk").values_list("pk", "status")),
-            SupervisionReply.objects.count())
+    return (
+        list(SupervisionNotice.objects.order_by("pk").values_list("pk", "status")),
+        SupervisionReply.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("unit", ["own", "other"])
@@ -296,16 +398,28 @@ def test_supervision_notices_follow_the_matrix(client, users, items, role, actio
     from tracker.supervision import notices
 
     item = items[unit]
-    ((notice, _c),) = notices.issue(users["supervisor"], [item], SupervisionNotice.Level.URGE,
-                                    3, "请反馈", f"perm-{unit}")
+    ((notice, _c),) = notices.issue(
+        users["supervisor"], [item], SupervisionNotice.Level.URGE, 3, "请反馈", f"perm-{unit}"
+    )
     method, url, data = {
-        "issue_notice": ("post", reverse("supervision_new"), {
-            "items": [item.pk], "level": "remind", "reply_days": 2, "text": "请反馈",
-            "token": "new-token"}),
+        "issue_notice": (
+            "post",
+            reverse("supervision_new"),
+            {
+                "items": [item.pk],
+                "level": "remind",
+                "reply_days": 2,
+                "text": "请反馈",
+                "token": "new-token",
+            },
+        ),
         "notice_detail": ("get", reverse("supervision_detail", args=[notice.pk]), {}),
         "notice_print": ("get", reverse("supervision_print", args=[notice.pk]), {}),
-        "reply_notice": ("post", reverse("supervision_reply", args=[notice.pk]),
-                         {"text": "已办理"}),
+        "reply_notice": (
+            "post",
+            reverse("supervision_reply", args=[notice.pk]),
+            {"text": "已办理"},
+        ),
     }[action]
     client.force_login(users[role])
     before = notice_snapshot()
@@ -330,8 +444,14 @@ def test_the_notice_list_holds_only_visible_notices(client, users, items, role):
     from tracker.supervision import notices
 
     for unit in ("own", "other"):
-        notices.issue(users["supervisor"], [items[unit]], SupervisionNotice.Level.URGE, 3, "请反馈",
-                      f"list-{unit}")
+        notices.issue(
+            users["supervisor"],
+            [items[unit]],
+            SupervisionNotice.Level.URGE,
+            3,
+            "请反馈",
+            f"list-{unit}",
+        )
     client.force_login(users[role])
     page = client.get(reverse("supervision_list")).content.decode()
     assert "区发展和改革局" in page
@@ -348,8 +468,13 @@ def test_the_periodic_report_is_the_units(client, users, items, role):
     url = reverse("periodic_report")
     data = {}
     for item in items.values():
-        data.update({f"i{item.pk}-version": item.version, f"i{item.pk}-percent": 50,
-                     f"i{item.pk}-narrative": "进展"})
+        data.update(
+            {
+                f"i{item.pk}-version": item.version,
+                f"i{item.pk}-percent": 50,
+                f"i{item.pk}-narrative": "进展",
+            }
+        )
     response = client.post(url, data)
     if role not in {"staff", "head"}:
         assert response.status_code == 403 and client.get(url).status_code == 403
@@ -360,6 +485,7 @@ def test_the_periodic_report_is_the_units(client, users, items, role):
 
 
 # ---- the office's item pages: edit, split (分解), withdraw (撤销) -----------------------------
+
 
 @pytest.mark.parametrize("unit", ["own", "other"])
 @pytest.mark.parametrize("page", ["item_edit", "item_split", "item_withdraw"])

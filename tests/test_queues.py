@@ -32,4 +32,3 @@ def test_every_project_task_goes_to_a_queue_the_workers_listen_on():
     assert names
     assert {queue_of(name) for name in names} <= set(settings.DUBAN_QUEUES)
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "celery"
-

@@ -36,7 +36,6 @@ def run(moment):
     return mail.send_deliveries(plan.tick(moment), moment=moment)
 
 
-
 @pytest.fixture
 def rules(db):
     return ReminderSettings.load()
@@ -68,14 +67,17 @@ def swept_until(day):
 
 
 def test_each_recipient_gets_one_email_listing_all_their_items(
-        make_item, units, users, rules, sink, settings):
+    make_item, units, users, rules, sink, settings
+):
     first = due_item(make_item, units["fgj"], D(2024, 10, 9))
     second = due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     assert run(at(D(2024, 10, 9))) == {"sent": 2}
 
     assert sorted(rcpt[0] for rcpt, _m in sink.accepted) == [
-        "head@example.gov.cn", "staff@example.gov.cn"]
+        "head@example.gov.cn",
+        "staff@example.gov.cn",
+    ]
     message = sink.to("staff@example.gov.cn")[0]
     assert "2 项督办事项" in message["Subject"]
     text, html = Sink.text(message), Sink.html(message)
@@ -91,7 +93,8 @@ def test_each_recipient_gets_one_email_listing_all_their_items(
 
 
 def test_nothing_is_sent_at_night_on_holidays_or_before_the_send_time(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     due_item(make_item, units["fgj"], D(2024, 10, 9))
     swept_until(D(2024, 9, 30))
     assert run(at(D(2024, 10, 3), 9)) == {}  # National Day
@@ -103,7 +106,8 @@ def test_nothing_is_sent_at_night_on_holidays_or_before_the_send_time(
     # due on 10-08 (the first working day after the holiday) when no tick swept, goes out too.
     assert run(at(D(2024, 10, 9), 8, 30)) == {"sent": 4}
     assert set(Reminder.objects.values_list("rule", "date")) == {
-        (Reminder.Rule.DUE, D(2024, 10, 9))}
+        (Reminder.Rule.DUE, D(2024, 10, 9))
+    }
     assert Delivery.objects.filter(kind=Delivery.Kind.WEEKLY, period=D(2024, 10, 7)).count() == 2
 
 
@@ -117,7 +121,8 @@ def test_a_changed_send_time_applies_at_the_next_tick(make_item, units, users, r
 
 
 def test_digest_users_get_one_daily_digest_instead_of_immediate_mails(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     User.objects.filter(username="head").update(delivery=User.Timing.DIGEST)
     due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
@@ -130,8 +135,9 @@ def test_digest_users_get_one_daily_digest_instead_of_immediate_mails(
     assert len(sink.accepted) == 2
 
 
-def test_the_beat_task_sends_on_the_configured_clock(make_item, units, users, rules, sink,
-                                                     settings):
+def test_the_beat_task_sends_on_the_configured_clock(
+    make_item, units, users, rules, sink, settings
+):
     due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     settings.DUBAN_FAKE_NOW = "2024-10-09T08:45:00+08:00"
@@ -149,7 +155,8 @@ def test_english_users_get_their_mail_in_english_markup(make_item, units, users,
 
 
 def test_an_smtp_server_that_refuses_at_first_gets_the_mail_on_retry(
-        make_item, units, users, rules, settings):
+    make_item, units, users, rules, settings
+):
     rules.retry_backoff_seconds = 1
     rules.save()
     due_item(make_item, units["jyj"], D(2024, 10, 10))  # one recipient: other_staff
@@ -173,7 +180,8 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_mail_on_retry(
 
 
 def test_what_finally_failed_is_shown_to_the_supervision_office_and_can_be_resent(
-        make_item, units, users, rules, settings, client):
+    make_item, units, users, rules, settings, client
+):
     rules.max_attempts = 1
     rules.save()
     due_item(make_item, units["jyj"], D(2024, 10, 10))
@@ -195,7 +203,8 @@ def test_what_finally_failed_is_shown_to_the_supervision_office_and_can_be_resen
 
 
 def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_left_alone(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     sweep.sweep(D(2024, 10, 9))
@@ -203,7 +212,8 @@ def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_left_alone(
     dead, busy = Delivery.objects.order_by("id")
     now = datetime.datetime.now(datetime.UTC)
     Delivery.objects.filter(pk=dead.pk).update(
-        claimed_at=now - datetime.timedelta(hours=1), attempts=1, claim_token="dead-worker")
+        claimed_at=now - datetime.timedelta(hours=1), attempts=1, claim_token="dead-worker"
+    )
     Delivery.objects.filter(pk=busy.pk).update(claimed_at=now, attempts=1, claim_token="alive")
     assert plan.sendable() == [dead.pk]
     assert mail.send_delivery(busy.pk) == "busy"
@@ -217,14 +227,16 @@ def test_an_item_completed_before_sending_is_left_out(make_item, units, users, r
     item = due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     sweep.sweep(D(2024, 10, 9))
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.COMPLETED,
-                                           completed_at=at(D(2024, 10, 9), 8))
+    Item.objects.filter(pk=item.pk).update(
+        status=Item.Status.COMPLETED, completed_at=at(D(2024, 10, 9), 8)
+    )
     assert run(at(D(2024, 10, 9))) == {"skipped": 2}
     assert not sink.accepted
 
 
 def test_an_item_whose_completion_was_requested_before_sending_is_not_chased(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     chased = due_item(make_item, units["fgj"], D(2024, 10, 10))
     waiting = due_item(make_item, units["fgj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
@@ -236,12 +248,18 @@ def test_an_item_whose_completion_was_requested_before_sending_is_not_chased(
 
 
 def test_leaders_and_the_office_get_a_weekly_digest_on_the_first_working_day(
-        make_item, units, users, rules, sink, settings):
+    make_item, units, users, rules, sink, settings
+):
     late = due_item(make_item, units["fgj"], D(2024, 10, 9))
-    ItemPerson.objects.create(item=late, role=ItemPerson.Role.LEADER, name="leader",
-                              user=users["leader"])
-    done = make_item(text="已经办结的任务。", lead=units["fgj"], status=Item.Status.COMPLETED,
-                     completed_at=at(D(2024, 10, 10), 15))
+    ItemPerson.objects.create(
+        item=late, role=ItemPerson.Role.LEADER, name="leader", user=users["leader"]
+    )
+    done = make_item(
+        text="已经办结的任务。",
+        lead=units["fgj"],
+        status=Item.Status.COMPLETED,
+        completed_at=at(D(2024, 10, 10), 15),
+    )
     swept_until(D(2024, 10, 13))
     run(at(D(2024, 10, 14)))  # Monday
     for name in ("leader", "supervisor"):
@@ -249,21 +267,23 @@ def test_leaders_and_the_office_get_a_weekly_digest_on_the_first_working_day(
         assert len(mail) == 1, name
         text = Sink.text(mail[0])
         assert settings.SITE_URL + reverse("item_detail", args=[late.pk]) in text
-    office = Sink.text([m for m in sink.to("supervisor@example.gov.cn")
-                        if "每周汇总" in m["Subject"]][0])
+    office = Sink.text(
+        [m for m in sink.to("supervisor@example.gov.cn") if "每周汇总" in m["Subject"]][0]
+    )
     assert settings.SITE_URL + reverse("item_detail", args=[done.pk]) in office
     before = len(sink.accepted)
     run(at(D(2024, 10, 14), 15))
     assert len(sink.accepted) == before
 
 
-def test_a_weekly_digest_waits_for_the_first_working_day_after_a_holiday_monday(
-        users, rules, sink):
+def test_a_weekly_digest_waits_for_the_first_working_day_after_a_holiday_monday(users, rules, sink):
     swept_until(D(2024, 10, 7))
     run(at(D(2024, 10, 8)))  # Monday 10-07 was a holiday
-    assert set(Delivery.objects.filter(kind=Delivery.Kind.WEEKLY).values_list(
-        "recipient__username", "period")) == {("leader", D(2024, 10, 7)),
-                                              ("supervisor", D(2024, 10, 7))}
+    assert set(
+        Delivery.objects.filter(kind=Delivery.Kind.WEEKLY).values_list(
+            "recipient__username", "period"
+        )
+    ) == {("leader", D(2024, 10, 7)), ("supervisor", D(2024, 10, 7))}
 
 
 def planned(day):
@@ -274,7 +294,8 @@ def planned(day):
 
 
 def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -298,11 +319,15 @@ def test_building_an_email_asks_the_same_queries_for_one_item_or_many(
 
 
 def test_a_milestone_name_is_escaped_in_the_html_and_kept_as_is_in_the_text(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     item = due_item(make_item, units["fgj"], D(2024, 10, 10))
-    item.deadlines.update(kind=Deadline.Kind.MILESTONE, what="<印发> & \"落实\"")
+    item.deadlines.update(kind=Deadline.Kind.MILESTONE, what='<印发> & "落实"')
     swept_until(D(2024, 10, 8))
     message = mail.build_message(planned(D(2024, 10, 9))[0])
-    assert "还有 1 个工作日到期（2024年10月10日）［节点］ · <印发> & \"落实\"" in message.body
+    assert '还有 1 个工作日到期（2024年10月10日）［节点］ · <印发> & "落实"' in message.body
     html = message.alternatives[0][0]
-    assert "还有 1 个工作日到期（2024年10月10日）［节点］ · &lt;印发&gt; &amp; &quot;落实&quot;" in html
+    assert (
+        "还有 1 个工作日到期（2024年10月10日）［节点］ · &lt;印发&gt; &amp; &quot;落实&quot;"
+        in html
+    )

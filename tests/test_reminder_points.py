@@ -84,16 +84,22 @@ def texts(sink, address):
 
 
 def test_point1_an_approved_extension_closes_the_superseded_deadline(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     item = due_item(make_item, units["fgj"], D(2024, 9, 13))
-    ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="leader",
-                              user=users["leader"])
+    ItemPerson.objects.create(
+        item=item, role=ItemPerson.Role.LEADER, name="leader", user=users["leader"]
+    )
     old = item.deadlines.get()
     swept_until(D(2024, 9, 12))
     sweep.sweep(D(2024, 9, 13))  # due today: the unit is reminded of 9-13
-    request = Request.objects.create(item=item, kind=Request.Kind.EXTENSION,
-                                     requested_by=users["staff"], reason="需要更多时间",
-                                     new_date=D(2024, 11, 29))
+    request = Request.objects.create(
+        item=item,
+        kind=Request.Kind.EXTENSION,
+        requested_by=users["staff"],
+        reason="需要更多时间",
+        new_date=D(2024, 11, 29),
+    )
     item.refresh_from_db()
     actions.do_decide_extension(users["supervisor"], request, item.version, approve=True)
 
@@ -112,7 +118,11 @@ def test_point1_an_approved_extension_closes_the_superseded_deadline(
     assert not Reminder.objects.filter(due_on=D(2024, 9, 13)).exclude(date=D(2024, 9, 13)).exists()
     assert not Reminder.objects.filter(rule=R.ESCALATION).exists()
     assert set(Reminder.objects.filter(due_on=D(2024, 11, 29)).values_list("rule", "offset")) == {
-        (R.BEFORE, 7), (R.BEFORE, 3), (R.BEFORE, 1), (R.DUE, 0)}
+        (R.BEFORE, 7),
+        (R.BEFORE, 3),
+        (R.BEFORE, 1),
+        (R.DUE, 0),
+    }
     # And the 9-13 reminder not yet e-mailed is dropped at send time.
     plan.plan_deliveries(at(D(2024, 11, 29)))
     deliveries = Delivery.objects.filter(notices__reminder__due_on=D(2024, 9, 13)).distinct()
@@ -126,7 +136,8 @@ def test_point1_an_approved_extension_closes_the_superseded_deadline(
 
 
 def test_point3_quiet_hours_are_checked_before_every_email(
-        make_item, units, users, rules, sink, monkeypatch):
+    make_item, units, users, rules, sink, monkeypatch
+):
     due_item(make_item, units["fgj"], D(2024, 10, 10))  # staff, head
     due_item(make_item, units["jyj"], D(2024, 10, 10))  # other_staff
     swept_until(D(2024, 10, 8))
@@ -134,6 +145,7 @@ def test_point3_quiet_hours_are_checked_before_every_email(
     send = mail.send_delivery
     start = at(D(2024, 10, 9), 19, 59, 30)
     with time_machine.travel(start, tick=False) as clock:
+
         def slow_send(*args, **kwargs):  # a mail server that takes 20 s per message
             sent_at.append(datetime.datetime.now(SHANGHAI))
             outcome = send(*args, **kwargs)
@@ -143,8 +155,10 @@ def test_point3_quiet_hours_are_checked_before_every_email(
         monkeypatch.setattr(mail, "send_delivery", slow_send)
         assert run(start) == {"sent": 2, "deferred": 1}
         assert all(moment.time() < rules.quiet_time for moment in sent_at)
-        assert Delivery.objects.filter(status=Delivery.Status.PENDING,
-                                       claimed_at__isnull=True).count() == 1
+        assert (
+            Delivery.objects.filter(status=Delivery.Status.PENDING, claimed_at__isnull=True).count()
+            == 1
+        )
         # Nothing at night; the rest goes out when the next sending window opens.
         clock.move_to(at(D(2024, 10, 9), 22))
         assert run(at(D(2024, 10, 9), 22)) == {}
@@ -152,7 +166,10 @@ def test_point3_quiet_hours_are_checked_before_every_email(
         outcome = run(at(D(2024, 10, 10), 8, 30))
     assert outcome["sent"] >= 1
     assert {rcpt[0] for rcpt, _m in sink.accepted} == {
-        "staff@example.gov.cn", "head@example.gov.cn", "other_staff@example.gov.cn"}
+        "staff@example.gov.cn",
+        "head@example.gov.cn",
+        "other_staff@example.gov.cn",
+    }
     assert all(rules.send_time <= moment.time() < rules.quiet_time for moment in sent_at)
 
 
@@ -160,7 +177,8 @@ def test_point3_quiet_hours_are_checked_before_every_email(
 
 
 def test_point4_a_catch_up_sends_the_current_state_of_each_date_once(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     # Down from Thursday 11-07 to Monday 11-11: dates due the Tuesday before (4 working days
     # late by Monday), the Friday (1 late), Monday itself and Tuesday.
     for due in (D(2024, 11, 5), D(2024, 11, 8), D(2024, 11, 11), D(2024, 11, 12)):
@@ -178,19 +196,22 @@ def test_point4_a_catch_up_sends_the_current_state_of_each_date_once(
 
 
 def test_point4_a_new_installation_does_not_replay_the_week_before_it(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     due_item(make_item, units["jyj"], D(2024, 10, 11))
     sweep.sweep(D(2024, 10, 16))  # first sweep ever: a catch-up over catch_up_days
     # One line, as the date stands on 10-16: 4 working days late (Saturday 10-12 was one).
     assert list(Reminder.objects.exclude(rule=R.REPORT).values_list("rule", "offset", "date")) == [
-        (R.OVERDUE, -4, D(2024, 10, 16))]
+        (R.OVERDUE, -4, D(2024, 10, 16))
+    ]
 
 
 # --- 5. a missed weekly digest is caught up ---------------------------------------------------
 
 
 def test_point5_a_missed_weekly_digest_is_caught_up_by_the_first_tick_of_the_week(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     swept_until(D(2024, 10, 18))
     # No tick on Monday 10-21; Tuesday's first tick finds no digest for the week.
     run(at(D(2024, 10, 22), 8, 30))
@@ -207,7 +228,8 @@ def test_point5_a_missed_weekly_digest_is_caught_up_by_the_first_tick_of_the_wee
 
 
 def test_point6_a_second_sweep_of_the_day_leaves_it_to_the_one_running(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     due_item(make_item, units["jyj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     now = datetime.datetime.now(datetime.UTC)
@@ -216,7 +238,8 @@ def test_point6_a_second_sweep_of_the_day_leaves_it_to_the_one_running(
     assert not Reminder.objects.exists() and not Notice.objects.exists()
     # A claim older than the task's time limit is a sweep that died: taken over.
     ReminderSweep.objects.filter(date=D(2024, 10, 9)).update(
-        claimed_at=now - datetime.timedelta(hours=1))
+        claimed_at=now - datetime.timedelta(hours=1)
+    )
     assert sweep.sweep(D(2024, 10, 9))["reminders"] > 0
     record = ReminderSweep.objects.get(date=D(2024, 10, 9))
     assert record.finished_at is not None and record.claimed_at is None
@@ -226,7 +249,8 @@ def test_point6_a_second_sweep_of_the_day_leaves_it_to_the_one_running(
 
 
 def test_point7_a_milestone_marked_done_is_left_out_of_that_days_digest(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     users["other_staff"].delivery = User.Timing.DIGEST
     users["other_staff"].save()
     done = due_item(make_item, units["jyj"], D(2024, 10, 9), kind=Deadline.Kind.MILESTONE)
@@ -240,15 +264,18 @@ def test_point7_a_milestone_marked_done_is_left_out_of_that_days_digest(
 
 
 def test_point7_a_progress_report_filed_since_the_report_reminder_is_left_out(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     reporting = make_item(text="按月报送进展的任务。", lead=units["jyj"])
-    Deadline.objects.create(item=reporting, kind=Deadline.Kind.REPORT, expr="每月25日前",
-                            recurrence="monthly:25")
+    Deadline.objects.create(
+        item=reporting, kind=Deadline.Kind.REPORT, expr="每月25日前", recurrence="monthly:25"
+    )
     swept_until(D(2024, 10, 24))
     sweep.sweep(D(2024, 10, 25))  # report day: a report reminder for other_staff
     assert Reminder.objects.filter(item=reporting, rule=R.REPORT).exists()
-    ProgressReport.objects.create(item=reporting, author=users["other_staff"], percent=40,
-                                  narrative="已完成调研。")
+    ProgressReport.objects.create(
+        item=reporting, author=users["other_staff"], percent=40, narrative="已完成调研。"
+    )
     assert run(at(D(2024, 10, 25), 10)) == {"skipped": 1}
     assert not sink.accepted
 
@@ -257,7 +284,8 @@ def test_point7_a_progress_report_filed_since_the_report_reminder_is_left_out(
 
 
 def test_point8_a_permanent_refusal_fails_at_once_with_the_servers_reason(
-        make_item, units, users, rules, settings, client):
+    make_item, units, users, rules, settings, client
+):
     due_item(make_item, units["fgj"], D(2024, 10, 10))  # staff, head
     swept_until(D(2024, 10, 8))
     refusal = "550 5.1.1 <staff@example.gov.cn>: Recipient address rejected: User unknown"
@@ -273,11 +301,14 @@ def test_point8_a_permanent_refusal_fails_at_once_with_the_servers_reason(
 
 
 def test_point8_temporary_refusals_and_dropped_lines_are_retried(
-        make_item, units, users, rules, settings):
+    make_item, units, users, rules, settings
+):
     due_item(make_item, units["jyj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
-    with smtp_sink(refuse=1, code="421 4.7.0 Too many connections", drop=1) as server, \
-            time_machine.travel(at(D(2024, 10, 9)), tick=False) as clock:
+    with (
+        smtp_sink(refuse=1, code="421 4.7.0 Too many connections", drop=1) as server,
+        time_machine.travel(at(D(2024, 10, 9)), tick=False) as clock,
+    ):
         use_sink(settings, server)
         assert run(at(D(2024, 10, 9))) == {"retry": 1}
         assert "421" in Delivery.objects.get().last_error
@@ -292,12 +323,15 @@ def test_point8_temporary_refusals_and_dropped_lines_are_retried(
 
 
 def test_point9_a_resend_after_a_dropped_250_carries_the_same_message_id(
-        make_item, units, users, rules, settings, client):
+    make_item, units, users, rules, settings, client
+):
     due_item(make_item, units["jyj"], D(2024, 10, 10))  # one recipient: other_staff
     swept_until(D(2024, 10, 8))
     # The server stores the message, then the line drops before its 250 answer.
-    with smtp_sink(drop_after_store=1) as server, \
-            time_machine.travel(at(D(2024, 10, 9)), tick=False) as clock:
+    with (
+        smtp_sink(drop_after_store=1) as server,
+        time_machine.travel(at(D(2024, 10, 9)), tick=False) as clock,
+    ):
         use_sink(settings, server)
         assert run(at(D(2024, 10, 9))) == {"retry": 1}
         delivery = Delivery.objects.get()
@@ -314,7 +348,8 @@ def test_point9_a_resend_after_a_dropped_250_carries_the_same_message_id(
 
 
 def test_point9_a_claim_that_began_sending_is_resent_only_after_the_claim_timeout(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     due_item(make_item, units["jyj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     with time_machine.travel(at(D(2024, 10, 9)), tick=False) as clock:
@@ -323,8 +358,9 @@ def test_point9_a_claim_that_began_sending_is_resent_only_after_the_claim_timeou
         delivery = Delivery.objects.get()
         # A worker claimed it, began the SMTP conversation and was killed.
         now = datetime.datetime.now(datetime.UTC)
-        Delivery.objects.filter(pk=delivery.pk).update(claimed_at=now, sending_at=now,
-                                                       claim_token="killed", attempts=1)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=now, sending_at=now, claim_token="killed", attempts=1
+        )
         clock.shift(datetime.timedelta(seconds=rules.claim_timeout_seconds - 5))
         assert run(at(D(2024, 10, 9), 9, 9)) == {}
         clock.shift(datetime.timedelta(seconds=10))
@@ -335,7 +371,8 @@ def test_point9_a_claim_that_began_sending_is_resent_only_after_the_claim_timeou
 
 
 def test_point9_a_worker_killed_before_sending_began_resends_without_a_duplicate_mark(
-        make_item, units, users, rules, sink):
+    make_item, units, users, rules, sink
+):
     due_item(make_item, units["jyj"], D(2024, 10, 10))
     swept_until(D(2024, 10, 8))
     sweep.sweep(D(2024, 10, 9))
@@ -347,11 +384,16 @@ def test_point9_a_worker_killed_before_sending_began_resends_without_a_duplicate
 
 
 def test_point1_an_item_extended_past_its_old_date_is_not_shown_overdue(
-        make_item, units, users, rules):
+    make_item, units, users, rules
+):
     item = due_item(make_item, units["fgj"], D(2024, 9, 13))
-    request = Request.objects.create(item=item, kind=Request.Kind.EXTENSION,
-                                     requested_by=users["staff"], reason="需要更多时间",
-                                     new_date=D(2024, 11, 29))
+    request = Request.objects.create(
+        item=item,
+        kind=Request.Kind.EXTENSION,
+        requested_by=users["staff"],
+        reason="需要更多时间",
+        new_date=D(2024, 11, 29),
+    )
     item.refresh_from_db()
     actions.do_decide_extension(users["supervisor"], request, item.version, approve=True)
     shown = Item.objects.with_state(D(2024, 10, 9)).get(pk=item.pk)

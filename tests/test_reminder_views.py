@@ -12,13 +12,13 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def reminded(make_item, units, users):
     """An item of 区发改局 reminded on 2024-10-09, one day before it is due."""
     ReminderSettings.load()
-    ReminderSweep.objects.create(date=D(2024, 10, 8), finished_at=datetime.datetime(
-        2024, 10, 8, 1, tzinfo=datetime.UTC))
+    ReminderSweep.objects.create(
+        date=D(2024, 10, 8), finished_at=datetime.datetime(2024, 10, 8, 1, tzinfo=datetime.UTC)
+    )
     item = make_item(text="推进示范项目建设。", lead=units["fgj"], due_date=D(2024, 10, 10))
     Deadline.objects.create(item=item, expr="10月10日前", date=item.due_date)
     sweep.sweep(D(2024, 10, 9))

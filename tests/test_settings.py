@@ -27,16 +27,24 @@ print(json.dumps({
 }))
 """
 SETTINGS_VARS = {
-    "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST", "EMAIL_BACKEND", "SECRET_KEY",
-    "DUBAN_ENV", "DEBUG", "ALLOWED_HOSTS", "TIME_ZONE",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_HOST",
+    "EMAIL_BACKEND",
+    "SECRET_KEY",
+    "DUBAN_ENV",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "TIME_ZONE",
 }
 
 
 def run_python(code, var_dir, **env):
     base = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
     base.update(DJANGO_SETTINGS_MODULE="config.settings", DUBAN_VAR_DIR=str(var_dir), **env)
-    return subprocess.run([sys.executable, *code], cwd=ROOT, env=base, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_defaults_need_no_server(tmp_path):
@@ -60,7 +68,8 @@ def test_defaults_need_no_server(tmp_path):
 
 def test_environment_overrides_defaults(tmp_path):
     result = run_python(
-        ["-c", PROBE], tmp_path,
+        ["-c", PROBE],
+        tmp_path,
         DATABASE_URL="postgres://duban@db.example:5432/duban",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/3",
         EMAIL_HOST="smtp.example.gov.cn",
@@ -82,7 +91,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 @pytest.mark.slow
 def test_deploy_check_is_clean_with_production_values(tmp_path):
     result = run_python(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path,
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
         DUBAN_ENV="production",
         SECRET_KEY="k3y-" + "x7Q" * 20,
         ALLOWED_HOSTS="duban.example.gov.cn",
@@ -100,8 +110,13 @@ def test_deploy_check_is_clean_with_production_values(tmp_path):
     ],
 )
 def test_finding_14_production_refuses_a_placeholder_or_short_secret_key(tmp_path, key, reason):
-    result = run_python(["-c", PROBE], tmp_path, DUBAN_ENV="production", SECRET_KEY=key,
-                        ALLOWED_HOSTS="duban.example.gov.cn")
+    result = run_python(
+        ["-c", PROBE],
+        tmp_path,
+        DUBAN_ENV="production",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="duban.example.gov.cn",
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and reason in result.stderr
     # The example file's own value is one of the refused ones.
@@ -112,7 +127,12 @@ def test_finding_14_production_refuses_a_placeholder_or_short_secret_key(tmp_pat
 def test_finding_14_production_starts_with_a_long_random_secret_key(tmp_path):
     import secrets
 
-    result = run_python(["-c", PROBE], tmp_path, DUBAN_ENV="production",
-                        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="duban.example.gov.cn")
+    result = run_python(
+        ["-c", PROBE],
+        tmp_path,
+        DUBAN_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="duban.example.gov.cn",
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["secret_len"] >= 50

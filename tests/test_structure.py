@@ -37,8 +37,10 @@ def imports_of(path, name, modules):
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             # `from a import b` imports the module a.b when there is one, else a name of a.
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
-                       for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -106,17 +108,24 @@ def test_the_parser_imports_nothing_from_django_or_the_app():
     for path in (ROOT / "gazette").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 top = name.split(".")[0]
                 assert top not in {"django", "tracker", "dashboards", "config", "celery"}, (
-                    f"{path.relative_to(ROOT)} imports {name}")
-
+                    f"{path.relative_to(ROOT)} imports {name}"
+                )
 
 
 def test_no_module_is_over_500_lines():
-    big = {str(path.relative_to(ROOT)): n
-           for path in project_modules().values()
-           if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    big = {
+        str(path.relative_to(ROOT)): n
+        for path in project_modules().values()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert big == {}

@@ -137,7 +137,8 @@ def test_the_unit_replies_with_evidence_and_the_office_is_told(client, items, us
     client.force_login(users["staff"])
     url = reverse("supervision_reply", args=[notice.pk])
     response = client.post(
-        url, {"text": "已完成第一批改造，第二批进场施工。", "attachments": [pdf_upload("现场照片.pdf")]}
+        url,
+        {"text": "已完成第一批改造，第二批进场施工。", "attachments": [pdf_upload("现场照片.pdf")]},
     )
     assert response.status_code == 302
     notice.refresh_from_db()

@@ -16,13 +16,15 @@ from tracker.models import Item, ItemPerson, Request
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SOURCE = "\n".join([
-    "二、扎实推进民生改善",
-    "(一)教育优先发展(责任领导:王副区长)",
-    "1. 新建城东幼儿园一所，新增学位360个，",
-    "9月底前投入使用。(民生实事项目)",
-    "2. 推进义务教育优质均衡发展。",
-])
+SOURCE = "\n".join(
+    [
+        "二、扎实推进民生改善",
+        "(一)教育优先发展(责任领导:王副区长)",
+        "1. 新建城东幼儿园一所，新增学位360个，",
+        "9月底前投入使用。(民生实事项目)",
+        "2. 推进义务教育优质均衡发展。",
+    ]
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -38,14 +40,20 @@ def allow_database_calls_beside_playwrights_event_loop():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
-
 @pytest.fixture
 def item(make_item, units):
     document = make_document(SOURCE, line_start=40, title="2030年政府工作报告任务分工")
-    item = make_item("新建城东幼儿园一所，新增学位360个，9月底前投入使用。", lead=units["fgj"],
-                     co=[units["jyj"]], document=document, line_start=42, line_end=43,
-                     ref="二.(一).1", due_date=datetime.date(2030, 9, 30),
-                     section="二、扎实推进民生改善 (一)教育优先发展")
+    item = make_item(
+        "新建城东幼儿园一所，新增学位360个，9月底前投入使用。",
+        lead=units["fgj"],
+        co=[units["jyj"]],
+        document=document,
+        line_start=42,
+        line_end=43,
+        ref="二.(一).1",
+        due_date=datetime.date(2030, 9, 30),
+        section="二、扎实推进民生改善 (一)教育优先发展",
+    )
     ItemPerson.objects.create(item=item, role=ItemPerson.Role.LEADER, name="王副区长")
     return item
 
@@ -62,7 +70,12 @@ def evidence(tmp_path, name):
 
 
 def test_staff_report_and_request_completion_the_head_confirms_the_office_approves(
-    users, item, live_server, browser, logged_in_page, tmp_path  # noqa: F811
+    users,
+    item,
+    live_server,
+    browser,  # noqa: F811
+    logged_in_page,  # noqa: F811
+    tmp_path,
 ):
     # Staff log in through the login form.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -122,7 +135,11 @@ def test_staff_report_and_request_completion_the_head_confirms_the_office_approv
 
 
 def test_staff_of_another_unit_cannot_open_the_item_by_its_url(
-    users, make_item, units, live_server, logged_in_page  # noqa: F811
+    users,
+    make_item,
+    units,
+    live_server,
+    logged_in_page,  # noqa: F811
 ):
     other = make_item("区教育局的任务", lead=units["jyj"])
     page = logged_in_page(users["staff"])
@@ -135,8 +152,11 @@ def test_staff_of_another_unit_cannot_open_the_item_by_its_url(
 
 def test_the_pages_fit_a_phone_screen(users, item, live_server, logged_in_page):  # noqa: F811
     page = logged_in_page(users["staff"], width=375, height=812)
-    for name, path in [("phone-home", "/"), ("phone-list", "/items/"),
-                       ("phone-item", f"/items/{item.pk}/")]:
+    for name, path in [
+        ("phone-home", "/"),
+        ("phone-list", "/items/"),
+        ("phone-item", f"/items/{item.pk}/"),
+    ]:
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200
         overflow = page.evaluate("document.documentElement.scrollWidth")
@@ -146,7 +166,10 @@ def test_the_pages_fit_a_phone_screen(users, item, live_server, logged_in_page):
 
 
 def test_a_second_save_of_the_same_version_shows_the_conflict_and_keeps_the_input(
-    users, item, live_server, logged_in_page  # noqa: F811
+    users,
+    item,
+    live_server,
+    logged_in_page,  # noqa: F811
 ):
     from tracker.tracking import actions
 

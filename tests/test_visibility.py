@@ -33,11 +33,14 @@ def test_an_item_owned_by_a_unit_group_reaches_every_member(users, units, make_i
     items = {}
     for group in (listed, by_kind, towns):
         items[group.name] = make_item()
-        ItemOwner.objects.create(item=items[group.name], role=ItemOwner.Role.LEAD,
-                                 name=group.name, group=group)
+        ItemOwner.objects.create(
+            item=items[group.name], role=ItemOwner.Role.LEAD, name=group.name, group=group
+        )
     # staff (区发展和改革局) is a listed member and a department; other_staff (区教育局) only
     # a department; nobody here is a town.
-    assert set(Item.objects.visible_to(users["staff"])) == {items["区直有关部门"],
-                                                            items["区直各部门"]}
+    assert set(Item.objects.visible_to(users["staff"])) == {
+        items["区直有关部门"],
+        items["区直各部门"],
+    }
     assert set(Item.objects.visible_to(users["other_staff"])) == {items["区直各部门"]}
     assert set(Item.objects.visible_to(users["supervisor"])) == set(items.values())

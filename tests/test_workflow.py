@@ -18,7 +18,6 @@ from tracker.tracking.audit import told
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def item(make_item, units):
     return make_item(lead=units["fgj"], due_date=datetime.date(2030, 5, 31))
@@ -52,15 +51,18 @@ def test_signing_twice_is_refused(users, item):
         actions.do_sign(users["head"], item, item.version)
 
 
-def test_a_progress_report_with_evidence_is_stored_and_waits_for_the_unit_head(
-    client, users, item
-):
+def test_a_progress_report_with_evidence_is_stored_and_waits_for_the_unit_head(client, users, item):
     signed(item, users["staff"])
     login(client, users["staff"])
-    response = client.post(reverse("item_report", args=[item.pk]), {
-        "version": item.version, "percent": 40, "narrative": "已完成方案制定。",
-        "files": [pdf_upload()],
-    })
+    response = client.post(
+        reverse("item_report", args=[item.pk]),
+        {
+            "version": item.version,
+            "percent": 40,
+            "narrative": "已完成方案制定。",
+            "files": [pdf_upload()],
+        },
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.percent == 0  # 待审核: it goes up when the unit head confirms it
@@ -80,20 +82,28 @@ def test_a_progress_report_with_evidence_is_stored_and_waits_for_the_unit_head(
     assert "attachment" in download["Content-Disposition"]
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("病毒.exe", b"MZ\x90\x00", "文件类型不允许"),
-    ("伪装.pdf", b"MZ\x90\x00not a pdf", "内容与扩展名不符"),
-    ("空.pdf", b"", "空文件"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("病毒.exe", b"MZ\x90\x00", "文件类型不允许"),
+        ("伪装.pdf", b"MZ\x90\x00not a pdf", "内容与扩展名不符"),
+        ("空.pdf", b"", "空文件"),
+    ],
+)
 def test_bad_evidence_is_refused_with_a_message_and_nothing_is_saved(
     client, users, item, name, content, message
 ):
     signed(item, users["staff"])
     login(client, users["staff"])
-    response = client.post(reverse("item_report", args=[item.pk]), {
-        "version": item.version, "percent": 40, "narrative": "我的进展说明",
-        "files": [pdf_upload(name, content)],
-    })
+    response = client.post(
+        reverse("item_report", args=[item.pk]),
+        {
+            "version": item.version,
+            "percent": 40,
+            "narrative": "我的进展说明",
+            "files": [pdf_upload(name, content)],
+        },
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "我的进展说明" in response.content.decode()  # the user's text is kept
@@ -107,10 +117,15 @@ def test_evidence_over_the_size_limit_is_refused(client, users, item, settings):
     settings.DUBAN_MAX_UPLOAD_BYTES = 100
     signed(item, users["staff"])
     login(client, users["staff"])
-    response = client.post(reverse("item_report", args=[item.pk]), {
-        "version": item.version, "percent": 10, "narrative": "x",
-        "files": [pdf_upload(content=PDF + b"0" * 200)],
-    })
+    response = client.post(
+        reverse("item_report", args=[item.pk]),
+        {
+            "version": item.version,
+            "percent": 10,
+            "narrative": "x",
+            "files": [pdf_upload(content=PDF + b"0" * 200)],
+        },
+    )
     assert response.status_code == 400
     assert "超过大小上限" in response.content.decode()
     assert not Evidence.objects.exists()
@@ -185,8 +200,10 @@ def test_without_a_unit_head_account_a_staff_report_goes_up_at_once_and_the_page
     page = client.get(reverse("item_detail", args=[item.pk])).content.decode()
     assert "本单位未设部门负责人账号，报送后直接计入事项进度" in page
     item.refresh_from_db()
-    client.post(reverse("item_report", args=[item.pk]), {
-        "version": item.version, "percent": 30, "narrative": "直接生效"})
+    client.post(
+        reverse("item_report", args=[item.pk]),
+        {"version": item.version, "percent": 30, "narrative": "直接生效"},
+    )
     item.refresh_from_db()
     assert item.percent == 30
     report = ProgressReport.objects.get()
@@ -230,8 +247,9 @@ def test_confirming_after_the_item_is_closed_keeps_it_at_100(users, item):
     item.refresh_from_db()
     report = actions.do_report(users["staff"], item, item.version, 50, "进展")
     item.refresh_from_db()
-    request = actions.do_request_completion(users["head"], item, item.version, "完成",
-                                            [pdf_upload()])
+    request = actions.do_request_completion(
+        users["head"], item, item.version, "完成", [pdf_upload()]
+    )
     item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, True)
     assert actions.do_confirm_report(users["head"], report)
@@ -257,30 +275,39 @@ def test_only_a_unit_head_of_the_authors_unit_confirms(client, users, make_item,
 
 def test_an_approved_extension_moves_the_due_date_and_records_a_deadline(client, users, item):
     login(client, users["staff"])
-    client.post(reverse("item_extension", args=[item.pk]), {
-        "version": item.version, "new_date": "2030-06-30", "reason": "受天气影响"})
+    client.post(
+        reverse("item_extension", args=[item.pk]),
+        {"version": item.version, "new_date": "2030-06-30", "reason": "受天气影响"},
+    )
     request = Request.objects.get(item=item, kind=Request.Kind.EXTENSION)
     assert request.decision == Request.Decision.PENDING
     item.refresh_from_db()
     client.logout()
     login(client, users["supervisor"])
-    response = client.post(reverse("request_decide", args=[item.pk, request.pk]), {
-        "version": item.version, "decision": "approve", "note": ""})
+    response = client.post(
+        reverse("request_decide", args=[item.pk, request.pk]),
+        {"version": item.version, "decision": "approve", "note": ""},
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     request.refresh_from_db()
     assert item.due_date == datetime.date(2030, 6, 30)
-    assert (request.decision, request.decided_by) == (Request.Decision.APPROVED,
-                                                        users["supervisor"])
+    assert (request.decision, request.decided_by) == (
+        Request.Decision.APPROVED,
+        users["supervisor"],
+    )
     deadline = Deadline.objects.get(item=item)
     assert deadline.expr == "延期至2030年6月30日"
     assert deadline.date == datetime.date(2030, 6, 30)
-    assert "延期至2030年6月30日" in client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    assert (
+        "延期至2030年6月30日" in client.get(reverse("item_detail", args=[item.pk])).content.decode()
+    )
 
 
 def test_a_rejected_extension_keeps_the_due_date(users, item):
-    request = actions.do_request_extension(users["staff"], item, item.version,
-                                           datetime.date(2030, 7, 1), "理由")
+    request = actions.do_request_extension(
+        users["staff"], item, item.version, datetime.date(2030, 7, 1), "理由"
+    )
     actions.do_decide_extension(users["supervisor"], request, item.version, False, "不同意")
     item.refresh_from_db()
     assert item.due_date == datetime.date(2030, 5, 31)
@@ -291,8 +318,10 @@ def test_a_rejected_extension_keeps_the_due_date(users, item):
 
 def test_an_extension_must_move_the_date_later(client, users, item):
     login(client, users["staff"])
-    response = client.post(reverse("item_extension", args=[item.pk]), {
-        "version": item.version, "new_date": "2030-05-01", "reason": "想提前"})
+    response = client.post(
+        reverse("item_extension", args=[item.pk]),
+        {"version": item.version, "new_date": "2030-05-01", "reason": "想提前"},
+    )
     assert response.status_code == 400
     assert "延期日期须晚于现有完成时限" in response.content.decode()
     assert not Request.objects.exists()
@@ -326,22 +355,26 @@ def test_closing_an_item_marks_its_deadlines_done_with_an_audit_row(users, item)
     Deadline.objects.create(item=item, expr="长期坚持", ongoing=True)
     signed(item, users["staff"])
     item.refresh_from_db()
-    request = actions.do_request_completion(users["head"], item, item.version, "完成",
-                                            [pdf_upload()])
+    request = actions.do_request_completion(
+        users["head"], item, item.version, "完成", [pdf_upload()]
+    )
     item.refresh_from_db()
     actions.do_decide_completion(users["supervisor"], request, item.version, True)
     for deadline in Deadline.objects.filter(item=item):
         assert deadline.done_at is not None
         last = deadline.history.order_by("-history_id").first()
-        assert (last.history_user, told(last.history_change_reason)) == (users["supervisor"],
-                                                                   "办结销号")
+        assert (last.history_user, told(last.history_change_reason)) == (
+            users["supervisor"],
+            "办结销号",
+        )
         assert last.done_at == deadline.done_at
 
 
 def test_sending_completion_back_needs_a_reason_and_reopens_the_item(client, users, item):
     signed(item, users["staff"])
-    request = actions.do_request_completion(users["head"], item, item.version, "完成了",
-                                            [pdf_upload()])
+    request = actions.do_request_completion(
+        users["head"], item, item.version, "完成了", [pdf_upload()]
+    )
     item.refresh_from_db()
     login(client, users["supervisor"])
     url = reverse("request_decide", args=[item.pk, request.pk])

@@ -18,8 +18,13 @@ def make_document(text, line_start=10, doc_number="晋市政办〔2024〕12号",
     source = SourceFile.objects.create(name="gazette.txt", sha256=digest, size=len(text), text=text)
     lines = text.count("\n") + 1
     return SourceDocument.objects.create(
-        source_file=source, sha256=digest, doc_number=doc_number, title=title,
-        line_start=line_start, line_end=line_start + lines - 1, text=text,
+        source_file=source,
+        sha256=digest,
+        doc_number=doc_number,
+        title=title,
+        line_start=line_start,
+        line_end=line_start + lines - 1,
+        text=text,
     )
 
 

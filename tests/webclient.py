@@ -57,8 +57,9 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = {name: (value if value is not None else "") for name, value in attrs}
         if tag == "form":
-            self.forms.append(Form(attrs.get("action", ""), attrs.get("method", "get").lower(),
-                                   attrs))
+            self.forms.append(
+                Form(attrs.get("action", ""), attrs.get("method", "get").lower(), attrs)
+            )
             return
         if not self.forms or "disabled" in attrs:
             return
@@ -111,8 +112,9 @@ class SourceAddressHTTPSHandler(urllib.request.HTTPSHandler):
         self.source_address = source_address
 
     def https_open(self, req):
-        connection = functools.partial(http.client.HTTPSConnection,
-                                       source_address=(self.source_address, 0))
+        connection = functools.partial(
+            http.client.HTTPSConnection, source_address=(self.source_address, 0)
+        )
         return self.do_open(connection, req, context=self._context)
 
 
@@ -141,8 +143,7 @@ class WebClient:
             token = self.cookie("csrftoken")
             if token:
                 headers.setdefault("X-CSRFToken", token)
-        request = urllib.request.Request(self.url(path), data=data, method=method,
-                                         headers=headers)
+        request = urllib.request.Request(self.url(path), data=data, method=method, headers=headers)
         try:
             with self.opener.open(request, timeout=self.timeout) as raw:
                 return Response(raw.status, raw.geturl(), dict(raw.headers), raw.read())
@@ -165,8 +166,16 @@ class WebClient:
     def submit(self, page, having, changes=None, files=None):
         """Submit the form of `page` that has a field or id `having`, as rendered, with
         `changes` ({name: value}) applied and `files` attached."""
-        form = next((f for f in page.forms() if f.attrs.get("id") == having
-                     or having in dict(f.fields) or having in f.file_inputs), None)
+        form = next(
+            (
+                f
+                for f in page.forms()
+                if f.attrs.get("id") == having
+                or having in dict(f.fields)
+                or having in f.file_inputs
+            ),
+            None,
+        )
         if form is None:
             raise AssertionError(f"no form with {having!r} on {page.url}")
         changes = dict(changes or {})
@@ -177,8 +186,9 @@ class WebClient:
 
     def login(self, username, password):
         page = self.get("/accounts/login/")
-        response = self.submit(page, "username",
-                               changes={"username": username, "password": password})
+        response = self.submit(
+            page, "username", changes={"username": username, "password": password}
+        )
         if "/accounts/login/" in response.url:
             raise AssertionError(f"login as {username} failed: HTTP {response.status}")
         return response
@@ -188,15 +198,24 @@ def multipart(pairs, files):
     boundary = uuid.uuid4().hex
     lines = []
     for name, value in pairs:
-        lines += [f"--{boundary}".encode(),
-                  f'Content-Disposition: form-data; name="{name}"'.encode(), b"",
-                  str(value).encode()]
+        lines += [
+            f"--{boundary}".encode(),
+            f'Content-Disposition: form-data; name="{name}"'.encode(),
+            b"",
+            str(value).encode(),
+        ]
     for name, (filename, content) in files.items():
         kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         quoted = urllib.parse.quote(filename)
-        lines += [f"--{boundary}".encode(),
-                  (f'Content-Disposition: form-data; name="{name}"; filename="{quoted}"; '
-                   f"filename*=UTF-8''{quoted}").encode(),
-                  f"Content-Type: {kind}".encode(), b"", content]
+        lines += [
+            f"--{boundary}".encode(),
+            (
+                f'Content-Disposition: form-data; name="{name}"; filename="{quoted}"; '
+                f"filename*=UTF-8''{quoted}"
+            ).encode(),
+            f"Content-Type: {kind}".encode(),
+            b"",
+            content,
+        ]
     lines += [f"--{boundary}--".encode(), b""]
     return b"\r\n".join(lines), f"multipart/form-data; boundary={boundary}"

@@ -62,12 +62,28 @@ MANAGE_UNITS = "manage_units"  # the unit groups page (各镇(街道) and their 
 READ_ACTIONS = frozenset({VIEW, DOWNLOAD})
 UNIT_ACTIONS = frozenset({SIGN, REPORT, REQUEST_EXTENSION, REQUEST_COMPLETION})
 OFFICE_ACTIONS = frozenset(
-    {DECIDE_EXTENSION, DECIDE_COMPLETION, GRADE, URGE, CREATE_ADHOC, IMPORT, MANAGE_REMINDERS,
-     ISSUE_NOTICE, EDIT, SPLIT, WITHDRAW, MANAGE_UNITS}
+    {
+        DECIDE_EXTENSION,
+        DECIDE_COMPLETION,
+        GRADE,
+        URGE,
+        CREATE_ADHOC,
+        IMPORT,
+        MANAGE_REMINDERS,
+        ISSUE_NOTICE,
+        EDIT,
+        SPLIT,
+        WITHDRAW,
+        MANAGE_UNITS,
+    }
 )
-ITEM_ACTIONS = frozenset(
-    READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}
-) - {CREATE_ADHOC, IMPORT, MANAGE_REMINDERS, ISSUE_NOTICE, MANAGE_UNITS}
+ITEM_ACTIONS = frozenset(READ_ACTIONS | UNIT_ACTIONS | OFFICE_ACTIONS | {COMMENT, CONFIRM}) - {
+    CREATE_ADHOC,
+    IMPORT,
+    MANAGE_REMINDERS,
+    ISSUE_NOTICE,
+    MANAGE_UNITS,
+}
 
 
 def visible_items(user, withdrawn=False):
@@ -168,8 +184,12 @@ def get_notice_for(user, pk):
 
 def can_reply_notice(user, notice):
     """A member of the addressed unit, while the notice waits for its reply."""
-    return (user.is_authenticated and user.is_unit_member and user.unit_id == notice.unit_id
-            and notice.status == SupervisionNotice.Status.ISSUED)
+    return (
+        user.is_authenticated
+        and user.is_unit_member
+        and user.unit_id == notice.unit_id
+        and notice.status == SupervisionNotice.Status.ISSUED
+    )
 
 
 def require(user, action, item=None):

@@ -46,7 +46,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name", "email", "unit__name"]
     autocomplete_fields = ["unit"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("督办台"), {"fields": ("display_name", "role", "unit", "phone", "delivery", "language")}),
+        (
+            _("督办台"),
+            {"fields": ("display_name", "role", "unit", "phone", "delivery", "language")},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("督办台"), {"fields": ("display_name", "role", "unit", "email")}),
@@ -137,8 +140,11 @@ class ItemAdmin(SimpleHistoryAdmin):
         # The fields the form changed, written by the pages' conditional UPDATE (version check,
         # next version, audit row); tags and the inlines are saved after it as usual.
         fields = {f.name: f.attname for f in obj._meta.concrete_fields}
-        changes = {fields[name]: getattr(obj, fields[name]) for name in form.changed_data
-                   if name in fields and name != "version"}
+        changes = {
+            fields[name]: getattr(obj, fields[name])
+            for name in form.changed_data
+            if name in fields and name != "version"
+        }
         actions.do_admin_edit(request.user, obj, form.cleaned_data["version"], changes)
 
     @admin.display(description=_("任务内容"))
@@ -205,13 +211,41 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
     """The one row of reminder rules: the list page opens it directly."""
 
     fieldsets = [
-        (_("发送时间"), {"fields": ["enabled", "send_time", "quiet_time", "digest_time",
-                                "weekly_digest_weekday"]}),
-        (_("到期与逾期"), {"fields": ["before_days", "overdue_daily_days", "overdue_every_days",
-                                  "escalate_after_days"]}),
+        (
+            _("发送时间"),
+            {
+                "fields": [
+                    "enabled",
+                    "send_time",
+                    "quiet_time",
+                    "digest_time",
+                    "weekly_digest_weekday",
+                ]
+            },
+        ),
+        (
+            _("到期与逾期"),
+            {
+                "fields": [
+                    "before_days",
+                    "overdue_daily_days",
+                    "overdue_every_days",
+                    "escalate_after_days",
+                ]
+            },
+        ),
         (_("进展报送"), {"fields": ["report_day", "report_before_days"]}),
-        (_("投递"), {"fields": ["catch_up_days", "max_attempts", "retry_backoff_seconds",
-                              "claim_timeout_seconds"]}),
+        (
+            _("投递"),
+            {
+                "fields": [
+                    "catch_up_days",
+                    "max_attempts",
+                    "retry_backoff_seconds",
+                    "claim_timeout_seconds",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -37,7 +37,9 @@ def load_units_and_users():
     """Create the demo units and users; running it again changes nothing."""
     units = {}
     for name, short, kind, aliases in UNITS:
-        unit, _ = Unit.objects.get_or_create(name=name, defaults={"short_name": short, "kind": kind})
+        unit, _ = Unit.objects.get_or_create(
+            name=name, defaults={"short_name": short, "kind": kind}
+        )
         for alias in aliases:
             UnitAlias.objects.get_or_create(name=alias, defaults={"unit": unit})
         units[name] = unit

@@ -28,8 +28,11 @@ def heartbeat(name="worker"):
     return now.isoformat()
 
 
-@shared_task(acks_late=True, soft_time_limit=settings.DUBAN_IMPORT_TIME_LIMIT,
-             time_limit=settings.DUBAN_IMPORT_HARD_TIME_LIMIT)
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.DUBAN_IMPORT_TIME_LIMIT,
+    time_limit=settings.DUBAN_IMPORT_HARD_TIME_LIMIT,
+)
 def parse_import(job_id):
     """Parse an uploaded file into its preview (tracker.imports.jobs.run_import_job).
 

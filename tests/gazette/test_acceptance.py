@@ -3,6 +3,7 @@
 Reads ../shared (seeds, gold, tools/score_extraction.py) next to the repository;
 skips with the reason when it is not there. No seed text lives in this repository.
 """
+
 import json
 import re
 import subprocess
@@ -36,7 +37,8 @@ def predictions(tmp_path_factory):
         gazette = parse_file(seed)  # must not raise
         gazettes[seed.name] = gazette
         (out / f"{seed.name}.json").write_text(
-            json.dumps(to_json(gazette), ensure_ascii=False), encoding="utf-8")
+            json.dumps(to_json(gazette), ensure_ascii=False), encoding="utf-8"
+        )
     return out, gazettes
 
 
@@ -51,8 +53,12 @@ def test_every_seed_gives_documents_with_items(predictions):
 
 def test_scores_against_gold_reach_the_thresholds(predictions):
     out, _ = predictions
-    run = subprocess.run([sys.executable, str(SCORER), str(GOLD), "--pred-dir", str(out)],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, str(SCORER), str(GOLD), "--pred-dir", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     summary = run.stdout.strip().splitlines()[-1]
     scores = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", summary)}
     for key, floor in THRESHOLDS.items():

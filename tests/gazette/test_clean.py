@@ -1,4 +1,5 @@
 """Stage 2: artefacts of PDF extraction undone, original line numbers kept."""
+
 from gazette.clean import clean, undouble
 from gazette.lines import fold
 
@@ -68,7 +69,8 @@ def test_undouble_reports_how_much_it_decoded():
 def test_stray_bold_markers_are_dropped_and_glued_headings_split():
     lines = clean("四、副区长张三负责的工作**(一)区教育局牵头的工作(责任领导:李四)**\n")
     assert [line.text for line in lines] == [
-        "四、副区长张三负责的工作", "(一)区教育局牵头的工作(责任领导:李四)"
+        "四、副区长张三负责的工作",
+        "(一)区教育局牵头的工作(责任领导:李四)",
     ]
     assert {line.lineno for line in lines} == {1}
 
@@ -95,8 +97,10 @@ def test_a_signature_is_not_joined_to_an_unfinished_line():
 
 
 def test_a_task_cut_at_a_full_stop_keeps_its_closing_annotation():
-    raw = ("3. 加强某项治理。完成甲工程建设。\n\n按期完成乙工程，确保达标。〔责任单位：市甲局，各县人民政府〕\n\n"
-           "4. 下一项任务。〔责任单位：市乙局〕\n")
+    raw = (
+        "3. 加强某项治理。完成甲工程建设。\n\n按期完成乙工程，确保达标。〔责任单位：市甲局，各县人民政府〕\n\n"
+        "4. 下一项任务。〔责任单位：市乙局〕\n"
+    )
     assert texts(raw) == [
         "3. 加强某项治理。完成甲工程建设。按期完成乙工程，确保达标。〔责任单位：市甲局，各县人民政府〕",
         "4. 下一项任务。〔责任单位：市乙局〕",
@@ -134,12 +138,17 @@ def test_a_two_column_line_that_reaches_the_margin_goes_on_whatever_it_ends_with
 
 def test_a_line_ending_inside_a_name_in_brackets_goes_on():
     raw = "5. 实施征收。征地申请获批后，区（县）\n\n人民政府要发布公告。\n\n（此件公开发布）\n"
-    assert texts(raw) == ["5. 实施征收。征地申请获批后，区（县）人民政府要发布公告。", "（此件公开发布）"]
+    assert texts(raw) == [
+        "5. 实施征收。征地申请获批后，区（县）人民政府要发布公告。",
+        "（此件公开发布）",
+    ]
 
 
 def test_a_bold_heading_ends_where_the_plain_text_starts():
     raw = "（（一一））建立健全调度指挥系统建立健全调度指挥系统，，完善考核完善考核\n\n办法办法\n\n由市甲局牵头，依托现有体系，建立三级调度机制。\n"
-    assert texts(raw) == ["（一）建立健全调度指挥系统，完善考核办法",
-                          "由市甲局牵头，依托现有体系，建立三级调度机制。"]
+    assert texts(raw) == [
+        "（一）建立健全调度指挥系统，完善考核办法",
+        "由市甲局牵头，依托现有体系，建立三级调度机制。",
+    ]
     raw = "（（三三））建立分级响应工作方建立分级响应工作方\n\n案案\n\n由市甲局牵头。\n"
     assert texts(raw) == ["（三）建立分级响应工作方案", "由市甲局牵头。"]

@@ -2,6 +2,7 @@
 
 Every example sentence here is written for these tests; none is copied from the seeds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -157,7 +158,7 @@ def test_past_year_with_before_is_kept_when_recent():
 def test_whole_cell_ongoing():
     for cell in ("长期", "持续", " 长期坚持 ", "常态化"):
         [m] = find_deadlines(cell, YEAR)
-        assert (m.ongoing, m.date, cell[m.start:m.end]) == (True, None, cell.strip())
+        assert (m.ongoing, m.date, cell[m.start : m.end]) == (True, None, cell.strip())
 
 
 def test_every_year_end_and_last_working_day():
@@ -238,7 +239,9 @@ WORKING_DAYS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expr", "days"), WORKING_DAYS, ids=[t for t, _, _ in WORKING_DAYS])
+@pytest.mark.parametrize(
+    ("text", "expr", "days"), WORKING_DAYS, ids=[t for t, _, _ in WORKING_DAYS]
+)
 def test_working_day_offsets(text, expr, days):
     [m] = find_deadlines(text, YEAR)
     assert (m.expr, m.working_days, m.date, m.recurrence) == (expr, days, None, "")
@@ -368,7 +371,7 @@ def test_match_fields_and_offsets():
     [m] = find_deadlines(text, YEAR)
     assert isinstance(m, DeadlineMatch)
     assert m == DeadlineMatch("5月底前", D(2024, 5, 31), "", "", None, False, 7, 11)
-    assert text[m.start:m.end] == m.expr
+    assert text[m.start : m.end] == m.expr
     with pytest.raises(AttributeError):
         m.date = None  # frozen
 
@@ -400,8 +403,10 @@ def test_empty_text():
 
 def test_a_long_text_yields_every_repeated_expression():
     # Speed is measured by bench/bench_parse.py, not here; this checks nothing is dropped.
-    text = ("各单位5月底前上报方案,一季度完成立项,每月25日前报送进展,3-5个工作日内反馈。"
-            "2023年全区GDP增长5.2%,156个项目,24小时。\n") * 2000
+    text = (
+        "各单位5月底前上报方案,一季度完成立项,每月25日前报送进展,3-5个工作日内反馈。"
+        "2023年全区GDP增长5.2%,156个项目,24小时。\n"
+    ) * 2000
     found = find_deadlines(text, YEAR)
     assert len(found) == 8000
 
@@ -409,8 +414,10 @@ def test_a_long_text_yields_every_repeated_expression():
 # --------------------------------------------------------------------------- properties
 
 _ALPHABET = st.sampled_from(
-    list("0123456789０１２３４５６７８９年月日号底末前内旬上中下初季度半全每周按天个工作"
-         "长期坚持续推进常态化当次明今到至于〇一二三四五六七八九十两·.．“”\"'《》()（）、，,。-—～ \n")
+    list(
+        "0123456789０１２３４５６７８９年月日号底末前内旬上中下初季度半全每周按天个工作"
+        "长期坚持续推进常态化当次明今到至于〇一二三四五六七八九十两·.．“”\"'《》()（）、，,。-—～ \n"
+    )
 )
 _TEXTS = st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=60).map("".join))
 
@@ -422,7 +429,7 @@ def test_property_never_raises_deterministic_offsets(text, year):
     first = deadlines._find(text, year, None)
     assert first == find_deadlines(text, year)
     for m in first:
-        assert text[m.start:m.end] == m.expr
+        assert text[m.start : m.end] == m.expr
         assert m.expr
         assert m.date is None or isinstance(m.date, dt.date)
         assert m.working_days is None or m.working_days[0] <= m.working_days[1]
@@ -441,7 +448,7 @@ def test_property_with_a_period(text, lo, days):
     period = (lo, lo + dt.timedelta(days=days))
     found = deadlines._find(text, lo.year, period)
     assert found == find_deadlines(text, lo.year, period=period)
-    assert all(text[m.start:m.end] == m.expr for m in found)
+    assert all(text[m.start : m.end] == m.expr for m in found)
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
 """Stage 1: bytes to text, or GazetteDecodeError naming the file."""
+
 import codecs
 
 import pytest

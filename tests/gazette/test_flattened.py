@@ -198,7 +198,9 @@ def test_a_paragraph_number_followed_by_a_year_is_still_a_number():
 def test_a_company_named_after_you_is_responsible():
     from gazette.prose_owners import sentence_owners
 
-    owners = sentence_owners("责任分工：由某某燃气有限公司负责，各片区管理局组织实施，区直部门配合。")
+    owners = sentence_owners(
+        "责任分工：由某某燃气有限公司负责，各片区管理局组织实施，区直部门配合。"
+    )
     assert owners.responsible_units[:1] == ["某某燃气有限公司"]
     # a company that is only mentioned is no owner
     assert sentence_owners("支持某某燃气有限公司扩大供气范围。").is_empty()

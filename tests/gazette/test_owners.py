@@ -1,4 +1,5 @@
 """Stage 5: owners from annotations and headings."""
+
 from gazette.owners import (
     find_annotations,
     heading_owners,
@@ -10,7 +11,10 @@ from gazette.prose_owners import sentence_owners
 
 def test_unit_lists_never_split_inside_parentheses():
     assert split_names("市交通局、各县（市、区）人民政府，开发区管委会") == [
-        "市交通局", "各县（市、区）人民政府", "开发区管委会"]
+        "市交通局",
+        "各县（市、区）人民政府",
+        "开发区管委会",
+    ]
     assert split_names("各县(市、区)人民政府") == ["各县(市、区)人民政府"]
 
 
@@ -21,8 +25,9 @@ def test_responsible_units_the_one_before_the_first_comma_leads():
 
 
 def test_lead_co_and_responsible_are_kept_apart():
-    owners = parse_annotation("牵头部门:市能源局、市住建局;配合部门:市财政局;"
-                              "责任单位:各县（市、区）人民政府")
+    owners = parse_annotation(
+        "牵头部门:市能源局、市住建局;配合部门:市财政局;责任单位:各县（市、区）人民政府"
+    )
     assert owners.lead_units == ["市能源局", "市住建局"]
     assert owners.co_units == ["市财政局"]
     assert owners.responsible_units == ["各县（市、区）人民政府"]
@@ -73,19 +78,28 @@ def test_angle_brackets_also_protect_a_unit_name():
 
 
 def test_a_sentence_subject_names_the_responsible_units():
-    owners = sentence_owners("强化责任。各县（市、区）人民政府和市直有关部门要制定方案，主要领导要带头。")
+    owners = sentence_owners(
+        "强化责任。各县（市、区）人民政府和市直有关部门要制定方案，主要领导要带头。"
+    )
     assert owners.responsible_units == ["各县（市、区）人民政府", "市直有关部门"]
-    assert sentence_owners("负有监管职责的部门要制定清单。").responsible_units == ["负有监管职责的部门"]
+    assert sentence_owners("负有监管职责的部门要制定清单。").responsible_units == [
+        "负有监管职责的部门"
+    ]
 
 
 def test_a_unit_whose_name_contains_and_is_not_split():
-    assert sentence_owners("市规划和自然资源局要加强监管。").responsible_units == ["市规划和自然资源局"]
+    assert sentence_owners("市规划和自然资源局要加强监管。").responsible_units == [
+        "市规划和自然资源局"
+    ]
 
 
 def test_hui_tong_makes_the_subject_lead_and_the_partner_co():
     owners = sentence_owners("市甲局要加强统筹，会同市乙委、市丙局做好保障工作。")
     assert (owners.lead_units, owners.co_units, owners.responsible_units) == (
-        ["市甲局"], ["市乙委", "市丙局"], [])
+        ["市甲局"],
+        ["市乙委", "市丙局"],
+        [],
+    )
 
 
 def test_lead_and_co_operating_units_in_running_text():
@@ -100,28 +114,40 @@ def test_lead_and_co_operating_units_in_running_text():
 def test_the_head_of_a_unit_names_the_unit_and_objects_are_no_owners():
     assert sentence_owners("各集团公司董事长每季度检查一次。").responsible_units == ["各集团公司"]
     assert sentence_owners("市、县（市、区）人民政府每月召开一次会议。").responsible_units == [
-        "市、县（市、区）人民政府"]
+        "市、县（市、区）人民政府"
+    ]
     assert sentence_owners("及时向市应急局报告。企业要建立制度。主要领导要带头。").is_empty()
 
 
 def test_a_subject_before_a_comma_and_a_subject_before_its_verb():
-    owners = sentence_owners("加强报送。各县（市、区）、某某开发区和市直相关部门，要认真做好报送工作。")
+    owners = sentence_owners(
+        "加强报送。各县（市、区）、某某开发区和市直相关部门，要认真做好报送工作。"
+    )
     assert owners.responsible_units == ["各县（市、区）", "某某开发区", "市直相关部门"]
     assert sentence_owners("各县（市、区）、各相关部门加强组织领导。").responsible_units == [
-        "各县（市、区）", "各相关部门"]
+        "各县（市、区）",
+        "各相关部门",
+    ]
     assert sentence_owners("各学校要成立招生工作领导组。").responsible_units == ["各学校"]
 
 
 def test_words_that_only_look_like_a_subject_are_not_owners():
     owners = sentence_owners("区政府组织相关部门联合开展检查。")
     assert (owners.lead_units, owners.responsible_units) == ([], ["区政府"])
-    assert sentence_owners("适时调整完善制度，促进规范运行市有关部门要及时修订。").responsible_units == []
+    assert (
+        sentence_owners("适时调整完善制度，促进规范运行市有关部门要及时修订。").responsible_units
+        == []
+    )
     assert sentence_owners("各镇（街道）、各部门及要在2月10日前上报方案。").responsible_units == [
-        "各镇（街道）", "各部门"]
+        "各镇（街道）",
+        "各部门",
+    ]
 
 
 def test_a_note_about_the_following_items_is_not_a_name():
-    owners = parse_annotation("市甲办、各县〈市、区〉人民政府负责。以下均需各县〈市、区〉人民政府负责，不再一一列出")
+    owners = parse_annotation(
+        "市甲办、各县〈市、区〉人民政府负责。以下均需各县〈市、区〉人民政府负责，不再一一列出"
+    )
     assert owners.responsible_units == ["市甲办", "各县〈市、区〉人民政府"]
 
 
@@ -136,9 +162,13 @@ def test_a_unit_opening_a_clause_acts_in_it_and_leads_what_it_does_with_others()
     owners = sentence_owners("每年三月底前，市甲局根据实际需要，会同市乙委等部门制定年度计划。")
     assert (owners.lead_units, owners.co_units) == (["市甲局"], ["市乙委"])
     assert sentence_owners("涉及宣传的事项，由市委宣传部、市丙局负责。").responsible_units == [
-        "市委宣传部", "市丙局"]
+        "市委宣传部",
+        "市丙局",
+    ]
     assert sentence_owners("市甲局的数据显示，全年增长5%。").is_empty()
     assert sentence_owners("某市城区第四次全国普查所需经费列入年度预算。").is_empty()
-    assert sentence_owners("规划须市规委会研究后，提交市人民政府审定，报市人民政府批准。").is_empty()
+    assert sentence_owners(
+        "规划须市规委会研究后，提交市人民政府审定，报市人民政府批准。"
+    ).is_empty()
     assert sentence_owners("依托市人民医院、市中心医院建设救援基地。").is_empty()
     assert sentence_owners("市级和县执行义务教育学校公用经费标准。").is_empty()

@@ -1,6 +1,7 @@
 """Stage 6, deadlines: a document's period (a winter plan, a two-year plan) and year,
 which date the expressions that name no year. Every example here is made up.
 """
+
 from __future__ import annotations
 
 import datetime as dt

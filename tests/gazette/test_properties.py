@@ -1,4 +1,5 @@
 """Property tests: the parser never fails on text, is deterministic, keeps spans."""
+
 import sys
 
 from hypothesis import HealthCheck, given, settings
@@ -11,15 +12,48 @@ from .fixtures import DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN
 
 # pieces that steer random text into the parser's interesting paths
 PIECES = [
-    "一、", "（一）", "(二)", "1. ", "2.5月底前", "〔责任单位：", "市交通局，", "各县（市、区）人民政府",
-    "〕", "［", "］", "(分管领导:", "张三;", "责任人:", ")", "。", "，", "\n", "\n\n", "\t",
-    "某政办发〔2024〕9号", "2024年3月19日", "关于印发某方案的通知", "某某市人民政府",
-    "11.. 标题标题。。", "**", "年底前", "每月25日前上报", "3-5个工作日内", "“4·30”", "附件：",
-    "序号\t项目名称\t层级\n", "合计(3个)\t\t\n", "9月大事记", "牵头的工作", "负责的工作", "（", "）",
+    "一、",
+    "（一）",
+    "(二)",
+    "1. ",
+    "2.5月底前",
+    "〔责任单位：",
+    "市交通局，",
+    "各县（市、区）人民政府",
+    "〕",
+    "［",
+    "］",
+    "(分管领导:",
+    "张三;",
+    "责任人:",
+    ")",
+    "。",
+    "，",
+    "\n",
+    "\n\n",
+    "\t",
+    "某政办发〔2024〕9号",
+    "2024年3月19日",
+    "关于印发某方案的通知",
+    "某某市人民政府",
+    "11.. 标题标题。。",
+    "**",
+    "年底前",
+    "每月25日前上报",
+    "3-5个工作日内",
+    "“4·30”",
+    "附件：",
+    "序号\t项目名称\t层级\n",
+    "合计(3个)\t\t\n",
+    "9月大事记",
+    "牵头的工作",
+    "负责的工作",
+    "（",
+    "）",
 ]
-gazette_text = st.lists(
-    st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=60
-).map("".join)
+gazette_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=60).map(
+    "".join
+)
 
 
 def check_spans(gazette) -> None:
@@ -39,8 +73,10 @@ def test_any_text_parses_deterministically_within_spans(text):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from([DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN]), max_size=4),
-       st.text(max_size=40))
+@given(
+    st.lists(st.sampled_from([DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN]), max_size=4),
+    st.text(max_size=40),
+)
 def test_gazettes_glued_with_noise_keep_item_lines_inside_documents(parts, noise):
     text = noise.join(parts)
     gazette = parse_text(text)
@@ -93,8 +129,12 @@ def _work(text: str) -> int:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from([DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN]), min_size=1,
-                max_size=3), gazette_text)
+@given(
+    st.lists(
+        st.sampled_from([DIVISION_OF_LABOUR, PROJECT_LIST, WINTER_PLAN]), min_size=1, max_size=3
+    ),
+    gazette_text,
+)
 def test_doubling_the_input_at_most_about_doubles_the_work(parts, noise):
     text = "\n".join(parts) + "\n" + noise
     # repeated a few times first, so fixed costs (the first document, empty caches)

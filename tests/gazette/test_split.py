@@ -1,4 +1,5 @@
 """Stage 3: a gazette split into its documents."""
+
 from datetime import date
 
 from gazette.clean import clean
@@ -9,8 +10,11 @@ from .fixtures import COVER, DIVISION_OF_LABOUR, GAZETTE, PROJECT_LIST
 
 def test_cover_and_table_of_contents_are_not_documents():
     docs = split(clean(GAZETTE))
-    assert [d.doc_number for d in docs] == ["某政办发〔2024〕9号", "某市政办〔2024〕12号",
-                                            "某政办发〔2023〕39号"]
+    assert [d.doc_number for d in docs] == [
+        "某政办发〔2024〕9号",
+        "某市政办〔2024〕12号",
+        "某政办发〔2023〕39号",
+    ]
 
 
 def test_a_document_has_title_issuer_date_and_addressees():
@@ -31,21 +35,29 @@ def test_the_line_span_is_that_of_the_original_file():
 
 
 def test_document_numbers_in_any_bracket_or_spacing():
-    for number in ("晋市政发[2024]1号", "晋市政发〔2024〕1 号", "临教基［2023］20号",
-                   "某政发 〔2021〕 4号"):
+    for number in (
+        "晋市政发[2024]1号",
+        "晋市政发〔2024〕1 号",
+        "临教基［2023］20号",
+        "某政发 〔2021〕 4号",
+    ):
         text = f"某某市人民政府 关于做好某项工作的通知\n\n{number}\n\n各单位：\n\n正文。\n"
         # blanks are dropped, brackets kept as written
         assert split(clean(text))[0].doc_number == number.replace(" ", "")
 
 
 def test_a_title_over_several_lines():
-    text = "某某市人民政府\n\n关于做好2021年某某工作的\n\n通 知\n\n某市政发〔2021〕1号\n\n各单位：\n"
+    text = (
+        "某某市人民政府\n\n关于做好2021年某某工作的\n\n通 知\n\n某市政发〔2021〕1号\n\n各单位：\n"
+    )
     assert split(clean(text))[0].title == "某某市人民政府关于做好2021年某某工作的通知"
 
 
 def test_attachments_are_listed():
-    text = ("某某市人民政府 关于印发某方案的通知\n\n某市政发〔2021〕3号\n\n各单位：\n\n正文。\n\n"
-            "附件：1.联络表\n2.工作规程\n\n某某市人民政府\n\n2021年3月1日\n")
+    text = (
+        "某某市人民政府 关于印发某方案的通知\n\n某市政发〔2021〕3号\n\n各单位：\n\n正文。\n\n"
+        "附件：1.联络表\n2.工作规程\n\n某某市人民政府\n\n2021年3月1日\n"
+    )
     assert split(clean(text))[0].attachments == ["联络表", "工作规程"]
 
 
@@ -57,8 +69,10 @@ def test_a_chronicle_is_its_own_document():
 
 
 def _notice(signature: str) -> str:
-    return ("某某市人民政府 关于做好某项工作的通知\n\n某政发〔2024〕4号\n\n各县（市、区）人民政府：\n\n"
-            f"请认真贯彻落实。\n\n{signature}\n\n（此件公开发布）\n")
+    return (
+        "某某市人民政府 关于做好某项工作的通知\n\n某政发〔2024〕4号\n\n各县（市、区）人民政府：\n\n"
+        f"请认真贯彻落实。\n\n{signature}\n\n（此件公开发布）\n"
+    )
 
 
 def test_a_signing_date_in_chinese_numerals():

@@ -1,4 +1,5 @@
 """Stage 4b: tab-separated tables."""
+
 from gazette.clean import clean
 from gazette.tables import parse_table
 
@@ -21,13 +22,18 @@ def test_project_rows_with_sections_and_repeated_headers():
 
 
 def test_task_rows_find_date_and_unit_cells_even_when_shifted():
-    text = ("类别\t重点工作\t主要任务\t完成时限\t工程措施\t责任单位\n"
-            "产业结构\t产能控制\t焦炉关停\t2023年12月底前\t关停焦炉2座。\t市工信局、甲县人民政府\n"
-            "\t\t锅炉淘汰\t长期坚持\t持续开展排查整治，动态清零。\t市生态环境局\t\n"
-            "\t锅炉淘汰\t2020年9月底前\t淘汰燃煤锅炉15台。\t市生态环境局\n")
+    text = (
+        "类别\t重点工作\t主要任务\t完成时限\t工程措施\t责任单位\n"
+        "产业结构\t产能控制\t焦炉关停\t2023年12月底前\t关停焦炉2座。\t市工信局、甲县人民政府\n"
+        "\t\t锅炉淘汰\t长期坚持\t持续开展排查整治，动态清零。\t市生态环境局\t\n"
+        "\t锅炉淘汰\t2020年9月底前\t淘汰燃煤锅炉15台。\t市生态环境局\n"
+    )
     records = parse_table(table_lines(text), ["附件"])
-    assert [r.text for r in records] == ["关停焦炉2座。", "持续开展排查整治，动态清零。",
-                                         "淘汰燃煤锅炉15台。"]
+    assert [r.text for r in records] == [
+        "关停焦炉2座。",
+        "持续开展排查整治，动态清零。",
+        "淘汰燃煤锅炉15台。",
+    ]
     assert [r.units for r in records] == ["市工信局、甲县人民政府", "市生态环境局", "市生态环境局"]
     assert [r.dates[0][1] for r in records] == ["2023年12月底前", "长期坚持", "2020年9月底前"]
 

@@ -42,9 +42,11 @@ def monthly_due(today, calendar):
         day += datetime.timedelta(days=1)
     if day == today:
         return True
-    return (day < today
-            and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
-            and ReminderSweep.objects.filter(date__lt=day).exists())
+    return (
+        day < today
+        and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
+        and ReminderSweep.objects.filter(date__lt=day).exists()
+    )
 
 
 def send_monthly(moment=None):

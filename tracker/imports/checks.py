@@ -78,8 +78,10 @@ def megabytes(size: int) -> str:
 
 def too_big_message(name: str, size: int) -> str:
     return _("文件“%(name)s”过大（%(size)s），上限为 %(limit)s。") % {
-        "name": name, "size": megabytes(size),
-        "limit": megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
+        "name": name,
+        "size": megabytes(size),
+        "limit": megabytes(settings.DUBAN_MAX_UPLOAD_BYTES),
+    }
 
 
 def sha256_of(data: bytes) -> str:

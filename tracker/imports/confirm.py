@@ -40,7 +40,6 @@ from tracker.models import (
 logger = logging.getLogger(__name__)
 
 
-
 # --- 5. confirming ------------------------------------------------------------------------
 
 
@@ -77,13 +76,16 @@ def validate_decisions(preview: dict, decisions: Decisions) -> dict[str, str]:
     chosen = [value for value in decisions.units.values() if value not in ("", "new", "group")]
     unit_ids = [parse_id(value) for value in chosen if value[:1] != "g"]
     group_ids = [parse_id(value[1:]) for value in chosen if value[:1] == "g"]
-    known_units = set(Unit.objects.filter(pk__in=[pk for pk in unit_ids if pk])
-                      .values_list("pk", flat=True))
-    known_groups = set(UnitGroup.objects.filter(pk__in=[pk for pk in group_ids if pk])
-                       .values_list("pk", flat=True))
+    known_units = set(
+        Unit.objects.filter(pk__in=[pk for pk in unit_ids if pk]).values_list("pk", flat=True)
+    )
+    known_groups = set(
+        UnitGroup.objects.filter(pk__in=[pk for pk in group_ids if pk]).values_list("pk", flat=True)
+    )
     # None (not an id) is never known
-    if any(pk not in known_units for pk in unit_ids) or \
-            any(pk not in known_groups for pk in group_ids):
+    if any(pk not in known_units for pk in unit_ids) or any(
+        pk not in known_groups for pk in group_ids
+    ):
         errors["units"] = _("所选单位不存在，请重新选择。")
     return errors
 
@@ -118,14 +120,15 @@ def confirm_import(job: ImportJob, user, decisions: Decisions | None = None) -> 
             importer = _Importer(job, user, decisions)
             result = importer.run()
             ImportJob.objects.filter(pk=job.pk).update(
-                source_file=importer.source_file, result=result, data=b"", stage=_("已导入"),
+                source_file=importer.source_file,
+                result=result,
+                data=b"",
+                stage=_("已导入"),
             )
     except IntegrityError as exc:
         # Anything else written meanwhile (the admin, say) that this import would duplicate.
         logger.warning("import job %s collided with a concurrent change: %s", job.pk, exc)
-        raise ImportRejected(
-            _("导入的内容在预览之后已被他人导入或修改，请重新上传解析。")
-        ) from exc
+        raise ImportRejected(_("导入的内容在预览之后已被他人导入或修改，请重新上传解析。")) from exc
     job.refresh_from_db()
     return result
 
@@ -140,10 +143,19 @@ class _Importer:
         self.default_due: date | None = None
         self.tags: dict[str, Tag] = {}
         self.users_by_name = _users_by_display_name()
-        self.result: dict[str, Any] = {"documents_created": 0, "documents_updated": 0, "items_created": 0,
-                       "items_updated": 0, "items_gone": 0, "units_created": 0,
-                       "aliases_created": 0, "groups_created": 0, "fields_kept": 0, "items": [],
-                       "documents": []}
+        self.result: dict[str, Any] = {
+            "documents_created": 0,
+            "documents_updated": 0,
+            "items_created": 0,
+            "items_updated": 0,
+            "items_gone": 0,
+            "units_created": 0,
+            "aliases_created": 0,
+            "groups_created": 0,
+            "fields_kept": 0,
+            "items": [],
+            "documents": [],
+        }
         self.source_file = None
         self.key = ""  # the preview key of the item being imported
         self.previous: list[int] = []  # the documents whose items this one updates
@@ -153,7 +165,8 @@ class _Importer:
         self.source_file = self.get_source_file()
         for d, entry in enumerate(self.job.preview["documents"]):
             chosen = [
-                (i, item) for i, item in enumerate(entry["items"])
+                (i, item)
+                for i, item in enumerate(entry["items"])
                 if included(item, self.decisions.items.get(item_key(d, i), {}))
             ]
             if chosen:
@@ -194,9 +207,13 @@ class _Importer:
         if existing:
             return existing
         return SourceFile.objects.create(
-            name=job.file_name, sha256=job.sha256, size=job.size, text=job.text,
+            name=job.file_name,
+            sha256=job.sha256,
+            size=job.size,
+            text=job.text,
             gazette_title=job.preview.get("gazette_title", ""),
-            gazette_issue=job.preview.get("gazette_issue", ""), uploaded_by=self.user,
+            gazette_issue=job.preview.get("gazette_issue", ""),
+            uploaded_by=self.user,
         )
 
     # documents ----------------------------------------------------------------------------
@@ -209,22 +226,28 @@ class _Importer:
                 % {"title": entry["title"]}
             )
         values = {
-            "source_file": self.source_file, "doc_number": entry["doc_number"],
-            "title": entry["title"], "issuer": entry["issuer"],
+            "source_file": self.source_file,
+            "doc_number": entry["doc_number"],
+            "title": entry["title"],
+            "issuer": entry["issuer"],
             "signed_on": plausible.plausible_or_none(_iso(entry["signed"])),
-            "line_start": entry["line_start"], "line_end": entry["line_end"],
+            "line_start": entry["line_start"],
+            "line_end": entry["line_end"],
             "text": _lines(self.job.text, entry["line_start"], entry["line_end"]),
-            "sha256": entry["sha256"], "imported_at": timezone.now(),
+            "sha256": entry["sha256"],
+            "imported_at": timezone.now(),
             # The new items the office left out: a later re-import proposes them left out.
             "dropped": [
-                {"ref": item["ref"], "text": item["text"]} for i, item in enumerate(entry["items"])
+                {"ref": item["ref"], "text": item["text"]}
+                for i, item in enumerate(entry["items"])
                 if not item["match"] and i not in {index for index, _item in chosen}
             ],
         }
         replaced = None
         if entry.get("replaces"):
             replaced = SourceDocument.objects.filter(
-                pk=entry["replaces"]["id"], replaced_by__isnull=True).first()
+                pk=entry["replaces"]["id"], replaced_by__isnull=True
+            ).first()
             if replaced is None:
                 raise ImportRejected(
                     _("文档“%(title)s”在预览之后已被他人导入或修改，请重新上传解析。")
@@ -240,9 +263,14 @@ class _Importer:
         else:
             document = SourceDocument.objects.create(**values)
             self.result["documents_created"] += 1
-        self.result["documents"].append({"id": document.pk, "title": document.title,
-                                         "updated": bool(existing),
-                                         "replaces": replaced.pk if replaced else None})
+        self.result["documents"].append(
+            {
+                "id": document.pk,
+                "title": document.title,
+                "updated": bool(existing),
+                "replaces": replaced.pk if replaced else None,
+            }
+        )
         self.previous = [pk for pk in (document.pk, replaced and replaced.pk) if pk]
         default_owners = []
         doc_choice = self.decisions.documents.get(str(d), {})
@@ -251,8 +279,7 @@ class _Importer:
         self.default_due = default_due(entry, doc_choice)
         for i, item in chosen:
             self.key = item_key(d, i)
-            self.import_item(document, item, self.decisions.items.get(self.key, {}),
-                             default_owners)
+            self.import_item(document, item, self.decisions.items.get(self.key, {}), default_owners)
         earlier = existing or replaced
         if earlier is not None:
             self.note_gone(earlier, entry["gone"])
@@ -261,23 +288,37 @@ class _Importer:
         still_there = Item.objects.filter(pk__in=[g["id"] for g in gone], document=document)
         for item in still_there:
             Comment.objects.create(
-                item=item, author=self.user, kind=Comment.Kind.NOTE,
-                text=_("重新导入《%(title)s》时，新版本中没有找到这一事项；事项保留未删除，请核实。")
+                item=item,
+                author=self.user,
+                kind=Comment.Kind.NOTE,
+                text=_(
+                    "重新导入《%(title)s》时，新版本中没有找到这一事项；事项保留未删除，请核实。"
+                )
                 % {"title": document.title},
             )
             self.result["items_gone"] += 1
 
     # items --------------------------------------------------------------------------------
-    def import_item(self, document: SourceDocument, entry: dict, choice: dict,
-                    default_owners: list[dict] | tuple = ()) -> Item:
+    def import_item(
+        self,
+        document: SourceDocument,
+        entry: dict,
+        choice: dict,
+        default_owners: list[dict] | tuple = (),
+    ) -> Item:
         match = entry.get("match")
         tracked = None
         if match:
             tracked = Item.objects.filter(pk=match["id"], document_id__in=self.previous).first()
         fields = {
-            "document": document, "ref": entry["ref"], "section": entry["section"],
-            "text": (choice.get("text") or entry["text"]).strip(), "kind": entry["kind"],
-            "line_start": entry["line"], "line_end": entry["end_line"], "fields": entry["fields"],
+            "document": document,
+            "ref": entry["ref"],
+            "section": entry["section"],
+            "text": (choice.get("text") or entry["text"]).strip(),
+            "kind": entry["kind"],
+            "line_start": entry["line"],
+            "line_end": entry["end_line"],
+            "fields": entry["fields"],
             "parsed": merge.parsed_values(entry),
         }
         new = tracked is None
@@ -325,8 +366,9 @@ class _Importer:
             take.add("due")
         return take
 
-    def set_owners(self, item: Item, entry: dict, choice: dict, new: bool,
-                   default_owners=()) -> None:
+    def set_owners(
+        self, item: Item, entry: dict, choice: dict, new: bool, default_owners=()
+    ) -> None:
         previous = {}
         if not new:
             previous = {(o.role, o.name): (o.unit_id, o.group_id) for o in item.owners.all()}
@@ -337,8 +379,11 @@ class _Importer:
         if is_default:
             owners = default_owners
         rows = []
-        for role, key in ((ItemOwner.Role.LEAD, "lead"), (ItemOwner.Role.CO, "co"),
-                          (ItemOwner.Role.RESPONSIBLE, "responsible")):
+        for role, key in (
+            (ItemOwner.Role.LEAD, "lead"),
+            (ItemOwner.Role.CO, "co"),
+            (ItemOwner.Role.RESPONSIBLE, "responsible"),
+        ):
             if key in choice:
                 names = _unique(choice[key])
             else:
@@ -348,9 +393,17 @@ class _Importer:
                 group = None if unit else self.resolver.groups.get(fold_name(name))
                 if not unit and not group:
                     unit, group = previous.get((role, name), (None, None))
-                rows.append(ItemOwner(item=item, role=role, name=name, unit_id=unit,
-                                      group_id=group, position=position,
-                                      is_default=is_default))
+                rows.append(
+                    ItemOwner(
+                        item=item,
+                        role=role,
+                        name=name,
+                        unit_id=unit,
+                        group_id=group,
+                        position=position,
+                        is_default=is_default,
+                    )
+                )
         ItemOwner.objects.bulk_create(rows)
 
     def set_people(self, item: Item, entry: dict, new: bool) -> None:
@@ -361,9 +414,15 @@ class _Importer:
         for person in entry["people"]:
             position = positions.get(person["role"], 0)
             positions[person["role"]] = position + 1
-            rows.append(ItemPerson(item=item, role=person["role"], name=person["name"],
-                                   user_id=self.account_of(item, person["name"]),
-                                   position=position))
+            rows.append(
+                ItemPerson(
+                    item=item,
+                    role=person["role"],
+                    name=person["name"],
+                    user_id=self.account_of(item, person["name"]),
+                    position=position,
+                )
+            )
         ItemPerson.objects.bulk_create(rows)
 
     def account_of(self, item: Item, name: str) -> int | None:
@@ -384,16 +443,25 @@ class _Importer:
         kept_keys = set()
         if not new:
             # Deadlines already met, and milestones added by hand, survive a re-import.
-            kept = list(item.deadlines.filter(
-                Q(done_at__isnull=False) | Q(kind=Deadline.Kind.MILESTONE)))
+            kept = list(
+                item.deadlines.filter(Q(done_at__isnull=False) | Q(kind=Deadline.Kind.MILESTONE))
+            )
             kept_keys = {(d.expr, d.date, d.recurrence) for d in kept}
             item.deadlines.exclude(pk__in=[d.pk for d in kept]).delete()
         rows = []
         planned = planned_deadlines(entry, choice)
         cleared = "due" in choice and choice["due"] is None  # the office emptied the date
         if self.default_due and not cleared and not any(v["date"] for v in planned):
-            planned.append({"expr": "", "date": self.default_due, "recurrence": "", "what": "",
-                            "ongoing": False, "is_default": True})
+            planned.append(
+                {
+                    "expr": "",
+                    "date": self.default_due,
+                    "recurrence": "",
+                    "what": "",
+                    "ongoing": False,
+                    "is_default": True,
+                }
+            )
         for values in planned:
             if (values["expr"], values["date"], values["recurrence"]) in kept_keys:
                 continue
@@ -418,8 +486,13 @@ def planned_deadlines(entry: dict, choice: dict) -> list[dict]:
     recurrences (每月25日前) and ongoing work stay.
     """
     rows = [  # a preview stored before the plausible range was checked may hold any date
-        {"expr": d["expr"][:100], "date": plausible.plausible_or_none(_iso(d["date"])),
-         "recurrence": d["recurrence"][:50], "what": d["what"][:200], "ongoing": d["ongoing"]}
+        {
+            "expr": d["expr"][:100],
+            "date": plausible.plausible_or_none(_iso(d["date"])),
+            "recurrence": d["recurrence"][:50],
+            "what": d["what"][:200],
+            "ongoing": d["ongoing"],
+        }
         for d in entry["deadlines"]
     ]
     if "due" not in choice:
@@ -434,8 +507,15 @@ def planned_deadlines(entry: dict, choice: dict) -> list[dict]:
         if row["date"] and row["date"] > due:
             row["date"] = due
     if not any(row["date"] == due for row in rows):
-        rows.append({"expr": "", "date": due, "recurrence": "", "what": _("导入时确定的完成时限"),
-                     "ongoing": False})
+        rows.append(
+            {
+                "expr": "",
+                "date": due,
+                "recurrence": "",
+                "what": _("导入时确定的完成时限"),
+                "ongoing": False,
+            }
+        )
     return rows
 
 
@@ -444,21 +524,26 @@ def _iso(value: str | None) -> date | None:
 
 
 def _lines(text: str, start: int, end: int) -> str:
-    return "\n".join(text.split("\n")[max(start, 1) - 1:end])
+    return "\n".join(text.split("\n")[max(start, 1) - 1 : end])
 
 
 def _users_by_display_name() -> dict[str, tuple[int, int | None, bool]]:
     """Display name → (user id, unit id, sees every item) when exactly one user has it."""
     names: dict[str, list[User]] = {}
     for user in User.objects.exclude(display_name="").only(
-            "pk", "display_name", "unit_id", "role", "is_superuser"):
+        "pk", "display_name", "unit_id", "role", "is_superuser"
+    ):
         names.setdefault(user.display_name.strip(), []).append(user)
-    return {name: (users[0].pk, users[0].unit_id, users[0].sees_everything)
-            for name, users in names.items() if len(users) == 1}
+    return {
+        name: (users[0].pk, users[0].unit_id, users[0].sees_everything)
+        for name, users in names.items()
+        if len(users) == 1
+    }
 
 
-def namesakes(item: dict, resolver: UnitResolver | None = None,
-              users: dict | None = None) -> list[dict]:
+def namesakes(
+    item: dict, resolver: UnitResolver | None = None, users: dict | None = None
+) -> list[dict]:
     """The people of a preview item whose account would not be linked without the office's
     word: the one account of that name belongs to none of the item's units."""
     users = _users_by_display_name() if users is None else users

@@ -25,17 +25,17 @@ from tracker.models import (
 logger = logging.getLogger(__name__)
 
 
-
 # --- 3. starting and running a job -----------------------------------------------------
-
-
 
 
 def create_job(user, name: str, data: bytes) -> ImportJob:
     check_upload(name, data)
     return ImportJob.objects.create(
         uploaded_by=user if user and user.is_authenticated else None,
-        file_name=Path(name).name[:255], sha256=sha256_of(data), size=len(data), data=data,
+        file_name=Path(name).name[:255],
+        sha256=sha256_of(data),
+        size=len(data),
+        data=data,
         stage=_("等待解析"),
     )
 
@@ -50,15 +50,17 @@ def run_import_job(job_id: int) -> ImportJob | None:
     abandoned = now - timedelta(seconds=settings.DUBAN_IMPORT_HARD_TIME_LIMIT)
     claimed = ImportJob.objects.filter(
         Q(status=ImportJob.Status.PENDING)
-        | Q(status=ImportJob.Status.PARSING, updated_at__lt=abandoned), pk=job_id,
+        | Q(status=ImportJob.Status.PARSING, updated_at__lt=abandoned),
+        pk=job_id,
     ).update(status=ImportJob.Status.PARSING, progress=5, stage=_("正在读取文件"), updated_at=now)
     if not claimed:
         return None
     job = ImportJob.objects.get(pk=job_id)
 
     def progress(percent, stage):
-        ImportJob.objects.filter(pk=job_id).update(progress=percent, stage=stage,
-                                                   updated_at=timezone.now())
+        ImportJob.objects.filter(pk=job_id).update(
+            progress=percent, stage=stage, updated_at=timezone.now()
+        )
 
     try:
         extracted = extract(job.file_name, bytes(job.data), progress)
@@ -70,7 +72,9 @@ def run_import_job(job_id: int) -> ImportJob | None:
         mark_ocr(preview, extracted.ocr_lines)
         if not preview["counts"]["items"]:
             raise ImportRejected(
-                _("文件“%(name)s”中没有找到督办事项：没有识别出写明责任单位、完成时限或分工的任务条目。")
+                _(
+                    "文件“%(name)s”中没有找到督办事项：没有识别出写明责任单位、完成时限或分工的任务条目。"
+                )
                 % {"name": job.file_name}
             )
     except ImportRejected as exc:
@@ -83,16 +87,20 @@ def run_import_job(job_id: int) -> ImportJob | None:
         _fail(job_id, _("解析时发生内部错误，请联系管理员。"))
     else:
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.READY, progress=100, stage=_("解析完成"), text=text,
+            status=ImportJob.Status.READY,
+            progress=100,
+            stage=_("解析完成"),
+            text=text,
             preview=preview,
         )
     return ImportJob.objects.get(pk=job_id)
 
 
 def out_of_time_message(name: str) -> str:
-    return _("文件“%(name)s”解析超过 %(seconds)s 秒仍未完成，已停止：请把文件拆分为几个较小的文件"
-             "分别导入，或联系管理员。") % {"name": name,
-                                    "seconds": settings.DUBAN_IMPORT_TIME_LIMIT}
+    return _(
+        "文件“%(name)s”解析超过 %(seconds)s 秒仍未完成，已停止：请把文件拆分为几个较小的文件"
+        "分别导入，或联系管理员。"
+    ) % {"name": name, "seconds": settings.DUBAN_IMPORT_TIME_LIMIT}
 
 
 def expire_stale(job: ImportJob) -> ImportJob:
@@ -100,10 +108,15 @@ def expire_stale(job: ImportJob) -> ImportJob:
     (killed at the limit): it failed, and its page says so instead of waiting for ever."""
     silent = timezone.now() - timedelta(seconds=settings.DUBAN_IMPORT_HARD_TIME_LIMIT + 30)
     if job.status == ImportJob.Status.PARSING and job.updated_at < silent:
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PARSING,
-                                 updated_at__lt=silent).update(
-            status=ImportJob.Status.FAILED, progress=100, stage=_("解析失败"),
-            error=out_of_time_message(job.file_name), data=b"")
+        ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.PARSING, updated_at__lt=silent
+        ).update(
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            stage=_("解析失败"),
+            error=out_of_time_message(job.file_name),
+            data=b"",
+        )
         job.refresh_from_db()
     return job
 
@@ -118,7 +131,10 @@ def mark_ocr(preview: dict, ocr_lines: set[int]) -> None:
 
 def _fail(job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, progress=100, stage=_("解析失败"), error=message,
+        status=ImportJob.Status.FAILED,
+        progress=100,
+        stage=_("解析失败"),
+        error=message,
         data=b"",
     )
 

@@ -58,7 +58,10 @@ def extended(item_ids: Iterable[int]) -> set[int]:
 
 
 def differences(
-    base: dict | None, current: dict, new: dict, was_extended: bool = False,
+    base: dict | None,
+    current: dict,
+    new: dict,
+    was_extended: bool = False,
     withdrawn: bool = False,
 ) -> list[dict]:
     """Every field where the office's item and the new version differ, with `edited` when
@@ -67,8 +70,9 @@ def differences(
     stays withdrawn unless the office restores it."""
     out = []
     if withdrawn:
-        out.append({"field": "withdrawn", "base": False, "current": True, "new": False,
-                    "edited": True})
+        out.append(
+            {"field": "withdrawn", "base": False, "current": True, "new": False, "edited": True}
+        )
     for name in FIELDS:
         if current[name] == new[name]:
             continue

@@ -34,7 +34,6 @@ __all__ = ["UnitResolver", "build_preview", "guess_unit_kind"]
 logger = logging.getLogger(__name__)
 
 
-
 # --- 4. the preview ---------------------------------------------------------------------
 
 
@@ -51,8 +50,13 @@ def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | Non
         "gazette_title": gazette_title(text),
         "gazette_issue": gazette_issue(text),
         "same_file": (
-            {"id": same_file.pk, "name": same_file.name,
-             "uploaded_at": same_file.uploaded_at.isoformat()} if same_file else None
+            {
+                "id": same_file.pk,
+                "name": same_file.name,
+                "uploaded_at": same_file.uploaded_at.isoformat(),
+            }
+            if same_file
+            else None
         ),
         "documents": [],
         "skipped_documents": [],
@@ -64,10 +68,13 @@ def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | Non
         doc_text = "\n".join(line.text for line in doc.lines)
         key = fold_name(doc.doc_number) or document_sha256(doc_text)
         if not parsed.items or key in seen_keys:
-            preview["skipped_documents"].append({
-                "title": doc.title, "doc_number": doc.doc_number,
-                "reason": "duplicate" if parsed.items else "no_items",
-            })
+            preview["skipped_documents"].append(
+                {
+                    "title": doc.title,
+                    "doc_number": doc.doc_number,
+                    "reason": "duplicate" if parsed.items else "no_items",
+                }
+            )
             continue
         seen_keys.add(key)
         entry = _document_entry(parsed, doc_text, resolver, today)
@@ -77,9 +84,12 @@ def build_preview(gazette: Gazette, *, text: str, sha256: str, today: date | Non
         else:
             replaced = replaced_document(entry["title"], entry["doc_number"], entry["signed"])
             if replaced:
-                entry["replaces"] = {"id": replaced.pk, "title": replaced.title,
-                                     "doc_number": replaced.doc_number,
-                                     "signed": replaced.signed_on and replaced.signed_on.isoformat()}
+                entry["replaces"] = {
+                    "id": replaced.pk,
+                    "title": replaced.title,
+                    "doc_number": replaced.doc_number,
+                    "signed": replaced.signed_on and replaced.signed_on.isoformat(),
+                }
                 _match_existing(entry, replaced)
         preview["documents"].append(entry)
     preview["unknown_units"] = _unknown_units(preview["documents"], resolver)
@@ -96,8 +106,10 @@ def gazette_title(text: str) -> str:
 
 
 def gazette_issue(text: str) -> str:
-    match = re.search(r"\d{4}\s*年\s*第\s*\d+\s*期(?:\s*[（(]总第\s*\d+\s*期[)）])?",
-                      "\n".join(text.split("\n")[:20]))
+    match = re.search(
+        r"\d{4}\s*年\s*第\s*\d+\s*期(?:\s*[（(]总第\s*\d+\s*期[)）])?",
+        "\n".join(text.split("\n")[:20]),
+    )
     return re.sub(r"\s+", "", match.group(0))[:100] if match else ""
 
 
@@ -117,9 +129,14 @@ def replaced_document(title: str, doc_number: str, signed: str | None) -> Source
     if not signed or not title.strip():
         return None
     key = fold_name(title)
-    candidates = SourceDocument.objects.filter(
-        signed_on__lt=date.fromisoformat(signed), replaced_by__isnull=True,
-    ).exclude(doc_number_key=fold_name(doc_number)).order_by("-signed_on", "-pk")
+    candidates = (
+        SourceDocument.objects.filter(
+            signed_on__lt=date.fromisoformat(signed),
+            replaced_by__isnull=True,
+        )
+        .exclude(doc_number_key=fold_name(doc_number))
+        .order_by("-signed_on", "-pk")
+    )
     for candidate in candidates.only("pk", "title", "doc_number", "signed_on"):
         if fold_name(candidate.title) == key:
             return candidate
@@ -180,8 +197,13 @@ def _item_entry(item, resolver: UnitResolver, today: date) -> dict:
     # A date outside the plausible range (tracker/lib/plausible.py: 0025-06-30 from a year typed
     # with two digits) is not imported as a date: its wording stays, with a warning.
     deadlines = [
-        {"expr": d.expr, "date": _plausible_iso(d.date, today),
-         "recurrence": d.recurrence, "what": d.what, "ongoing": bool(d.ongoing and not d.date)}
+        {
+            "expr": d.expr,
+            "date": _plausible_iso(d.date, today),
+            "recurrence": d.recurrence,
+            "what": d.what,
+            "ongoing": bool(d.ongoing and not d.date),
+        }
         for d in item.deadlines
     ]
     implausible = any(d.date and not plausible.is_plausible(d.date, today) for d in item.deadlines)
@@ -304,32 +326,52 @@ def _match_existing(entry: dict, existing: SourceDocument) -> None:
     if entry.get("replaces"):
         entry["replaces"]["items"] = len(old)
     else:
-        entry["existing"] = {"id": existing.pk, "title": existing.title,
-                             "doc_number": existing.doc_number, "items": len(old)}
-    pairs = match_items([item["text"] for item in entry["items"]],
-                        [item["ref"] for item in entry["items"]],
-                        [(o["text"], o["ref"]) for o in old])
+        entry["existing"] = {
+            "id": existing.pk,
+            "title": existing.title,
+            "doc_number": existing.doc_number,
+            "items": len(old),
+        }
+    pairs = match_items(
+        [item["text"] for item in entry["items"]],
+        [item["ref"] for item in entry["items"]],
+        [(o["text"], o["ref"]) for o in old],
+    )
     for new_index, old_index in pairs.items():
         o = old[old_index]
         entry["items"][new_index]["match"] = {
-            "id": o["pk"], "ref": o["ref"], "status": o["status"], "percent": o["percent"],
-            "reports": o["report_count"], "same_text": o["text"] == entry["items"][new_index]["text"],
+            "id": o["pk"],
+            "ref": o["ref"],
+            "status": o["status"],
+            "percent": o["percent"],
+            "reports": o["report_count"],
+            "same_text": o["text"] == entry["items"][new_index]["text"],
         }
     matched = set(pairs.values())
     _differences(entry, existing)
     _was_dropped(entry, existing)
     entry["gone"] = [
-        {"id": o["pk"], "ref": o["ref"], "text": o["text"], "status": o["status"],
-         "percent": o["percent"], "reports": o["report_count"]}
-        for index, o in enumerate(old) if index not in matched
+        {
+            "id": o["pk"],
+            "ref": o["ref"],
+            "text": o["text"],
+            "status": o["status"],
+            "percent": o["percent"],
+            "reports": o["report_count"],
+        }
+        for index, o in enumerate(old)
+        if index not in matched
     ]
 
 
 def _differences(entry: dict, existing: SourceDocument) -> None:
     """Each matched item's differences, old → new (tracker.imports.merge)."""
     by_item = {item["match"]["id"]: item for item in entry["items"] if item["match"]}
-    items = list(Item.objects.filter(pk__in=list(by_item)).only(
-        "pk", "text", "due_date", "due_is_default", "parsed", "withdrawn_at"))
+    items = list(
+        Item.objects.filter(pk__in=list(by_item)).only(
+            "pk", "text", "due_date", "due_is_default", "parsed", "withdrawn_at"
+        )
+    )
     for pk, found in merge.item_differences(items, by_item).items():
         by_item[pk]["differences"] = found
 
@@ -340,14 +382,18 @@ def _was_dropped(entry: dict, existing: SourceDocument) -> None:
     rest = [item for item in entry["items"] if not item["match"]]
     if not dropped or not rest:
         return
-    pairs = match_items([item["text"] for item in rest], [item["ref"] for item in rest],
-                        [(d.get("text", ""), d.get("ref", "")) for d in dropped])
+    pairs = match_items(
+        [item["text"] for item in rest],
+        [item["ref"] for item in rest],
+        [(d.get("text", ""), d.get("ref", "")) for d in dropped],
+    )
     for index in pairs:
         rest[index]["was_dropped"] = True
 
 
-def match_items(new_texts: list[str], new_refs: list[str],
-                old: list[tuple[str, str]]) -> dict[int, int]:
+def match_items(
+    new_texts: list[str], new_refs: list[str], old: list[tuple[str, str]]
+) -> dict[int, int]:
     """new index → old index: identical text first, then the most similar pairs, one to one.
 
     A pair counts when the texts are at least SAME_REF_SIMILARITY alike under the same 编号,

@@ -134,7 +134,12 @@ def labels() -> dict:
     return {
         "warnings": {code: str(text) for code, text in checks.WARNINGS.items()},
         "roles": {role: str(label) for role, label in ROLE_LABELS.items()},
-        "fields": {"text": _("任务内容"), "owners": _("责任单位"), "due": _("完成时限"), "withdrawn": _("撤销")},
+        "fields": {
+            "text": _("任务内容"),
+            "owners": _("责任单位"),
+            "due": _("完成时限"),
+            "withdrawn": _("撤销"),
+        },
         "uncertain": _("待确认"),
         "confidence": _("把握"),
         "include": _("导入此事项"),

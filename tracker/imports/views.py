@@ -42,8 +42,12 @@ def upload(request):
             else:
                 return redirect("import_job", pk=job.pk)
     recent = ImportJob.objects.select_related("uploaded_by").defer("data", "text", "preview")[:15]
-    context = {"error": error, "jobs": recent, "accept": ACCEPT,
-               "limit": checks.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES)}
+    context = {
+        "error": error,
+        "jobs": recent,
+        "accept": ACCEPT,
+        "limit": checks.megabytes(settings.DUBAN_MAX_UPLOAD_BYTES),
+    }
     return render(request, "tracker/import/upload.html", context, status=400 if error else 200)
 
 
@@ -74,8 +78,15 @@ def job_page(request, pk):
 @require_GET
 def job_status(request, pk):
     job = _job(pk)
-    return JsonResponse({"status": job.status, "progress": job.progress, "stage": job.stage,
-                         "error": job.error, "next": _next_url(job)})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "stage": job.stage,
+            "error": job.error,
+            "next": _next_url(job),
+        }
+    )
 
 
 @office_required(IMPORT)
@@ -90,8 +101,9 @@ def preview(request, pk):
     status = 200
     if request.method == "POST":
         posted = request.POST.get("version", "")
-        version = int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 \
-            else None
+        version = (
+            int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None
+        )
         try:
             if version is None:
                 raise decisions.Invalid(_("页面已过期，请刷新后再确认。"))
@@ -115,8 +127,9 @@ def preview(request, pk):
                     return redirect("import_result", pk=job.pk)
             status = 400
         job.refresh_from_db()
-    return render(request, "tracker/import/preview.html", preview_context(job, errors),
-                  status=status)
+    return render(
+        request, "tracker/import/preview.html", preview_context(job, errors), status=status
+    )
 
 
 @office_required(IMPORT)
@@ -148,8 +161,11 @@ def result(request, pk):
     if job.status != ImportJob.Status.CONFIRMED:
         return redirect("import_job", pk=job.pk)
     items = Item.objects.filter(pk__in=job.result.get("items", [])).select_related("document")
-    return render(request, "tracker/import/result.html",
-                  {"job": job, "result": job.result, "items": items[:200]})
+    return render(
+        request,
+        "tracker/import/result.html",
+        {"job": job, "result": job.result, "items": items[:200]},
+    )
 
 
 # --- the page-level choices, posted with the confirm button --------------------------------
@@ -191,39 +207,59 @@ def preview_context(job, errors):
         choice = saved.documents.get(str(d), {})
         default = choice.get("default_due", "year_end")
         typed = default not in ("year_end", "period", "none")
-        documents.append({
-            "index": d, "doc": doc, "signed": _date(doc["signed"]), "count": len(doc["items"]),
-            "default_owners": "、".join(o["name"] for o in doc.get("default_owners", [])),
-            "ownerless": sum(1 for item in doc["items"] if not item["owners"]),
-            "use_default_owners": choice.get("default_owners", True),
-            "due_options": {key: _date(value) for key, value in
-                            (doc.get("due_options") or {}).items() if key != "period_text"},
-            "period_text": (doc.get("due_options") or {}).get("period_text", ""),
-            "default_due": "date" if typed else default,
-            "default_due_date": default if typed else "",
-            "error": errors.get(f"doc-{d}"),
-        })
+        documents.append(
+            {
+                "index": d,
+                "doc": doc,
+                "signed": _date(doc["signed"]),
+                "count": len(doc["items"]),
+                "default_owners": "、".join(o["name"] for o in doc.get("default_owners", [])),
+                "ownerless": sum(1 for item in doc["items"] if not item["owners"]),
+                "use_default_owners": choice.get("default_owners", True),
+                "due_options": {
+                    key: _date(value)
+                    for key, value in (doc.get("due_options") or {}).items()
+                    if key != "period_text"
+                },
+                "period_text": (doc.get("due_options") or {}).get("period_text", ""),
+                "default_due": "date" if typed else default,
+                "default_due_date": default if typed else "",
+                "error": errors.get(f"doc-{d}"),
+            }
+        )
     units = [(str(pk), name) for pk, name in Unit.objects.values_list("pk", "name")]
     groups = [(f"g{pk}", name) for pk, name in UnitGroup.objects.values_list("pk", "name")]
     labels = dict(units + groups)
     unknown = []
     for index, u in enumerate(preview["unknown_units"]):
         suggestion = u.get("suggestion") or {}
-        value = (f"g{suggestion['group']}" if suggestion.get("group")
-                 else str(suggestion["unit"]) if suggestion.get("unit") else "")
-        unknown.append({
-            "index": index, "key": u["key"], "name": u["name"], "count": u["count"],
-            "collective": u.get("collective", False),
-            "suggestion": value if value in labels else "",
-            "suggestion_label": labels.get(value, ""),
-            "reason": checks.REASONS.get(suggestion.get("reason", ""), ""),
-            "value": saved.units.get(u["key"], ""),
-        })
-    item_errors = {key: message for key, message in errors.items()
-                   if key and key[0].isdigit()}
+        value = (
+            f"g{suggestion['group']}"
+            if suggestion.get("group")
+            else str(suggestion["unit"])
+            if suggestion.get("unit")
+            else ""
+        )
+        unknown.append(
+            {
+                "index": index,
+                "key": u["key"],
+                "name": u["name"],
+                "count": u["count"],
+                "collective": u.get("collective", False),
+                "suggestion": value if value in labels else "",
+                "suggestion_label": labels.get(value, ""),
+                "reason": checks.REASONS.get(suggestion.get("reason", ""), ""),
+                "value": saved.units.get(u["key"], ""),
+            }
+        )
+    item_errors = {key: message for key, message in errors.items() if key and key[0].isdigit()}
     state = {
-        "version": job.decisions_version, "decisions": job.decisions or {},
-        "rows": review.rows(job), "labels": review.labels(), "errors": item_errors,
+        "version": job.decisions_version,
+        "decisions": job.decisions or {},
+        "rows": review.rows(job),
+        "labels": review.labels(),
+        "errors": item_errors,
         "documents": [{"index": d["index"], "title": d["doc"]["title"]} for d in documents],
         "save_url": reverse("import_decisions", args=[job.pk]),
         "suggestions": {u["name"]: u["suggestion"] for u in unknown if u["suggestion"]},
@@ -232,8 +268,17 @@ def preview_context(job, errors):
     general = errors.get("") or errors.get("units")
     if item_errors and not general:
         general = _("部分事项有误，请修改标出的事项后再确认。")
-    return {"job": job, "preview": preview, "documents": documents, "unknown_units": unknown,
-            "units": units, "groups": groups, "errors": errors, "state": state,
-            "create_units": saved.create_units, "general_error": general,
-            "counts": preview["counts"],
-            "warning_labels": list(checks.WARNINGS.items())}
+    return {
+        "job": job,
+        "preview": preview,
+        "documents": documents,
+        "unknown_units": unknown,
+        "units": units,
+        "groups": groups,
+        "errors": errors,
+        "state": state,
+        "create_units": saved.create_units,
+        "general_error": general,
+        "counts": preview["counts"],
+        "warning_labels": list(checks.WARNINGS.items()),
+    }

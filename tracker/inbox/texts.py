@@ -20,7 +20,9 @@ TEXTS = {
     C.REPORT_RETURNED: gettext_lazy("您报送的进展（%(percent)s%%）被退回：“%(title)s”。"),
     C.URGE: gettext_lazy("%(actor)s催办：“%(title)s”。"),
     C.INSTRUCTION: gettext_lazy("%(actor)s批示：“%(title)s”。"),
-    C.INSTRUCTION_ANSWERED: gettext_lazy("%(unit)s已反馈您的批示（进度 %(percent)s%%）：“%(title)s”。"),
+    C.INSTRUCTION_ANSWERED: gettext_lazy(
+        "%(unit)s已反馈您的批示（进度 %(percent)s%%）：“%(title)s”。"
+    ),
     C.DUBAN_ISSUED: gettext_lazy("%(level)s单 %(number)s：请于%(date)s前反馈。"),
     C.DUBAN_ESCALATED: gettext_lazy(
         "%(level)s单 %(number)s（逾期未反馈，已升级）：请于%(date)s前反馈。"

@@ -60,6 +60,7 @@ def inbox_read(request):
         unread = unread.filter(pk__in=parse_ids(posted))
     unread.update(read_at=timezone.now())
     back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return redirect(back if safe and back.startswith("/") else "inbox")

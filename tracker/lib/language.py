@@ -19,15 +19,23 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         languages = dict(settings.LANGUAGES)
-        if (signed_in and user.language in languages
-                and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES):
+        if (
+            signed_in
+            and user.language in languages
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-        if (signed_in and chosen is not None and request.method == "POST"
-                and request.path == reverse("set_language")
-                and chosen.value in languages and chosen.value != user.language):
+        if (
+            signed_in
+            and chosen is not None
+            and request.method == "POST"
+            and request.path == reverse("set_language")
+            and chosen.value in languages
+            and chosen.value != user.language
+        ):
             user.language = chosen.value
             user.save(update_fields=["language"])
         return response

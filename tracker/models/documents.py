@@ -1,6 +1,5 @@
 """Where items come from: uploaded files, the documents in them, and tags."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,8 +21,12 @@ class SourceFile(models.Model):
     gazette_title = models.CharField(_("公报名称"), max_length=200, blank=True)
     gazette_issue = models.CharField(_("期号"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
@@ -46,16 +49,21 @@ class SourceDocument(models.Model):
     doc_number_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     title = models.CharField(_("标题"), max_length=500)
     issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
-    signed_on = models.DateField(_("成文日期"), null=True, blank=True,
-                                 validators=[PlausibleDateValidator()])
+    signed_on = models.DateField(
+        _("成文日期"), null=True, blank=True, validators=[PlausibleDateValidator()]
+    )
     line_start = models.PositiveIntegerField(_("起始行"))
     line_end = models.PositiveIntegerField(_("结束行"))
     text = models.TextField(_("正文"))
     imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
     # A revised version (same title, newer date, another 文号) names the document it replaces.
     replaces = models.ForeignKey(
-        "self", verbose_name=_("替代的文档"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="replaced_by",
+        "self",
+        verbose_name=_("替代的文档"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
     )
     # Items the office left out when importing ({"ref", "text"}): a re-import proposes them
     # left out again.
@@ -68,7 +76,8 @@ class SourceDocument(models.Model):
         ordering = ["-signed_on", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["doc_number_key"], condition=~Q(doc_number_key=""),
+                fields=["doc_number_key"],
+                condition=~Q(doc_number_key=""),
                 name="unique_doc_number",
             ),
             models.CheckConstraint(

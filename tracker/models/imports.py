@@ -1,6 +1,5 @@
 """An uploaded file on its way from parse to preview to tracked items."""
 
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,8 +23,12 @@ class ImportJob(models.Model):
         CONFIRMED = "confirmed", _("已导入")
 
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     file_name = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
@@ -47,8 +50,12 @@ class ImportJob(models.Model):
     # Optimistic concurrency: a change names the version it was made on.
     decisions_version = models.PositiveIntegerField(_("选择版本"), default=0)
     source_file = models.ForeignKey(
-        SourceFile, verbose_name=_("来源文件"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="import_jobs",
+        SourceFile,
+        verbose_name=_("来源文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
     )
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

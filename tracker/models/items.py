@@ -109,8 +109,12 @@ class Item(models.Model):
         D = "D", _("D 不合格")
 
     document = models.ForeignKey(
-        SourceDocument, verbose_name=_("来源文档"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="items",
+        SourceDocument,
+        verbose_name=_("来源文档"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     ref = models.CharField(_("编号"), max_length=50, blank=True, help_text=_("如 二.(一).3"))
     section = models.CharField(_("所属章节"), max_length=500, blank=True)
@@ -130,21 +134,28 @@ class Item(models.Model):
     percent = models.PositiveSmallIntegerField(
         _("完成进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    due_date = models.DateField(_("完成时限"), null=True, blank=True, db_index=True,
-                                validators=[PlausibleDateValidator()])
+    due_date = models.DateField(
+        _("完成时限"), null=True, blank=True, db_index=True, validators=[PlausibleDateValidator()]
+    )
     # A 领导批示 with a deadline becomes an item of its own (批示件) on the item it was given
     # on (instruction.item), tracked like any item, with its own feedback
     # (tracker/tracking/instructions.py). Not a 分解 child: nothing rolls up into that item.
-    instruction = models.OneToOneField("tracker.Comment", verbose_name=_("领导批示"), null=True,
-                                       blank=True, on_delete=models.SET_NULL,
-                                       related_name="sub_item")
+    instruction = models.OneToOneField(
+        "tracker.Comment",
+        verbose_name=_("领导批示"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sub_item",
+    )
     # The due date is the document's default (默认期限), not a date the document wrote.
     due_is_default = models.BooleanField(_("默认期限"), default=False)
     # The earliest date the item still owes: min(its first open dated deadline, due_date).
     # Written by the database only (triggers of tracker.models.next_due, on every insert,
     # update and delete of items and deadlines); with_state() and the lights compare it.
-    next_due = models.DateField(_("最近应完成日期"), null=True, blank=True, editable=False,
-                                db_index=True)
+    next_due = models.DateField(
+        _("最近应完成日期"), null=True, blank=True, editable=False, db_index=True
+    )
     grade = models.CharField(_("评定等次"), max_length=1, choices=Grade.choices, blank=True)
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -153,8 +164,12 @@ class Item(models.Model):
     # 分解: a sub-task of another item; the parent's percent, state and completion roll up
     # from its sub-items (tracker.tracking.editing.roll_up, ItemQuerySet.with_state).
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级事项"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上级事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # 撤销: withdrawn by the office, with a reason; out of lists, dashboards and reminders,
     # still viewable with its history, and restorable.
@@ -210,7 +225,8 @@ class Item(models.Model):
             return self.next_due if self.pk is not None else self.due_date
         dates = [d.date for d in self.deadlines.all() if d.date and not d.closed]
         children = self.children.filter(withdrawn_at__isnull=True).exclude(
-            status=self.Status.COMPLETED)
+            status=self.Status.COMPLETED
+        )
         dates += [d for d in (child.next_due_on() for child in children) if d]
         candidates = [d for d in (min(dates, default=None), self.due_date) if d]
         return min(candidates, default=None)
@@ -235,8 +251,9 @@ class Item(models.Model):
         latest = dated.aggregate(m=models.Max("date"))["m"]
         self.due_date = latest
         # 默认期限 only when every deadline on that date is a default one.
-        self.due_is_default = latest is not None and not dated.filter(
-            date=latest, is_default=False).exists()
+        self.due_is_default = (
+            latest is not None and not dated.filter(date=latest, is_default=False).exists()
+        )
         return latest
 
 
@@ -250,13 +267,21 @@ class ItemOwner(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     name = models.CharField(_("文中名称"), max_length=200)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="item_roles",
+        Unit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="item_roles",
     )
     # A collective owner (各镇(街道)): the item reaches every member of the group.
     group = models.ForeignKey(
-        UnitGroup, verbose_name=_("单位组"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="item_roles",
+        UnitGroup,
+        verbose_name=_("单位组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="item_roles",
     )
     # The item named no owner: this one is the document's addressee (主送单位), by default.
     is_default = models.BooleanField(_("默认责任单位"), default=False)
@@ -285,9 +310,11 @@ def lead_owner(field):
     as a subquery. The per-unit dashboard counts each item under it; the item list's `lead`
     filter selects by it, so a drill-down shows the bar's count."""
     return Subquery(
-        ItemOwner.objects.filter(item=OuterRef("pk"),
-                                 role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.RESPONSIBLE])
-        .order_by("role", "position").values(field)[:1]  # "lead" sorts before "responsible"
+        ItemOwner.objects.filter(
+            item=OuterRef("pk"), role__in=[ItemOwner.Role.LEAD, ItemOwner.Role.RESPONSIBLE]
+        )
+        .order_by("role", "position")
+        .values(field)[:1]  # "lead" sorts before "responsible"
     )
 
 
@@ -301,8 +328,12 @@ class ItemPerson(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     name = models.CharField(_("文中名称"), max_length=200)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="item_roles",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="item_roles",
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -328,8 +359,9 @@ class Deadline(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DEADLINE)
     expr = models.CharField(_("原文表述"), max_length=100, blank=True)
-    date = models.DateField(_("日期"), null=True, blank=True, db_index=True,
-                            validators=[PlausibleDateValidator()])
+    date = models.DateField(
+        _("日期"), null=True, blank=True, db_index=True, validators=[PlausibleDateValidator()]
+    )
     # '' for a one-off date; 'monthly:25' (每月25日前), 'quarterly', 'weekly', ...
     recurrence = models.CharField(_("周期"), max_length=50, blank=True)
     what = models.CharField(_("事项"), max_length=200, blank=True)
@@ -356,8 +388,11 @@ class Deadline(models.Model):
         ]
         indexes = [
             # with_state(): an item's first open dated deadline, one index probe per item.
-            models.Index(fields=["item", "date"], name="deadline_open_by_item",
-                         condition=Q(done_at__isnull=True, date__isnull=False)),
+            models.Index(
+                fields=["item", "date"],
+                name="deadline_open_by_item",
+                condition=Q(done_at__isnull=True, date__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -48,41 +48,62 @@ class ReminderSettings(models.Model):
     """The reminder rules, one row (pk=1) the supervision office edits in the admin."""
 
     enabled = models.BooleanField(_("启用提醒"), default=True)
-    send_time = models.TimeField(_("发送时间"), default=_default_send_time,
-                                 help_text=_("工作日的这一时刻起发送当日提醒(北京时间)"))
-    quiet_time = models.TimeField(_("停止发送时间"), default=_default_quiet_time,
-                                  help_text=_("此后至次日发送时间不发任何邮件"))
+    send_time = models.TimeField(
+        _("发送时间"),
+        default=_default_send_time,
+        help_text=_("工作日的这一时刻起发送当日提醒(北京时间)"),
+    )
+    quiet_time = models.TimeField(
+        _("停止发送时间"),
+        default=_default_quiet_time,
+        help_text=_("此后至次日发送时间不发任何邮件"),
+    )
     digest_time = models.TimeField(_("每日汇总时间"), default=_default_digest_time)
     before_days = models.CharField(
-        _("到期前提醒(工作日)"), max_length=50, default="7,3,1,0",
-        validators=[_validate_day_list], help_text=_("逗号分隔；0 表示到期当天"),
+        _("到期前提醒(工作日)"),
+        max_length=50,
+        default="7,3,1,0",
+        validators=[_validate_day_list],
+        help_text=_("逗号分隔；0 表示到期当天"),
     )
     overdue_daily_days = models.PositiveSmallIntegerField(
         _("逾期后每日提醒天数"), default=3, help_text=_("逾期后前几个工作日每天提醒")
     )
     overdue_every_days = models.PositiveSmallIntegerField(
-        _("此后每隔工作日数提醒"), default=5, validators=[MinValueValidator(1)],
+        _("此后每隔工作日数提醒"),
+        default=5,
+        validators=[MinValueValidator(1)],
         help_text=_("5 个工作日即每周一次"),
     )
     escalate_after_days = models.PositiveSmallIntegerField(
-        _("逾期多少个工作日后升级"), default=5, validators=[MinValueValidator(1)],
+        _("逾期多少个工作日后升级"),
+        default=5,
+        validators=[MinValueValidator(1)],
         help_text=_("升级提醒发给责任领导和督查室"),
     )
     report_day = models.PositiveSmallIntegerField(
-        _("默认每月报送日"), default=25, validators=[MinValueValidator(1), MaxValueValidator(28)],
+        _("默认每月报送日"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("没有自己报送周期的事项，每月此日前报送进展"),
     )
     report_before_days = models.CharField(
-        _("报送前提醒(工作日)"), max_length=50, default="5,3,1,0",
+        _("报送前提醒(工作日)"),
+        max_length=50,
+        default="5,3,1,0",
         validators=[_validate_day_list],
         help_text=_("报送日前几个工作日提醒；逾期未报的次一工作日再提醒一次"),
     )
     weekly_digest_weekday = models.PositiveSmallIntegerField(
-        _("每周汇总星期"), default=1, validators=[MinValueValidator(1), MaxValueValidator(7)],
+        _("每周汇总星期"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
         help_text=_("1 为星期一；遇节假日顺延至本周第一个工作日"),
     )
     catch_up_days = models.PositiveSmallIntegerField(
-        _("补发天数"), default=7, validators=[MaxValueValidator(60)],
+        _("补发天数"),
+        default=7,
+        validators=[MaxValueValidator(60)],
         help_text=_("系统停机后恢复时，补发此前多少天内应发未发的提醒"),
     )
     max_attempts = models.PositiveSmallIntegerField(
@@ -92,7 +113,8 @@ class ReminderSettings(models.Model):
         _("重试间隔(秒)"), default=300, help_text=_("每次失败后间隔加倍")
     )
     claim_timeout_seconds = models.PositiveIntegerField(
-        _("发送超时(秒)"), default=600,
+        _("发送超时(秒)"),
+        default=600,
         help_text=_("领取发送任务的进程在此时间内未完成，视为中断，由下一次运行接手"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -111,8 +133,9 @@ class ReminderSettings(models.Model):
 
     @staticmethod
     def day_list(value):
-        return sorted({int(p) for p in value.replace("，", ",").split(",") if p.strip()},
-                      reverse=True)
+        return sorted(
+            {int(p) for p in value.replace("，", ",").split(",") if p.strip()}, reverse=True
+        )
 
 
 class Reminder(models.Model):
@@ -145,11 +168,13 @@ class Reminder(models.Model):
         ordering = ["-date", "item_id", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["item", "deadline", "rule", "date"], condition=Q(deadline__isnull=False),
+                fields=["item", "deadline", "rule", "date"],
+                condition=Q(deadline__isnull=False),
                 name="unique_reminder_per_deadline",
             ),
             models.UniqueConstraint(
-                fields=["item", "rule", "date"], condition=Q(deadline__isnull=True),
+                fields=["item", "rule", "date"],
+                condition=Q(deadline__isnull=True),
                 name="unique_reminder_per_item",
             ),
             # An escalation happens once per date due, whichever day first finds it late.
@@ -159,7 +184,8 @@ class Reminder(models.Model):
                 name="one_escalation_per_deadline",
             ),
             models.UniqueConstraint(
-                fields=["item", "due_on"], condition=Q(rule="escalation", deadline__isnull=True),
+                fields=["item", "due_on"],
+                condition=Q(rule="escalation", deadline__isnull=True),
                 name="one_escalation_per_item",
             ),
         ]
@@ -191,7 +217,9 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("无需发送")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
         related_name="deliveries",
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -235,9 +263,13 @@ class Delivery(models.Model):
     @property
     def refused_permanently(self):
         """Failed on the mail server's permanent (5xx) answer, recorded as 'code reason'."""
-        return (self.status == self.Status.FAILED and len(self.last_error) > 3
-                and self.last_error[0] == "5" and self.last_error[:3].isdigit()
-                and self.last_error[3] == " ")
+        return (
+            self.status == self.Status.FAILED
+            and len(self.last_error) > 3
+            and self.last_error[0] == "5"
+            and self.last_error[:3].isdigit()
+            and self.last_error[3] == " "
+        )
 
 
 class Notice(models.Model):
@@ -245,7 +277,9 @@ class Notice(models.Model):
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="notices")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
         related_name="notices",
     )
     delivery = models.ForeignKey(
@@ -299,8 +333,9 @@ class ReminderFault(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminder_faults")
     # None: the item's own due date (an item without dated Deadline rows).
-    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="reminder_faults")
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="reminder_faults"
+    )
     due_on = models.DateField(_("日期"), null=True, blank=True)
     recurrence = models.CharField(_("周期"), max_length=50, blank=True)
     code = models.CharField(_("问题"), max_length=30, choices=Code.choices)
@@ -314,11 +349,14 @@ class ReminderFault(models.Model):
         verbose_name_plural = _("无法提醒的日期")
         ordering = ["item_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "deadline"],
-                                    condition=Q(deadline__isnull=False),
-                                    name="one_fault_per_deadline"),
-            models.UniqueConstraint(fields=["item"], condition=Q(deadline__isnull=True),
-                                    name="one_fault_per_item_date"),
+            models.UniqueConstraint(
+                fields=["item", "deadline"],
+                condition=Q(deadline__isnull=False),
+                name="one_fault_per_deadline",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(deadline__isnull=True), name="one_fault_per_item_date"
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,5 @@
 """Units (organisations that own work) and the people who sign in."""
 
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -23,14 +22,22 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="children",
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
     )
     email = models.EmailField(_("单位邮箱"), blank=True)
     # 分管领导: copied on the unit's 督办单.
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("分管领导"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="supervised_units",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_units",
         limit_choices_to={"role": "leader"},
     )
     history = HistoricalRecords()
@@ -129,8 +136,12 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所属单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        Unit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
@@ -162,7 +173,9 @@ class User(AbstractUser):
     @property
     def sees_everything(self):
         return self.is_superuser or self.role in {
-            self.Role.SUPERVISOR, self.Role.LEADER, self.Role.ADMIN
+            self.Role.SUPERVISOR,
+            self.Role.LEADER,
+            self.Role.ADMIN,
         }
 
     @property

@@ -1,6 +1,5 @@
 """What happens to an item: progress reports, evidence, requests and comments."""
 
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,7 +18,9 @@ def evidence_path(instance, filename):
 class ProgressReport(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reports")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        on_delete=models.PROTECT,
         related_name="progress_reports",
     )
     created_at = models.DateTimeField(_("填报时间"), default=timezone.now, db_index=True)
@@ -28,14 +29,22 @@ class ProgressReport(models.Model):
     )
     narrative = models.TextField(_("进展情况"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     # Sent back by the unit head with a reason: it never goes up; the author files a new one.
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("退回人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     return_note = models.TextField(_("退回理由"), blank=True)
@@ -65,7 +74,10 @@ class Evidence(models.Model):
     )
     # Evidence filed with a reply to a 督办单 (its item: the first item the notice covers).
     reply = models.ForeignKey(
-        "SupervisionReply", on_delete=models.CASCADE, related_name="evidence", null=True,
+        "SupervisionReply",
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
         blank=True,
     )
     file = models.FileField(_("文件"), upload_to=evidence_path)
@@ -102,19 +114,26 @@ class Request(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     reason = models.TextField(_("理由"))
-    new_date = models.DateField(_("申请延期至"), null=True, blank=True,
-                                validators=[PlausibleDateValidator()])
+    new_date = models.DateField(
+        _("申请延期至"), null=True, blank=True, validators=[PlausibleDateValidator()]
+    )
     decision = models.CharField(
         _("审核结果"), max_length=20, choices=Decision.choices, default=Decision.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
@@ -122,13 +141,18 @@ class Request(models.Model):
     # (部门负责人) first, then goes to the office; a unit without a head account skips it.
     awaits_unit = models.BooleanField(_("待部门负责人确认"), default=False)
     unit_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("部门负责人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("部门负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     unit_confirmed_at = models.DateTimeField(_("部门负责人确认时间"), null=True, blank=True)
     # The date the office granted, when it differs from the one asked (then with a reason).
-    granted_date = models.DateField(_("批准延期至"), null=True, blank=True,
-                                    validators=[PlausibleDateValidator()])
+    granted_date = models.DateField(
+        _("批准延期至"), null=True, blank=True, validators=[PlausibleDateValidator()]
+    )
 
     class Meta:
         verbose_name = _("申请")
@@ -141,7 +165,8 @@ class Request(models.Model):
             ),
             # One open request of each kind per item at a time.
             models.UniqueConstraint(
-                fields=["item", "kind"], condition=Q(decision="pending"),
+                fields=["item", "kind"],
+                condition=Q(decision="pending"),
                 name="one_pending_request_per_kind",
             ),
         ]
@@ -160,14 +185,13 @@ class Comment(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="comments")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.NOTE)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     text = models.TextField(_("内容"))
     # A leader's instruction may ask for feedback by a date: it then becomes a 批示件.
-    due_date = models.DateField(_("反馈时限"), null=True, blank=True,
-                                validators=[PlausibleDateValidator()])
+    due_date = models.DateField(
+        _("反馈时限"), null=True, blank=True, validators=[PlausibleDateValidator()]
+    )
 
     class Meta:
         verbose_name = _("批示与催办")

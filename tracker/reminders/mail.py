@@ -58,16 +58,32 @@ from tracker.reminders.sweep import DATE_RULES, still_due
 log = logging.getLogger(__name__)
 
 # Most urgent first, in an e-mail listing several reasons for one item.
-URGENCY = {Reminder.Rule.ESCALATION: 0, Reminder.Rule.OVERDUE: 1, Reminder.Rule.DUE: 2,
-           Reminder.Rule.BEFORE: 3, Reminder.Rule.REPORT: 4}
+URGENCY = {
+    Reminder.Rule.ESCALATION: 0,
+    Reminder.Rule.OVERDUE: 1,
+    Reminder.Rule.DUE: 2,
+    Reminder.Rule.BEFORE: 3,
+    Reminder.Rule.REPORT: 4,
+}
 WEEKLY_LIST_LIMIT = 30
 # What tracker/email/reminders.* and _reason.txt show of a notice (loading no more is faster).
-EMAIL_FIELDS = ("reminder__rule", "reminder__offset", "reminder__due_on", "reminder__date",
-                "reminder__item__ref", "reminder__item__text", "reminder__item__status",
-                "reminder__item__percent", "reminder__item__due_date", "reminder__deadline__kind",
-                "reminder__deadline__what", "reminder__deadline__expr",
-                "reminder__deadline__done_at", "reminder__deadline__superseded_at",
-                "reminder__created_at")
+EMAIL_FIELDS = (
+    "reminder__rule",
+    "reminder__offset",
+    "reminder__due_on",
+    "reminder__date",
+    "reminder__item__ref",
+    "reminder__item__text",
+    "reminder__item__status",
+    "reminder__item__percent",
+    "reminder__item__due_date",
+    "reminder__deadline__kind",
+    "reminder__deadline__what",
+    "reminder__deadline__expr",
+    "reminder__deadline__done_at",
+    "reminder__deadline__superseded_at",
+    "reminder__created_at",
+)
 
 
 def item_url(pk):
@@ -87,10 +103,12 @@ def reminder_context(delivery):
     """The recipient's items with every reason to write about them; None if none is left."""
     # Never an item the recipient cannot open (a namesake linked by mistake, a moved account).
     visible = Item.objects.visible_to(delivery.recipient).active()  # not withdrawn
-    notices = (Notice.objects.filter(delivery=delivery, reminder__item__in=visible)
-               .select_related("reminder__item", "reminder__deadline")
-               .only(*EMAIL_FIELDS)
-               .order_by("reminder__item_id", "reminder__date"))
+    notices = (
+        Notice.objects.filter(delivery=delivery, reminder__item__in=visible)
+        .select_related("reminder__item", "reminder__deadline")
+        .only(*EMAIL_FIELDS)
+        .order_by("reminder__item_id", "reminder__date")
+    )
     notices = list(notices)
     reported = _reported_since(notices)
     by_item = defaultdict(list)
@@ -109,8 +127,14 @@ def reminder_context(delivery):
         # longest overdue or nearest date, then its newest firing (after a catch-up the same
         # date fired several times; the newest says how things stand now).
         reminders.sort(key=lambda r: (URGENCY[r.rule], r.due_on, -r.date.toordinal()))
-        entries.append({"item": items[item_id], "url": item_url(item_id),
-                        "reason": reminders[0], "urgency": URGENCY[reminders[0].rule]})
+        entries.append(
+            {
+                "item": items[item_id],
+                "url": item_url(item_id),
+                "reason": reminders[0],
+                "urgency": URGENCY[reminders[0].rule],
+            }
+        )
     if not entries:
         return None
     _add_pace(entries)
@@ -118,9 +142,14 @@ def reminder_context(delivery):
     _add_leaders_reached(entries)
     entries.sort(key=lambda e: (e["urgency"], e["item"].due_date or datetime.date.max))
     escalations = sum(1 for e in entries if e["urgency"] == 0)
-    return {"recipient": delivery.recipient, "delivery": delivery, "entries": entries,
-            "escalations": escalations, "site_url": settings.SITE_URL,
-            "my_url": settings.SITE_URL + reverse("my_reminders")}
+    return {
+        "recipient": delivery.recipient,
+        "delivery": delivery,
+        "entries": entries,
+        "escalations": escalations,
+        "site_url": settings.SITE_URL,
+        "my_url": settings.SITE_URL + reverse("my_reminders"),
+    }
 
 
 def _add_pace(entries):
@@ -129,8 +158,10 @@ def _add_pace(entries):
     thresholds = PaceSettings.load()
     loaded = {e["item"].pk: e["item"] for e in entries}
     for pk, state, next_due, created_at in (
-            Item.objects.filter(pk__in=list(loaded)).with_state(today)
-            .values_list("pk", "state", "next_due", "created_at")):
+        Item.objects.filter(pk__in=list(loaded))
+        .with_state(today)
+        .values_list("pk", "state", "next_due", "created_at")
+    ):
         item = loaded[pk]
         item.state, item.next_due, item.created_at = state, next_due, created_at
     for entry in entries:
@@ -141,26 +172,36 @@ def _add_units(entries):
     """Each entry's units (entry["units"]): the lead or responsible units, else the co-operating
     ones, by name; one query for any number of items."""
     names = defaultdict(lambda: defaultdict(list))
-    owners = (ItemOwner.objects.filter(item_id__in=[e["item"].pk for e in entries])
-              .order_by("item_id", "position", "id").values_list("item_id", "role", "name"))
+    owners = (
+        ItemOwner.objects.filter(item_id__in=[e["item"].pk for e in entries])
+        .order_by("item_id", "position", "id")
+        .values_list("item_id", "role", "name")
+    )
     for item_id, role, name in owners:
         if name not in names[item_id][role]:
             names[item_id][role].append(name)
     for entry in entries:
         own = names[entry["item"].pk]
         entry["units"] = "、".join(
-            own[ItemOwner.Role.LEAD] + own[ItemOwner.Role.RESPONSIBLE] or own[ItemOwner.Role.CO])
+            own[ItemOwner.Role.LEAD] + own[ItemOwner.Role.RESPONSIBLE] or own[ItemOwner.Role.CO]
+        )
 
 
 def _add_leaders_reached(entries):
     """An escalation says whom it reached: the leaders (with accounts) it was sent to, by name
     (reason.leaders); none, and the e-mail says only the supervision office was told."""
-    escalations = {e["reason"].pk: e["reason"] for e in entries
-                   if e["reason"].rule == Reminder.Rule.ESCALATION}
+    escalations = {
+        e["reason"].pk: e["reason"] for e in entries if e["reason"].rule == Reminder.Rule.ESCALATION
+    }
     reached = defaultdict(list)
-    for reminder_id, user in ((n.reminder_id, n.recipient) for n in Notice.objects.filter(
-            reminder_id__in=list(escalations), recipient__role=User.Role.LEADER)
-            .select_related("recipient").order_by("recipient__display_name", "recipient_id")):
+    for reminder_id, user in (
+        (n.reminder_id, n.recipient)
+        for n in Notice.objects.filter(
+            reminder_id__in=list(escalations), recipient__role=User.Role.LEADER
+        )
+        .select_related("recipient")
+        .order_by("recipient__display_name", "recipient_id")
+    ):
         reached[reminder_id].append(str(user))
     for pk, reminder in escalations.items():
         reminder.leaders = "、".join(reached[pk])
@@ -171,8 +212,9 @@ def _reported_since(notices):
     item_ids = {n.reminder.item_id for n in notices if n.reminder.rule == Reminder.Rule.REPORT}
     latest = {}
     if item_ids:
-        reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list("item_id",
-                                                                                  "created_at")
+        reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list(
+            "item_id", "created_at"
+        )
         for item_id, created in reports:
             if item_id not in latest or latest[item_id] < created:
                 latest[item_id] = created
@@ -187,8 +229,11 @@ def _still_open(reminder, reported):
     deadline = reminder.deadline
     if deadline is not None and (deadline.done_at or deadline.superseded_at):
         return False
-    if (deadline is None and reminder.rule in DATE_RULES | {Reminder.Rule.ESCALATION}
-            and reminder.due_on != reminder.item.due_date):
+    if (
+        deadline is None
+        and reminder.rule in DATE_RULES | {Reminder.Rule.ESCALATION}
+        and reminder.due_on != reminder.item.due_date
+    ):
         return False
     if reminder.rule == Reminder.Rule.REPORT and reminder.item_id in reported:
         day_began = timezone.make_aware(datetime.datetime.combine(reminder.date, datetime.time()))
@@ -210,22 +255,32 @@ def weekly_context(delivery):
     items = items.with_state(today=monday)
     counts = dict(items.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     states = [(label, counts.get(state, 0)) for state, label in Item.State.choices]
-    newly_overdue = list(items.filter(due_date__gte=week_ago, due_date__lt=monday)
-                         .exclude(status=Item.Status.COMPLETED)
-                         .order_by("due_date", "id")[:WEEKLY_LIST_LIMIT + 1])
+    newly_overdue = list(
+        items.filter(due_date__gte=week_ago, due_date__lt=monday)
+        .exclude(status=Item.Status.COMPLETED)
+        .order_by("due_date", "id")[: WEEKLY_LIST_LIMIT + 1]
+    )
     since = timezone.make_aware(datetime.datetime.combine(week_ago, datetime.time()))
     until = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()))
-    completed = list(items.filter(completed_at__gte=since, completed_at__lt=until)
-                     .order_by("-completed_at", "id")[:WEEKLY_LIST_LIMIT + 1])
+    completed = list(
+        items.filter(completed_at__gte=since, completed_at__lt=until).order_by(
+            "-completed_at", "id"
+        )[: WEEKLY_LIST_LIMIT + 1]
+    )
     return {
-        "recipient": user, "delivery": delivery, "monday": monday, "week_ago": week_ago,
+        "recipient": user,
+        "delivery": delivery,
+        "monday": monday,
+        "week_ago": week_ago,
         "sunday": monday - datetime.timedelta(days=1),
-        "states": states, "total": sum(counts.values()),
+        "states": states,
+        "total": sum(counts.values()),
         "newly_overdue": [(i, item_url(i.pk)) for i in newly_overdue[:WEEKLY_LIST_LIMIT]],
         "more_overdue": len(newly_overdue) > WEEKLY_LIST_LIMIT,
         "completed": [(i, item_url(i.pk)) for i in completed[:WEEKLY_LIST_LIMIT]],
         "more_completed": len(completed) > WEEKLY_LIST_LIMIT,
-        "site_url": settings.SITE_URL, "list_url": settings.SITE_URL + reverse("item_list"),
+        "site_url": settings.SITE_URL,
+        "list_url": settings.SITE_URL + reverse("item_list"),
     }
 
 
@@ -241,8 +296,13 @@ def build_message(delivery, connection=None):
         return None
     user = delivery.recipient
     subject, text, html = render_email(name, context, user.language or settings.LANGUAGE_CODE)
-    message = EmailMultiAlternatives(subject, text, to=[user.email], connection=connection,
-                                     headers={"Message-ID": message_id(delivery)})
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[user.email],
+        connection=connection,
+        headers={"Message-ID": message_id(delivery)},
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -261,12 +321,20 @@ def claim(delivery_id, now, rules):
     possibly sent twice: the first attempt may have reached the server."""
     token = uuid.uuid4().hex
     stale = now - datetime.timedelta(seconds=rules.claim_timeout_seconds)
-    won = (Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING,
-                                   next_attempt_at__lte=now)
-           .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-           .update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1,
-                   possibly_duplicate=Case(When(sending_at__isnull=False, then=Value(True)),
-                                           default=F("possibly_duplicate"))))
+    won = (
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(
+            claimed_at=now,
+            claim_token=token,
+            attempts=F("attempts") + 1,
+            possibly_duplicate=Case(
+                When(sending_at__isnull=False, then=Value(True)), default=F("possibly_duplicate")
+            ),
+        )
+    )
     return token if won else None
 
 
@@ -337,13 +405,27 @@ def send_delivery(delivery_id, rules=None, connection=None):
             log.error("delivery %s failed for good: %s", delivery_id, error)
             return "failed"
         delay = rules.retry_backoff_seconds * 2 ** (delivery.attempts - 1)
-        mine.update(claimed_at=None, last_error=error,
-                    next_attempt_at=now + datetime.timedelta(seconds=delay), **done)
-        log.warning("delivery %s attempt %s failed, retry in %ss: %s", delivery_id,
-                    delivery.attempts, delay, error)
+        mine.update(
+            claimed_at=None,
+            last_error=error,
+            next_attempt_at=now + datetime.timedelta(seconds=delay),
+            **done,
+        )
+        log.warning(
+            "delivery %s attempt %s failed, retry in %ss: %s",
+            delivery_id,
+            delivery.attempts,
+            delay,
+            error,
+        )
         return "retry"
-    mine.update(status=Delivery.Status.SENT, sent_at=timezone.now(), claimed_at=None,
-                subject=message.subject[:300], address=delivery.recipient.email)
+    mine.update(
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_at=None,
+        subject=message.subject[:300],
+        address=delivery.recipient.email,
+    )
     return "sent"
 
 
@@ -369,7 +451,8 @@ def send_deliveries(ids, rules=None, moment=None, calendar=None):
     try:
         for position, delivery_id in enumerate(ids):
             if moment is not None and not is_sending_time(
-                    moment + (timezone.now() - started), rules, calendar):
+                moment + (timezone.now() - started), rules, calendar
+            ):
                 outcomes["deferred"] += len(ids) - position
                 break
             try:
@@ -390,6 +473,8 @@ def send_deliveries(ids, rules=None, moment=None, calendar=None):
 def retry_failed(delivery_ids, now=None):
     """The supervision office sends failed deliveries again (attempts start over)."""
     return Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.FAILED).update(
-        status=Delivery.Status.PENDING, attempts=0, claimed_at=None,
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        claimed_at=None,
         next_attempt_at=now or clock.now(),
     )

@@ -44,8 +44,12 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
     local = timezone.localtime(moment)
     today = local.date()
     opened = 0
-    waiting = (Notice.objects.filter(delivery__isnull=True).order_by()
-               .values_list("recipient_id", "recipient__delivery").distinct())
+    waiting = (
+        Notice.objects.filter(delivery__isnull=True)
+        .order_by()
+        .values_list("recipient_id", "recipient__delivery")
+        .distinct()
+    )
     for recipient_id, preference in list(waiting):
         try:  # one recipient's trouble must not hold back the others' e-mails
             if preference == User.Timing.DIGEST:
@@ -56,12 +60,16 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
         except (DatabaseError, *RULE_ERRORS):
             log.exception("cannot plan the e-mail of user %s; the others go on", recipient_id)
     monday = today - datetime.timedelta(days=today.weekday())
-    if (_weekly_digest_due(today, rules, calendar)
-            and not Delivery.objects.filter(kind=Delivery.Kind.WEEKLY, period=monday).exists()):
+    if (
+        _weekly_digest_due(today, rules, calendar)
+        and not Delivery.objects.filter(kind=Delivery.Kind.WEEKLY, period=monday).exists()
+    ):
         readers = _mail_users().filter(role__in=[User.Role.LEADER, User.Role.SUPERVISOR])
         Delivery.objects.bulk_create(
-            [Delivery(recipient_id=user_id, kind=Delivery.Kind.WEEKLY, period=monday)
-             for user_id in readers.values_list("id", flat=True)],
+            [
+                Delivery(recipient_id=user_id, kind=Delivery.Kind.WEEKLY, period=monday)
+                for user_id in readers.values_list("id", flat=True)
+            ],
             ignore_conflicts=True,
         )
     return opened
@@ -81,9 +89,11 @@ def _weekly_digest_due(today, rules, calendar):
         return False
     if day == today:
         return True
-    return (day < today
-            and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
-            and ReminderSweep.objects.filter(date__lt=day).exists())
+    return (
+        day < today
+        and not ReminderSweep.objects.filter(date=day, finished_at__isnull=False).exists()
+        and ReminderSweep.objects.filter(date__lt=day).exists()
+    )
 
 
 def _open_delivery(recipient_id, kind, period):
@@ -97,11 +107,13 @@ def _open_delivery(recipient_id, kind, period):
             delivery = Delivery.objects.create(recipient_id=recipient_id, kind=kind, period=period)
         else:
             delivery, created = Delivery.objects.get_or_create(
-                recipient_id=recipient_id, kind=kind, period=period)
+                recipient_id=recipient_id, kind=kind, period=period
+            )
             if not created:
                 return 0  # today's digest exists; what came later waits for tomorrow's
-        attached = Notice.objects.filter(recipient_id=recipient_id,
-                                         delivery__isnull=True).update(delivery=delivery)
+        attached = Notice.objects.filter(recipient_id=recipient_id, delivery__isnull=True).update(
+            delivery=delivery
+        )
         if not attached:
             delivery.delete()
             return 0
@@ -113,9 +125,12 @@ def sendable(now=None, rules=None):
     now = now or timezone.now()
     rules = rules or ReminderSettings.load()
     stale = now - datetime.timedelta(seconds=rules.claim_timeout_seconds)
-    return list(Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-                .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-                .order_by("id").values_list("id", flat=True))
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def tick(moment=None):

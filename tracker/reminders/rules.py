@@ -92,8 +92,11 @@ def deadline_firings(due, window, rules, index):
     or this is a new installation's first) reminds once per date due, of its current state on
     the last day: missed days are not replayed as "3 / 2 / 1 working days late" side by side.
     """
-    fired = [(rule, offset, day) for day in window
-             for rule, offset in deadline_rules_on(due, day, rules, index)]
+    fired = [
+        (rule, offset, day)
+        for day in window
+        for rule, offset in deadline_rules_on(due, day, rules, index)
+    ]
     if len(window) <= 1 or not fired:
         return fired
     today = window[-1]
@@ -146,8 +149,9 @@ def report_rules_on(due, day, rules, index):
 
 
 def _month_end(year, month):
-    return (datetime.date(year, month % 12 + 1, 1) if month < 12
-            else datetime.date(year + 1, 1, 1)) - ONE_DAY
+    return (
+        datetime.date(year, month % 12 + 1, 1) if month < 12 else datetime.date(year + 1, 1, 1)
+    ) - ONE_DAY
 
 
 def report_due_dates(recurrence, first, last, rules, calendar):
@@ -206,8 +210,7 @@ def _period_due(kind, arg, year, month, calendar):
 def report_firings(recurrence, window, rules, calendar, index):
     """(due, period_start, rule, offset, day) for each report reminder of a cycle in `window`."""
     first, last = window[0] - datetime.timedelta(days=40), window[-1] + datetime.timedelta(days=90)
-    dues = report_due_dates(recurrence, first - datetime.timedelta(days=370), last, rules,
-                            calendar)
+    dues = report_due_dates(recurrence, first - datetime.timedelta(days=370), last, rules, calendar)
     firings = []
     for previous, due in zip(dues, dues[1:], strict=False):
         if due < first:
@@ -221,15 +224,22 @@ def report_firings(recurrence, window, rules, calendar, index):
 def is_sending_time(moment, rules, calendar):
     """Mail goes out on working days between the send time and the quiet time, local time."""
     local = timezone.localtime(moment)
-    return (rules.enabled and calendar.is_workday(local.date())
-            and rules.send_time <= local.time() < rules.quiet_time)
+    return (
+        rules.enabled
+        and calendar.is_workday(local.date())
+        and rules.send_time <= local.time() < rules.quiet_time
+    )
 
 
 def sweep_window(today, rules, calendar):
     """The working days to sweep: since the last finished sweep, at most catch_up_days back."""
     start = today - datetime.timedelta(days=rules.catch_up_days)
-    last = (ReminderSweep.objects.filter(date__lt=today, finished_at__isnull=False)
-            .order_by("-date").values_list("date", flat=True).first())
+    last = (
+        ReminderSweep.objects.filter(date__lt=today, finished_at__isnull=False)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
     if last is not None:
         start = max(start, last + ONE_DAY)
     days = []

@@ -63,9 +63,11 @@ def sweep(today=None, rules=None, calendar=None):
     record, _created = ReminderSweep.objects.get_or_create(date=today)
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    claimed = (ReminderSweep.objects.filter(pk=record.pk)
-               .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-               .update(claimed_at=now))
+    claimed = (
+        ReminderSweep.objects.filter(pk=record.pk)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=now)
+    )
     if not claimed:
         return {"window": [], "reminders": 0, "notices": 0, "skipped": True}
     try:
@@ -115,8 +117,13 @@ def _lock_order(reminder):
     catch-up window covering a day another sweep is doing, escalations found by sweeps of two
     days) wait for each other's unique-index entries; taken in one ascending order, those waits
     never form a cycle. The prefix (item, deadline, rule, due_on) fixes the escalation key too."""
-    return (reminder.item_id, reminder.deadline_id or 0, reminder.rule, reminder.due_on,
-            reminder.date)
+    return (
+        reminder.item_id,
+        reminder.deadline_id or 0,
+        reminder.rule,
+        reminder.due_on,
+        reminder.date,
+    )
 
 
 def _insert(reminders, faults=None):
@@ -134,8 +141,9 @@ def _fits(offset):
 
 def _undated_items():
     """Open items whose own due date counts: they have no dated Deadline rows."""
-    return _open_items().exclude(Exists(Deadline.objects.filter(item=OuterRef("pk"),
-                                                                date__isnull=False)))
+    return _open_items().exclude(
+        Exists(Deadline.objects.filter(item=OuterRef("pk"), date__isnull=False))
+    )
 
 
 def _create_deadline_reminders(window, rules, calendar, faults):
@@ -146,8 +154,13 @@ def _create_deadline_reminders(window, rules, calendar, faults):
     longest = max(ReminderSettings.day_list(rules.before_days) + [0])
     open_dates = Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=latest)
     oldest = open_dates.order_by("date").values_list("date", flat=True).first()
-    oldest_item = (_open_items().filter(due_date__gte=earliest, due_date__lte=latest)
-                   .order_by("due_date").values_list("due_date", flat=True).first())
+    oldest_item = (
+        _open_items()
+        .filter(due_date__gte=earliest, due_date__lte=latest)
+        .order_by("due_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
     first = max(earliest, min(d for d in (oldest, oldest_item, window[0]) if d is not None))
     last = min(latest, calendar.add_workdays(window[-1], longest + 1))
     index = WorkdayIndex(calendar, max(first - 30 * ONE_DAY, earliest), max(last, window[-1]))
@@ -163,23 +176,42 @@ def _create_deadline_reminders(window, rules, calendar, faults):
             failed[due] = exc
         due += ONE_DAY
     open_deadlines = Deadline.objects.filter(Deadline.OPEN, **ACTIVE_ITEM).exclude(
-        item__status=Item.Status.COMPLETED)
+        item__status=Item.Status.COMPLETED
+    )
     rows = _escalations(window, rules, index, earliest, faults)
     if not firings:
         faults.dates_failed(failed, open_deadlines, _undated_items())
         return _insert(rows, faults)
-    dated = (Deadline.objects.filter(Deadline.OPEN, date__in=list(firings))
-             .exclude(item__status__in=NOT_CHASED).filter(**ACTIVE_ITEM)
-             .values_list("id", "item_id", "date"))
+    dated = (
+        Deadline.objects.filter(Deadline.OPEN, date__in=list(firings))
+        .exclude(item__status__in=NOT_CHASED)
+        .filter(**ACTIVE_ITEM)
+        .values_list("id", "item_id", "date")
+    )
     for deadline_id, item_id, date in dated.iterator(chunk_size=CHUNK):
-        rows.extend(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule, offset=offset,
-                             due_on=date, date=day) for rule, offset, day in firings[date])
+        rows.extend(
+            Reminder(
+                item_id=item_id,
+                deadline_id=deadline_id,
+                rule=rule,
+                offset=offset,
+                due_on=date,
+                date=day,
+            )
+            for rule, offset, day in firings[date]
+        )
     # Items whose due date was set by hand, without dated Deadline rows.
-    undated = (_undated_items().exclude(status__in=NOT_CHASED)
-               .filter(due_date__in=list(firings)).values_list("id", "due_date"))
+    undated = (
+        _undated_items()
+        .exclude(status__in=NOT_CHASED)
+        .filter(due_date__in=list(firings))
+        .values_list("id", "due_date")
+    )
     for item_id, date in undated.iterator(chunk_size=CHUNK):
-        rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=date, date=day)
-                    for rule, offset, day in firings[date])
+        rows.extend(
+            Reminder(item_id=item_id, rule=rule, offset=offset, due_on=date, date=day)
+            for rule, offset, day in firings[date]
+        )
     faults.dates_failed(failed, open_deadlines, _undated_items())
     return _insert(rows, faults)
 
@@ -191,16 +223,29 @@ def _escalations(window, rules, index, earliest, faults):
     one even when two sweeps race."""
     cutoff = escalation_cutoff(window[-1], rules, index)
     escalated = Reminder.objects.filter(rule=R.ESCALATION, item=OuterRef("item_id"))
-    dated = (Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=cutoff)
-             .exclude(item__status=Item.Status.COMPLETED).filter(**ACTIVE_ITEM)
-             .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
-             .values_list("id", "item_id", "date"))
-    undated = (_undated_items().filter(due_date__gte=earliest, due_date__lte=cutoff)
-               .exclude(Exists(Reminder.objects.filter(
-                   rule=R.ESCALATION, item=OuterRef("pk"), deadline__isnull=True,
-                   due_on=OuterRef("due_date"))))
-               .annotate(deadline_id=Value(None, output_field=IntegerField()))
-               .values_list("deadline_id", "id", "due_date"))
+    dated = (
+        Deadline.objects.filter(Deadline.OPEN, date__gte=earliest, date__lte=cutoff)
+        .exclude(item__status=Item.Status.COMPLETED)
+        .filter(**ACTIVE_ITEM)
+        .exclude(Exists(escalated.filter(deadline=OuterRef("pk"), due_on=OuterRef("date"))))
+        .values_list("id", "item_id", "date")
+    )
+    undated = (
+        _undated_items()
+        .filter(due_date__gte=earliest, due_date__lte=cutoff)
+        .exclude(
+            Exists(
+                Reminder.objects.filter(
+                    rule=R.ESCALATION,
+                    item=OuterRef("pk"),
+                    deadline__isnull=True,
+                    due_on=OuterRef("due_date"),
+                )
+            )
+        )
+        .annotate(deadline_id=Value(None, output_field=IntegerField()))
+        .values_list("deadline_id", "id", "due_date")
+    )
     days, rows = {}, []
     for query in (dated, undated):
         for deadline_id, item_id, due in query.iterator(chunk_size=CHUNK):
@@ -211,29 +256,48 @@ def _escalations(window, rules, index, earliest, faults):
                 except RULE_ERRORS as exc:
                     days[due] = exc
             if isinstance(days[due], Exception):
-                faults.add(item_id, deadline_id, due, ReminderFault.Code.RULE_ERROR,
-                           describe(days[due]))
+                faults.add(
+                    item_id, deadline_id, due, ReminderFault.Code.RULE_ERROR, describe(days[due])
+                )
                 continue
             day, offset = days[due]
-            rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=R.ESCALATION,
-                                 offset=offset, due_on=due, date=day))
+            rows.append(
+                Reminder(
+                    item_id=item_id,
+                    deadline_id=deadline_id,
+                    rule=R.ESCALATION,
+                    offset=offset,
+                    due_on=due,
+                    date=day,
+                )
+            )
     return rows
 
 
 def _create_report_reminders(window, rules, calendar, faults):
     index = WorkdayIndex(calendar, window[0] - 400 * ONE_DAY, window[-1] + 120 * ONE_DAY)
-    recurring = (Deadline.objects.filter(Deadline.OPEN, date__isnull=True)
-                 .exclude(recurrence="").exclude(item__status=Item.Status.COMPLETED)
-                 .filter(**ACTIVE_ITEM))
+    recurring = (
+        Deadline.objects.filter(Deadline.OPEN, date__isnull=True)
+        .exclude(recurrence="")
+        .exclude(item__status=Item.Status.COMPLETED)
+        .filter(**ACTIVE_ITEM)
+    )
     cycles = {}
     for rec in recurring.values_list("recurrence", flat=True).distinct():
         try:  # once per distinct recurrence, guarded: a cycle the rules cannot read is listed
             cycles[rec] = report_firings(rec, window, rules, calendar, index)
         except RULE_ERRORS as exc:
             for deadline_id, item_id in recurring.filter(recurrence=rec).values_list(
-                    "id", "item_id"):
-                faults.add(item_id, deadline_id, None, ReminderFault.Code.RULE_ERROR,
-                           describe(exc), recurrence=rec)
+                "id", "item_id"
+            ):
+                faults.add(
+                    item_id,
+                    deadline_id,
+                    None,
+                    ReminderFault.Code.RULE_ERROR,
+                    describe(exc),
+                    recurrence=rec,
+                )
     cycles = {rec: firings for rec, firings in cycles.items() if firings}
     rows = []
     if cycles:
@@ -242,8 +306,16 @@ def _create_report_reminders(window, rules, calendar, faults):
         for deadline_id, item_id, rec in firing.values_list("id", "item_id", "recurrence"):
             for due, start, rule, offset, day in cycles[rec]:
                 if latest.get(item_id) is None or latest[item_id] < start:
-                    rows.append(Reminder(item_id=item_id, deadline_id=deadline_id, rule=rule,
-                                         offset=offset, due_on=due, date=day))
+                    rows.append(
+                        Reminder(
+                            item_id=item_id,
+                            deadline_id=deadline_id,
+                            rule=rule,
+                            offset=offset,
+                            due_on=due,
+                            date=day,
+                        )
+                    )
     # The default cycle, for open items without a recurring deadline of their own.
     by_period = defaultdict(list)
     for due, start, rule, offset, day in report_firings("", window, rules, calendar, index):
@@ -252,20 +324,27 @@ def _create_report_reminders(window, rules, calendar, faults):
     for (due, start), firings in by_period.items():
         since = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
         reported = ProgressReport.objects.filter(item=OuterRef("pk"), created_at__gte=since)
-        missing = (_open_items().filter(created_at__date__lte=due)
-                   .exclude(Exists(has_cycle)).exclude(Exists(reported))
-                   .values_list("id", flat=True))
+        missing = (
+            _open_items()
+            .filter(created_at__date__lte=due)
+            .exclude(Exists(has_cycle))
+            .exclude(Exists(reported))
+            .values_list("id", flat=True)
+        )
         for item_id in missing.iterator(chunk_size=CHUNK):
-            rows.extend(Reminder(item_id=item_id, rule=rule, offset=offset, due_on=due, date=day)
-                        for rule, offset, day in firings)
+            rows.extend(
+                Reminder(item_id=item_id, rule=rule, offset=offset, due_on=due, date=day)
+                for rule, offset, day in firings
+            )
     return _insert(rows, faults)
 
 
 def _latest_reports(item_ids):
     """{item_id: local date of its latest progress report} for the items of a subquery."""
     latest = {}
-    reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list("item_id",
-                                                                              "created_at")
+    reports = ProgressReport.objects.filter(item_id__in=item_ids).values_list(
+        "item_id", "created_at"
+    )
     for item_id, created in reports.iterator(chunk_size=CHUNK):
         day = timezone.localdate(created)
         if item_id not in latest or latest[item_id] < day:
@@ -285,8 +364,7 @@ def fan_out():
     never to a leader's account: leaders get the weekly digest and escalations only.
     """
     total = 0
-    supervisors = list(_mail_users().filter(role=User.Role.SUPERVISOR)
-                       .values_list("id", flat=True))
+    supervisors = list(_mail_users().filter(role=User.Role.SUPERVISOR).values_list("id", flat=True))
     while True:
         with transaction.atomic():
             added = _fan_out_chunk(supervisors)
@@ -302,25 +380,36 @@ def _fan_out_chunk(supervisors):
     fanning out at the same time takes other reminders or none, never the same ones, so the
     two never wait for each other's notices or reminder rows (no deadlock, no double work).
     """
-    pending = list(Reminder.objects.select_for_update(skip_locked=True)
-                   .filter(fanned_out=False).order_by("id")
-                   .values_list("id", "item_id", "rule")[:CHUNK])
+    pending = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(fanned_out=False)
+        .order_by("id")
+        .values_list("id", "item_id", "rule")[:CHUNK]
+    )
     if not pending:
         return None
     item_ids = {item_id for _id, item_id, _rule in pending}
     units = defaultdict(set)
     for item_id, unit_id in ItemOwner.objects.filter(
-            item_id__in=item_ids, unit__isnull=False).values_list("item_id", "unit_id"):
+        item_id__in=item_ids, unit__isnull=False
+    ).values_list("item_id", "unit_id"):
         units[item_id].add(unit_id)
     members = defaultdict(set)
-    for unit_id, user_id in _mail_users().filter(
+    for unit_id, user_id in (
+        _mail_users()
+        .filter(
             role__in=[User.Role.STAFF, User.Role.UNIT_HEAD],
-            unit_id__in={u for us in units.values() for u in us}).values_list("unit_id", "id"):
+            unit_id__in={u for us in units.values() for u in us},
+        )
+        .values_list("unit_id", "id")
+    ):
         members[unit_id].add(user_id)
     people, leaders = defaultdict(set), defaultdict(set)
-    for item_id, user_id, role, account in ItemPerson.objects.filter(
-            item_id__in=item_ids, user__is_active=True, user__isnull=False
-    ).exclude(user__email="").values_list("item_id", "user_id", "role", "user__role"):
+    for item_id, user_id, role, account in (
+        ItemPerson.objects.filter(item_id__in=item_ids, user__is_active=True, user__isnull=False)
+        .exclude(user__email="")
+        .values_list("item_id", "user_id", "role", "user__role")
+    ):
         if account != User.Role.LEADER:  # leaders read digests, never act on reminders
             people[item_id].add(user_id)
         if role == ItemPerson.Role.LEADER:

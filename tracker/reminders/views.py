@@ -45,33 +45,51 @@ def my_reminders(request):
             return redirect("my_reminders")
     else:
         form = DeliveryPreferenceForm(instance=request.user)
-    notices = (Notice.objects.filter(recipient=request.user,
-                                     reminder__item__in=Item.objects.visible_to(request.user))
-               .select_related("reminder__item", "reminder__deadline", "delivery")
-               .order_by("-reminder__date", "-id")[:MY_LIMIT])
-    return render(request, "tracker/reminders/mine.html", {
-        "form": form, "notices": notices, "limit": MY_LIMIT,
-    }, status=400 if form.errors else 200)
+    notices = (
+        Notice.objects.filter(
+            recipient=request.user, reminder__item__in=Item.objects.visible_to(request.user)
+        )
+        .select_related("reminder__item", "reminder__deadline", "delivery")
+        .order_by("-reminder__date", "-id")[:MY_LIMIT]
+    )
+    return render(
+        request,
+        "tracker/reminders/mine.html",
+        {
+            "form": form,
+            "notices": notices,
+            "limit": MY_LIMIT,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @office_required(MANAGE_REMINDERS)
 def reminder_failures(request):
     """E-mails that finally failed, those still being retried, those possibly sent twice, and
     the dates the sweep skipped (tracker/reminders/faults.py), for the supervision office."""
-    rows = (Delivery.objects.filter(status=Delivery.Status.FAILED)
-            | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__gt=0))
+    rows = Delivery.objects.filter(status=Delivery.Status.FAILED) | Delivery.objects.filter(
+        status=Delivery.Status.PENDING, attempts__gt=0
+    )
     rows = rows.select_related("recipient", "recipient__unit").order_by("-next_attempt_at")
     # Sent again after an attempt whose outcome was unknown (the sender died or the line
     # dropped after sending began): the recipient may have two copies, with one Message-ID.
     duplicates = Delivery.objects.filter(possibly_duplicate=True)
-    return render(request, "tracker/reminders/failures.html", {
-        "rows": rows[:FAILURE_LIMIT], "limit": FAILURE_LIMIT,
-        "duplicate_count": duplicates.count(),
-        "duplicates": duplicates.select_related("recipient").order_by("-created_at", "-id")[
-            :FAILURE_LIMIT],
-        "sweeps": ReminderSweep.objects.all()[:7], "rules": ReminderSettings.load(),
-        "faults": ReminderFault.objects.select_related("item", "deadline")[:FAILURE_LIMIT],
-    })
+    return render(
+        request,
+        "tracker/reminders/failures.html",
+        {
+            "rows": rows[:FAILURE_LIMIT],
+            "limit": FAILURE_LIMIT,
+            "duplicate_count": duplicates.count(),
+            "duplicates": duplicates.select_related("recipient").order_by("-created_at", "-id")[
+                :FAILURE_LIMIT
+            ],
+            "sweeps": ReminderSweep.objects.all()[:7],
+            "rules": ReminderSettings.load(),
+            "faults": ReminderFault.objects.select_related("item", "deadline")[:FAILURE_LIMIT],
+        },
+    )
 
 
 @office_required(MANAGE_REMINDERS)

@@ -113,10 +113,19 @@ def _tell_unit(notice, code, actor):
     recipients |= set(notice.copied.values_list("id", flat=True))
     _tell(notice, code, recipients, actor)
     # The unit's own channels (its mailbox, its group robot) hear of it too.
-    announce([notice.unit_id], code, f"duban:{notice.pk}:{code}", item=notice.items.first(),
-             actor=actor, number=notice.number, level=notice.level,
-             date=notice.reply_due.isoformat(), text=notice.text, unit=notice.unit.name,
-             link=reverse("supervision_detail", args=[notice.pk]))
+    announce(
+        [notice.unit_id],
+        code,
+        f"duban:{notice.pk}:{code}",
+        item=notice.items.first(),
+        actor=actor,
+        number=notice.number,
+        level=notice.level,
+        date=notice.reply_due.isoformat(),
+        text=notice.text,
+        unit=notice.unit.name,
+        link=reverse("supervision_detail", args=[notice.pk]),
+    )
 
 
 @transaction.atomic

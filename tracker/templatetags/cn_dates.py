@@ -13,6 +13,7 @@ from tracker.lib.dates import DATE, DATETIME, MONTHDAY, format_date
 
 register = template.Library()
 
+
 @register.filter(expects_localtime=True)
 def cn_date(value):
     return format_date(value, DATE)

@@ -19,9 +19,12 @@ ITEM_PAGE_LIMIT = 30
 @register.simple_tag
 def item_reminders(item):
     """The latest reminders of an item with their recipients and e-mails (4 queries)."""
-    reminders = list(Reminder.objects.filter(item=item).select_related("deadline")
-                     .prefetch_related("notices__recipient", "notices__delivery")
-                     .order_by("-date", "-id")[:ITEM_PAGE_LIMIT])
+    reminders = list(
+        Reminder.objects.filter(item=item)
+        .select_related("deadline")
+        .prefetch_related("notices__recipient", "notices__delivery")
+        .order_by("-date", "-id")[:ITEM_PAGE_LIMIT]
+    )
     for reminder in reminders:
         leaders_reached(reminder)  # an escalation names the leaders it reached
     return reminders
@@ -35,9 +38,15 @@ def reason(reminder, autoescape=True):
     milestone name), so each distinct wording is rendered once per language and escaping.
     """
     deadline = reminder.deadline
-    return _reason(reminder.rule, reminder.offset, reminder.due_on,
-                   None if deadline is None else (deadline.kind, deadline.what, deadline.expr),
-                   translation.get_language(), autoescape, leaders_reached(reminder))
+    return _reason(
+        reminder.rule,
+        reminder.offset,
+        reminder.due_on,
+        None if deadline is None else (deadline.kind, deadline.what, deadline.expr),
+        translation.get_language(),
+        autoescape,
+        leaders_reached(reminder),
+    )
 
 
 def leaders_reached(reminder):
@@ -47,7 +56,8 @@ def leaders_reached(reminder):
         return ""
     if not hasattr(reminder, "leaders"):
         reminder.leaders = "、".join(
-            str(n.recipient) for n in reminder.notices.all() if n.recipient.role == "leader")
+            str(n.recipient) for n in reminder.notices.all() if n.recipient.role == "leader"
+        )
     return reminder.leaders
 
 
@@ -55,8 +65,15 @@ def leaders_reached(reminder):
 def _reason(rule, offset, due_on, deadline, language, autoescape, leaders=""):
     if deadline is not None:
         deadline = SimpleNamespace(kind=deadline[0], what=deadline[1], expr=deadline[2])
-    reminder = SimpleNamespace(rule=rule, offset=offset, days=abs(offset), due_on=due_on,
-                               deadline=deadline, leaders=leaders)
+    reminder = SimpleNamespace(
+        rule=rule,
+        offset=offset,
+        days=abs(offset),
+        due_on=due_on,
+        deadline=deadline,
+        leaders=leaders,
+    )
     words = get_template("tracker/email/_reason.txt").template.render(
-        Context({"reminder": reminder}, autoescape=autoescape))
+        Context({"reminder": reminder}, autoescape=autoescape)
+    )
     return mark_safe(words)  # the template escaped what it had to when autoescape is on

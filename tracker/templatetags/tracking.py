@@ -73,5 +73,6 @@ def submission_token(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD,
-                       once.new_token(user))
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token(user)
+    )

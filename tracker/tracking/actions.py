@@ -110,8 +110,9 @@ def roll_up(parent_id, user):
     """分解: a split item's percent is the average of its sub-items' (withdrawn ones left out);
     when every one is completed, the split item is completed too (audited as such)."""
     parent = Item.objects.select_for_update().get(pk=parent_id)
-    children = list(parent.children.filter(withdrawn_at__isnull=True)
-                    .values_list("status", "percent"))
+    children = list(
+        parent.children.filter(withdrawn_at__isnull=True).values_list("status", "percent")
+    )
     if not children or parent.status == S.COMPLETED or parent.withdrawn_at:
         return parent
     changes = {"percent": round(sum(percent for _s, percent in children) / len(children))}
@@ -146,7 +147,8 @@ EVIDENCE_TYPES = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
     ),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
     "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
@@ -188,9 +190,13 @@ def _store_evidence(item, user, upload, **owner):
     ext = check_evidence_file(upload)
     data = b"".join(upload.chunks())
     evidence = Evidence(
-        item=item, uploaded_by=user, **owner,
-        original_name=PurePath(upload.name).name[:255], content_type=EVIDENCE_TYPES[ext][0],
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        item=item,
+        uploaded_by=user,
+        **owner,
+        original_name=PurePath(upload.name).name[:255],
+        content_type=EVIDENCE_TYPES[ext][0],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
     # Default storage lives outside the web root (settings.STORAGES); served by a checked view.
     evidence.file.save(evidence.sha256, ContentFile(data), save=False)
@@ -212,6 +218,7 @@ def store_all(item, user, files, **owner):
 
 # ---- the unit's actions ---------------------------------------------------------------------
 
+
 @transaction.atomic
 def do_admin_edit(user, item, version, changes):
     """The admin's item form: `changes` ({field attname: value}), under the version check."""
@@ -221,7 +228,9 @@ def do_admin_edit(user, item, version, changes):
 def do_sign(user, item, version):
     """签收: the unit acknowledges the assignment (NEW → IN_PROGRESS)."""
     _check_possible("sign", item)
-    return _claim(item, version, user, audit.reason("sign"), status=S.IN_PROGRESS, received_at=timezone.now())
+    return _claim(
+        item, version, user, audit.reason("sign"), status=S.IN_PROGRESS, received_at=timezone.now()
+    )
 
 
 def report_needs_confirmation(author):
@@ -238,8 +247,12 @@ def report_needs_confirmation(author):
 def _goes_up(item, report):
     """The changes a confirmed report makes to its item: the newest confirmed one sets the
     percent (an older one confirmed late changes nothing; a closed item stays at 100%)."""
-    newer = item.reports.filter(confirmed_at__isnull=False).exclude(pk=report.pk).filter(
-        created_at__gt=report.created_at).exists()
+    newer = (
+        item.reports.filter(confirmed_at__isnull=False)
+        .exclude(pk=report.pk)
+        .filter(created_at__gt=report.created_at)
+        .exists()
+    )
     if newer or item.status == S.COMPLETED:
         return {}
     return {"percent": report.percent}
@@ -262,7 +275,11 @@ def do_report(user, item, version, percent, narrative, files=()):
         _claim(item, version, user, audit.reason("report", percent=percent), percent=percent)
     now = timezone.now()
     report = ProgressReport.objects.create(
-        item=item, author=user, percent=percent, narrative=narrative, created_at=now,
+        item=item,
+        author=user,
+        percent=percent,
+        narrative=narrative,
+        created_at=now,
         confirmed_at=None if pending else now,
         confirmed_by=None if pending else _self_confirmer(user),
     )
@@ -303,11 +320,16 @@ def do_confirm_report(user, report):
 def do_request_extension(user, item, version, new_date, reason):
     """申请延期: ask the supervision office for a later due date."""
     _check_possible("request_extension", item)
-    if item.requests.filter(kind=Request.Kind.EXTENSION, decision=Request.Decision.PENDING).exists():
+    if item.requests.filter(
+        kind=Request.Kind.EXTENSION, decision=Request.Decision.PENDING
+    ).exists():
         raise ActionError(_("已有一份延期申请正在审核。"))
     _claim(item, version, user, audit.reason("request_extension"))
     return Request.objects.create(
-        item=item, kind=Request.Kind.EXTENSION, requested_by=user, reason=reason,
+        item=item,
+        kind=Request.Kind.EXTENSION,
+        requested_by=user,
+        reason=reason,
         new_date=new_date,
     )
 
@@ -321,7 +343,10 @@ def do_request_completion(user, item, version, reason, files=()):
     _claim(item, version, user, audit.reason("request_completion"), status=S.COMPLETION_REQUESTED)
     # Two-level review: a staff member's request waits for their unit head (review.py).
     request = Request.objects.create(
-        item=item, kind=Request.Kind.COMPLETION, requested_by=user, reason=reason,
+        item=item,
+        kind=Request.Kind.COMPLETION,
+        requested_by=user,
+        reason=reason,
         awaits_unit=report_needs_confirmation(user),
     )
     store_all(item, user, files, request=request)
@@ -330,10 +355,13 @@ def do_request_completion(user, item, version, reason, files=()):
 
 # ---- the supervision office's actions -------------------------------------------------------
 
+
 def _decide(request, user, approve, note):
     decided = Request.objects.filter(pk=request.pk, decision=Request.Decision.PENDING).update(
         decision=Request.Decision.APPROVED if approve else Request.Decision.REJECTED,
-        decided_by=user, decided_at=timezone.now(), decision_note=note,
+        decided_by=user,
+        decided_at=timezone.now(),
+        decision_note=note,
     )
     if not decided:
         raise ActionError(_("该申请已经审核过了。"))
@@ -342,8 +370,16 @@ def _decide(request, user, approve, note):
 
 def _tell_requester(request, user, code, **data):
     """The requester learns the decision (inbox and e-mail), once per request."""
-    post([request.requested_by_id], code, f"request:{request.pk}:decided", item=request.item,
-         actor=user, note=request.decision_note, **item_data(request.item), **data)
+    post(
+        [request.requested_by_id],
+        code,
+        f"request:{request.pk}:decided",
+        item=request.item,
+        actor=user,
+        note=request.decision_note,
+        **item_data(request.item),
+        **data,
+    )
 
 
 def _chinese_expr(day):
@@ -384,8 +420,9 @@ def do_decide_extension(user, request, version, approve, note="", date=None):
     # reminds or escalates them any more: the item's deadlines (时限) and whatever other open
     # date was its due date. Milestones on other dates keep their own course.
     now = timezone.now()
-    superseded = (item.deadlines.filter(Deadline.OPEN, date__isnull=False)
-                  .filter(Q(kind=Deadline.Kind.DEADLINE) | Q(date=old_due)))
+    superseded = item.deadlines.filter(Deadline.OPEN, date__isnull=False).filter(
+        Q(kind=Deadline.Kind.DEADLINE) | Q(date=old_due)
+    )
     reason = audit.reason("deadline_superseded", date=granted)
     for old in superseded:
         old.superseded_at = now
@@ -393,14 +430,22 @@ def do_decide_extension(user, request, version, approve, note="", date=None):
         old._change_reason = reason
         old.save(update_fields=["superseded_at"])
     deadline = Deadline(
-        item=item, kind=Deadline.Kind.DEADLINE, date=granted, expr=_chinese_expr(granted),
+        item=item,
+        kind=Deadline.Kind.DEADLINE,
+        date=granted,
+        expr=_chinese_expr(granted),
         what="延期",
     )
     deadline._history_user = user
     deadline.save()
     if changed:
-        _tell_requester(request, user, Message.Code.EXTENSION_CHANGED, date=granted.isoformat(),
-                        asked=request.new_date.isoformat())
+        _tell_requester(
+            request,
+            user,
+            Message.Code.EXTENSION_CHANGED,
+            date=granted.isoformat(),
+            asked=request.new_date.isoformat(),
+        )
     else:
         _tell_requester(request, user, Message.Code.EXTENSION_APPROVED, date=granted.isoformat())
     return request
@@ -419,7 +464,15 @@ def do_decide_completion(user, request, version, approve, note=""):
         _tell_requester(request, user, Message.Code.COMPLETION_RETURNED)
         return request
     now = timezone.now()
-    _claim(item, version, user, audit.reason("completed"), status=S.COMPLETED, completed_at=now, percent=100)
+    _claim(
+        item,
+        version,
+        user,
+        audit.reason("completed"),
+        status=S.COMPLETED,
+        completed_at=now,
+        percent=100,
+    )
     _close_deadlines(item, user, audit.reason("completed"))
     _tell_requester(request, user, Message.Code.COMPLETION_APPROVED)
     return request
@@ -436,10 +489,24 @@ def do_urge(user, item, text):
     """催办: an urging notice on the item; every member of its units finds it in their inbox
     and by e-mail (the view enqueues tracker.tasks.notices_mail)."""
     comment = Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
-    post(item_members(item), Message.Code.URGE, f"comment:{comment.pk}", item=item, actor=user,
-         text=text, **item_data(item))
-    announce(item_units(item), Message.Code.URGE, f"comment:{comment.pk}", item=item,
-             actor=user, text=text, **item_data(item))
+    post(
+        item_members(item),
+        Message.Code.URGE,
+        f"comment:{comment.pk}",
+        item=item,
+        actor=user,
+        text=text,
+        **item_data(item),
+    )
+    announce(
+        item_units(item),
+        Message.Code.URGE,
+        f"comment:{comment.pk}",
+        item=item,
+        actor=user,
+        text=text,
+        **item_data(item),
+    )
     return comment
 
 
@@ -449,17 +516,47 @@ def do_comment(user, item, text, due_date=None):
     instruction with a due date becomes a tracked sub-item (批示件, instructions.py)."""
     kind = Comment.Kind.INSTRUCTION if user.role == user.Role.LEADER else Comment.Kind.NOTE
     due_date = due_date if kind == Comment.Kind.INSTRUCTION else None
-    comment = Comment.objects.create(item=item, author=user, kind=kind, text=text,
-                                     due_date=due_date)
+    comment = Comment.objects.create(
+        item=item, author=user, kind=kind, text=text, due_date=due_date
+    )
     if due_date is not None:
         sub = instructions.create_sub_item(user, item, comment)
-        post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=sub,
-             actor=user, text=text, date=due_date.isoformat(), **item_data(item))
-        announce(item_units(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}",
-                 item=sub, actor=user, text=text, **item_data(item))
+        post(
+            item_members(item),
+            Message.Code.INSTRUCTION,
+            f"comment:{comment.pk}",
+            item=sub,
+            actor=user,
+            text=text,
+            date=due_date.isoformat(),
+            **item_data(item),
+        )
+        announce(
+            item_units(item),
+            Message.Code.INSTRUCTION,
+            f"comment:{comment.pk}",
+            item=sub,
+            actor=user,
+            text=text,
+            **item_data(item),
+        )
     elif kind == Comment.Kind.INSTRUCTION:
-        post(item_members(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}", item=item,
-             actor=user, text=text, **item_data(item))
-        announce(item_units(item), Message.Code.INSTRUCTION, f"comment:{comment.pk}",
-                 item=item, actor=user, text=text, **item_data(item))
+        post(
+            item_members(item),
+            Message.Code.INSTRUCTION,
+            f"comment:{comment.pk}",
+            item=item,
+            actor=user,
+            text=text,
+            **item_data(item),
+        )
+        announce(
+            item_units(item),
+            Message.Code.INSTRUCTION,
+            f"comment:{comment.pk}",
+            item=item,
+            actor=user,
+            text=text,
+            **item_data(item),
+        )
     return comment

@@ -26,22 +26,37 @@ def adhoc_milestones(received_on, complex_item, calendar):
         (_("接收任务"), _("当日接收"), received_on),
         (_("研究部署"), _("1个工作日内"), calendar.add_workdays(received_on, 1)),
         (_("实地核查"), _("2个工作日内"), calendar.add_workdays(received_on, 2)),
-        (_("沟通反馈"), _("%(a)s-%(b)s个工作日内") % {"a": feedback[0], "b": feedback[1]},
-         calendar.add_workdays(received_on, feedback[1])),
+        (
+            _("沟通反馈"),
+            _("%(a)s-%(b)s个工作日内") % {"a": feedback[0], "b": feedback[1]},
+            calendar.add_workdays(received_on, feedback[1]),
+        ),
     ]
 
 
 @transaction.atomic
-def do_create_adhoc(user, text, lead, co_units=(), received_on=None, complex_item=False,
-                    due_date=None, calendar=None):
+def do_create_adhoc(
+    user,
+    text,
+    lead,
+    co_units=(),
+    received_on=None,
+    complex_item=False,
+    due_date=None,
+    calendar=None,
+):
     """A 交办事项 created by the supervision office, with its "13710" milestones."""
     received_on = received_on or timezone.localdate()
     calendar = calendar or WorkdayCalendar()
     nodes = adhoc_milestones(received_on, complex_item, calendar)
     nodes.append((_("申请办结"), _("办结销号") if due_date else _("问题解决后"), due_date))
     # The final due date is the latest dated node, as Item.refresh_due_date computes it.
-    item = Item(text=text, kind=Item.Kind.ADHOC, status=S.NEW,
-                due_date=max(day for _what, _expr, day in nodes if day))
+    item = Item(
+        text=text,
+        kind=Item.Kind.ADHOC,
+        status=S.NEW,
+        due_date=max(day for _what, _expr, day in nodes if day),
+    )
     item._history_user = user
     item._change_reason = audit.reason("create_adhoc")
     item.save()
@@ -51,6 +66,7 @@ def do_create_adhoc(user, text, lead, co_units=(), received_on=None, complex_ite
             item=item, role=ItemOwner.Role.CO, name=unit.name, unit=unit, position=position
         )
     for what, expr, day in nodes:
-        Deadline.objects.create(item=item, kind=Deadline.Kind.MILESTONE, what=what, expr=expr,
-                                date=day)
+        Deadline.objects.create(
+            item=item, kind=Deadline.Kind.MILESTONE, what=what, expr=expr, date=day
+        )
     return item

@@ -61,12 +61,15 @@ def reason(code, **data):
     """The stored form of a change reason: {"code": …, data…} as compact JSON."""
     if code not in REASONS:
         raise ValueError(f"unknown audit reason {code!r}")
-    data = {key: value.isoformat() if isinstance(value, datetime.date) else value
-            for key, value in data.items()}
+    data = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in data.items()
+    }
     stored = json.dumps({"code": code, **data}, ensure_ascii=False, separators=(",", ":"))
     while len(stored) > MAX_STORED and any(isinstance(v, str) and v for v in data.values()):
-        longest = max((k for k, v in data.items() if isinstance(v, str)),
-                      key=lambda k: len(data[k]))
+        longest = max(
+            (k for k, v in data.items() if isinstance(v, str)), key=lambda k: len(data[k])
+        )
         data[longest] = data[longest][: max(len(data[longest]) - 8, 0)]
         stored = json.dumps({"code": code, **data}, ensure_ascii=False, separators=(",", ":"))
     return stored
@@ -74,8 +77,9 @@ def reason(code, **data):
 
 def _shown(key, value):
     if key == "fields" and isinstance(value, str):
-        return gettext("、").join(str(EDITED_FIELDS.get(code, code))
-                                  for code in value.split(",") if code)
+        return gettext("、").join(
+            str(EDITED_FIELDS.get(code, code)) for code in value.split(",") if code
+        )
     if key in ("date", "asked") and isinstance(value, str):
         try:
             return format_date(datetime.date.fromisoformat(value))
@@ -103,6 +107,7 @@ def told(stored):
 
 # ---- the item's audit trail, as the item page shows it -----------------------------------
 
+
 def trail(item):
     """The item's history, newest first: who, when, why, and which fields changed."""
     records = list(item.history.select_related("history_user").order_by("-history_id")[:50])
@@ -114,8 +119,9 @@ def trail(item):
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated_at", "version"])
             changes = [_change(c.field, c.old, c.new) for c in delta.changes]
-        trail.append({"record": newer, "changes": changes,
-                      "reason": told(newer.history_change_reason)})
+        trail.append(
+            {"record": newer, "changes": changes, "reason": told(newer.history_change_reason)}
+        )
     return trail
 
 

@@ -41,12 +41,17 @@ def link_of(owner):
 
 
 class EditForm(VersionForm):
-    text = forms.CharField(label=_("任务内容"), max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 5}))
-    due_date = PlausibleDateField(label=_("完成时限"), required=False,
-                                  help_text=_("留空表示长期推进；原时限所在的时限行随之调整"))
-    tags = forms.CharField(label=_("标签"), required=False, max_length=500,
-                           help_text=_("多个标签用顿号或逗号分隔"))
+    text = forms.CharField(
+        label=_("任务内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    due_date = PlausibleDateField(
+        label=_("完成时限"),
+        required=False,
+        help_text=_("留空表示长期推进；原时限所在的时限行随之调整"),
+    )
+    tags = forms.CharField(
+        label=_("标签"), required=False, max_length=500, help_text=_("多个标签用顿号或逗号分隔")
+    )
 
     def clean_tags(self):
         raw = self.cleaned_data["tags"].replace("，", "、").replace(",", "、")
@@ -82,14 +87,20 @@ class OwnerForm(forms.Form):
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=ItemPerson.Role.choices)
     name = forms.CharField(label=_("姓名或名称"), max_length=200, required=False)
-    user = forms.ModelChoiceField(label=_("对应账号"), required=False,
-                                  queryset=User.objects.filter(is_active=True).order_by(
-                                      "display_name", "username"))
+    user = forms.ModelChoiceField(
+        label=_("对应账号"),
+        required=False,
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+    )
 
 
 class MilestoneForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
-                            error_messages={"invalid": _("时限的编号有误，请刷新页面后重试。")})
+    id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={"invalid": _("时限的编号有误，请刷新页面后重试。")},
+    )
     kind = forms.ChoiceField(label=_("类型"), choices=Deadline.Kind.choices)
     what = forms.CharField(label=_("事项"), max_length=200, required=False)
     expr = forms.CharField(label=_("原文表述"), max_length=100, required=False)
@@ -100,28 +111,42 @@ class BaseRows(forms.BaseFormSet):
     """Rows left empty are no rows; a row marked 删除 is taken off."""
 
     def rows(self):
-        return [form.cleaned_data for form in self.forms
-                if form.cleaned_data and not form.cleaned_data.get("DELETE")
-                and (form.cleaned_data.get("name", "x") or "").strip()]
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.cleaned_data.get("name", "x") or "").strip()
+        ]
 
 
-OwnerFormSet = forms.formset_factory(OwnerForm, formset=BaseRows, extra=2, can_delete=True,
-                                     max_num=200, validate_max=True)
-PersonFormSet = forms.formset_factory(PersonForm, formset=BaseRows, extra=1, can_delete=True,
-                                      max_num=100, validate_max=True)
-MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=BaseRows, extra=1,
-                                         can_delete=True, max_num=100, validate_max=True)
+OwnerFormSet = forms.formset_factory(
+    OwnerForm, formset=BaseRows, extra=2, can_delete=True, max_num=200, validate_max=True
+)
+PersonFormSet = forms.formset_factory(
+    PersonForm, formset=BaseRows, extra=1, can_delete=True, max_num=100, validate_max=True
+)
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, formset=BaseRows, extra=1, can_delete=True, max_num=100, validate_max=True
+)
 
 
 def edit_forms(item, data=None):
     """(form, owners, people, milestones) for `item`; bound to `data` when given."""
     links = link_choices()
-    initial = {"version": item.version, "text": item.text, "due_date": item.due_date,
-               "tags": "、".join(t.name for t in item.tags.all())}
+    initial = {
+        "version": item.version,
+        "text": item.text,
+        "due_date": item.due_date,
+        "tags": "、".join(t.name for t in item.tags.all()),
+    }
     owners = [{"role": o.role, "name": o.name, "link": link_of(o)} for o in item.owners.all()]
     people = [{"role": p.role, "name": p.name, "user": p.user_id} for p in item.people.all()]
-    rows = [{"id": d.pk, "kind": d.kind, "what": d.what, "expr": d.expr, "date": d.date}
-            for d in item.deadlines.all() if not d.closed]
+    rows = [
+        {"id": d.pk, "kind": d.kind, "what": d.what, "expr": d.expr, "date": d.date}
+        for d in item.deadlines.all()
+        if not d.closed
+    ]
     return (
         EditForm(data, initial=initial),
         OwnerFormSet(data, prefix="owner", initial=owners, form_kwargs={"links": links}),
@@ -138,19 +163,28 @@ def to_edit(form, owners, people, milestones):
         cleaned = row.cleaned_data
         if not cleaned:
             continue
-        if not cleaned.get("id") and (cleaned.get("DELETE") or not (
-                cleaned.get("date") or cleaned.get("what") or cleaned.get("expr"))):
+        if not cleaned.get("id") and (
+            cleaned.get("DELETE")
+            or not (cleaned.get("date") or cleaned.get("what") or cleaned.get("expr"))
+        ):
             continue
-        kept.append(editing.Milestone(
-            pk=cleaned.get("id"), kind=cleaned["kind"], what=cleaned.get("what", ""),
-            expr=cleaned.get("expr", ""), date=cleaned.get("date"),
-            remove=bool(cleaned.get("DELETE"))))
+        kept.append(
+            editing.Milestone(
+                pk=cleaned.get("id"),
+                kind=cleaned["kind"],
+                what=cleaned.get("what", ""),
+                expr=cleaned.get("expr", ""),
+                date=cleaned.get("date"),
+                remove=bool(cleaned.get("DELETE")),
+            )
+        )
     return editing.Edit(
         text=data["text"],
-        owners=[editing.Owner(r["role"], r["name"].strip(), r["unit"], r["group"])
-                for r in owners.rows()],
-        people=[editing.Person(r["role"], r["name"].strip(), r.get("user"))
-                for r in people.rows()],
+        owners=[
+            editing.Owner(r["role"], r["name"].strip(), r["unit"], r["group"])
+            for r in owners.rows()
+        ],
+        people=[editing.Person(r["role"], r["name"].strip(), r.get("user")) for r in people.rows()],
         due_date=data["due_date"],
         milestones=kept,
         tags=data["tags"],
@@ -159,12 +193,21 @@ def to_edit(form, owners, people, milestones):
 
 # ---- 分解 ----------------------------------------------------------------------------------
 
+
 class PartForm(forms.Form):
-    text = forms.CharField(label=_("子任务内容"), max_length=5000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("子任务内容"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     lead = forms.ChoiceField(label=_("牵头单位"), required=False, choices=())
-    co = forms.MultipleChoiceField(label=_("配合单位"), required=False, choices=(),
-                                   widget=forms.SelectMultiple(attrs={"size": 3}))
+    co = forms.MultipleChoiceField(
+        label=_("配合单位"),
+        required=False,
+        choices=(),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
     due_date = PlausibleDateField(label=_("完成时限"), required=False)
 
     def __init__(self, *args, links=(), **kwargs):
@@ -192,8 +235,10 @@ PartFormSet = forms.formset_factory(PartForm, extra=3, max_num=50, validate_max=
 
 def split_forms(item, data=None):
     links = link_choices()
-    return (SplitForm(data, initial={"version": item.version}),
-            PartFormSet(data, prefix="part", form_kwargs={"links": links}))
+    return (
+        SplitForm(data, initial={"version": item.version}),
+        PartFormSet(data, prefix="part", form_kwargs={"links": links}),
+    )
 
 
 def _owner(role, value):
@@ -212,14 +257,14 @@ def to_parts(parts):
         if lead is None:
             continue
         co = [o for o in (_owner(ItemOwner.Role.CO, v) for v in data.get("co", [])) if o]
-        out.append(editing.Part(text=data["text"], lead=lead, co=co,
-                                due_date=data.get("due_date")))
+        out.append(editing.Part(text=data["text"], lead=lead, co=co, due_date=data.get("due_date")))
     return out
 
 
 class WithdrawForm(VersionForm):
-    reason = forms.CharField(label=_("撤销理由"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("撤销理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RestoreForm(VersionForm):

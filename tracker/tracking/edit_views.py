@@ -22,7 +22,8 @@ def _item(user, pk, action):
     queryset = Item.objects.select_related("document", "parent").prefetch_related(
         Prefetch("owners", queryset=ItemOwner.objects.select_related("unit", "group")),
         Prefetch("people", queryset=ItemPerson.objects.select_related("user")),
-        "tags", "deadlines",
+        "tags",
+        "deadlines",
     )
     item = perms.get_item_for(user, pk, queryset)
     perms.require(user, action, item)
@@ -44,8 +45,9 @@ def item_edit(request, pk):
     if not all(f.is_valid() for f in bound):
         return _edit_page(request, item, bound, status=400)
     try:
-        changed = editing.do_edit(request.user, item, bound[0].cleaned_data["version"],
-                                  edit_forms.to_edit(*bound))
+        changed = editing.do_edit(
+            request.user, item, bound[0].cleaned_data["version"], edit_forms.to_edit(*bound)
+        )
     except actions.Conflict as conflict:
         fresh = _item(request.user, pk, perms.EDIT)
         again = edit_forms.edit_forms(fresh, _with_version(request.POST, conflict.current.version))
@@ -64,11 +66,20 @@ def item_edit(request, pk):
 
 def _edit_page(request, item, forms, status=200, conflict=None):
     form, owners, people, milestones = forms
-    return render(request, "tracker/item_edit.html", {
-        "item": item, "form": form, "owners": owners, "people": people,
-        "milestones": milestones, "conflict": conflict,
-        "closed": [d for d in item.deadlines.all() if d.closed],
-    }, status=status)
+    return render(
+        request,
+        "tracker/item_edit.html",
+        {
+            "item": item,
+            "form": form,
+            "owners": owners,
+            "people": people,
+            "milestones": milestones,
+            "conflict": conflict,
+            "closed": [d for d in item.deadlines.all() if d.closed],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -76,8 +87,13 @@ def item_split(request, pk):
     item = _item(request.user, pk, perms.SPLIT)
     why_not = editing.can_split(item)
     if request.method != "POST" or why_not:
-        return _split_page(request, item, edit_forms.split_forms(item), why_not=why_not,
-                           status=400 if request.method == "POST" else 200)
+        return _split_page(
+            request,
+            item,
+            edit_forms.split_forms(item),
+            why_not=why_not,
+            status=400 if request.method == "POST" else 200,
+        )
     bound = edit_forms.split_forms(item, request.POST)
     if not all(f.is_valid() for f in bound):
         return _split_page(request, item, bound, status=400)
@@ -86,8 +102,7 @@ def item_split(request, pk):
         children = editing.do_split(request.user, item, bound[0].cleaned_data["version"], parts)
     except actions.Conflict as conflict:
         fresh = _item(request.user, pk, perms.SPLIT)
-        again = edit_forms.split_forms(fresh, _with_version(request.POST,
-                                                            conflict.current.version))
+        again = edit_forms.split_forms(fresh, _with_version(request.POST, conflict.current.version))
         for form in again:
             form.is_valid()
         return _split_page(request, fresh, again, status=409, conflict=conflict)
@@ -100,10 +115,19 @@ def item_split(request, pk):
 
 def _split_page(request, item, forms, status=200, conflict=None, why_not=""):
     form, parts = forms
-    return render(request, "tracker/item_split.html", {
-        "item": item, "form": form, "parts": parts, "conflict": conflict, "why_not": why_not,
-        "children": list(item.children.order_by("pk")),
-    }, status=status)
+    return render(
+        request,
+        "tracker/item_split.html",
+        {
+            "item": item,
+            "form": form,
+            "parts": parts,
+            "conflict": conflict,
+            "why_not": why_not,
+            "children": list(item.children.order_by("pk")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -121,8 +145,9 @@ def item_withdraw(request, pk):
             editing.do_restore(request.user, item, form.cleaned_data["version"])
             messages.success(request, _("事项已恢复，重新计入列表、统计和提醒。"))
         else:
-            editing.do_withdraw(request.user, item, form.cleaned_data["version"],
-                                form.cleaned_data["reason"])
+            editing.do_withdraw(
+                request.user, item, form.cleaned_data["version"], form.cleaned_data["reason"]
+            )
             messages.success(request, _("事项已撤销，不再计入列表、统计和提醒。"))
     except actions.Conflict as conflict:
         fresh = _item(request.user, pk, perms.WITHDRAW)
@@ -137,7 +162,14 @@ def item_withdraw(request, pk):
 
 
 def _withdraw_page(request, item, form, status=200, conflict=None):
-    return render(request, "tracker/item_withdraw.html", {
-        "item": item, "form": form, "conflict": conflict,
-        "children": list(item.children.filter(withdrawn_at__isnull=True)),
-    }, status=status)
+    return render(
+        request,
+        "tracker/item_withdraw.html",
+        {
+            "item": item,
+            "form": form,
+            "conflict": conflict,
+            "children": list(item.children.filter(withdrawn_at__isnull=True)),
+        },
+        status=status,
+    )

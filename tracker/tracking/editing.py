@@ -39,8 +39,12 @@ class Owner:
     group: UnitGroup | None = None
 
     def key(self):
-        return (self.role, self.name, self.unit.pk if self.unit else None,
-                self.group.pk if self.group else None)
+        return (
+            self.role,
+            self.name,
+            self.unit.pk if self.unit else None,
+            self.group.pk if self.group else None,
+        )
 
 
 @dataclass
@@ -118,10 +122,14 @@ def changed_fields(item: Item, edit: Edit) -> list[str]:
     if edit.due_date != item.due_date:
         changed.append("due_date")
     open_rows = {d.pk: d for d in item.deadlines.all() if not d.closed}
-    if any(m.pk is None or m.remove or m.pk not in open_rows
-           or (m.kind, m.what, m.expr, m.date) != (open_rows[m.pk].kind, open_rows[m.pk].what,
-                                                   open_rows[m.pk].expr, open_rows[m.pk].date)
-           for m in edit.milestones):
+    if any(
+        m.pk is None
+        or m.remove
+        or m.pk not in open_rows
+        or (m.kind, m.what, m.expr, m.date)
+        != (open_rows[m.pk].kind, open_rows[m.pk].what, open_rows[m.pk].expr, open_rows[m.pk].date)
+        for m in edit.milestones
+    ):
         changed.append("deadlines")
     if sorted(set(edit.tags)) != sorted(t.name for t in item.tags.all()):
         changed.append("tags")
@@ -134,7 +142,8 @@ def do_edit(user, item: Item, version: int, edit: Edit) -> list[str]:
     if not edit.text.strip():
         raise ActionError(_("任务内容不能为空。"))
     if not any(o.role == ItemOwner.Role.LEAD for o in edit.owners) and any(
-            o.role == ItemOwner.Role.LEAD for o in item.owners.all()):
+        o.role == ItemOwner.Role.LEAD for o in item.owners.all()
+    ):
         raise ActionError(_("请至少保留一个牵头单位。"))
     _check_dates(edit)
     changed = changed_fields(item, edit)
@@ -171,9 +180,15 @@ def _replace_owners(item: Item, owners: list[Owner]):
         if (owner.role, owner.name) in seen:
             continue
         seen.add((owner.role, owner.name))
-        ItemOwner.objects.create(item=item, role=owner.role, name=owner.name, unit=owner.unit,
-                                 group=owner.group, position=position,
-                                 is_default=owner.key() in default)
+        ItemOwner.objects.create(
+            item=item,
+            role=owner.role,
+            name=owner.name,
+            unit=owner.unit,
+            group=owner.group,
+            position=position,
+            is_default=owner.key() in default,
+        )
 
 
 def _replace_people(item: Item, people: list[Person]):
@@ -183,8 +198,9 @@ def _replace_people(item: Item, people: list[Person]):
         if (person.role, person.name) in seen:
             continue
         seen.add((person.role, person.name))
-        ItemPerson.objects.create(item=item, role=person.role, name=person.name,
-                                  user=person.user, position=position)
+        ItemPerson.objects.create(
+            item=item, role=person.role, name=person.name, user=person.user, position=position
+        )
 
 
 def _apply_milestones(item: Item, milestones: list[Milestone], user, why):
@@ -205,8 +221,7 @@ def _apply_milestones(item: Item, milestones: list[Milestone], user, why):
                 _mark(row, user, why).delete()
             continue
         row = row or Deadline(item=item)
-        if (row.pk and (row.kind, row.what, row.expr, row.date)
-                == (m.kind, m.what, m.expr, m.date)):
+        if row.pk and (row.kind, row.what, row.expr, row.date) == (m.kind, m.what, m.expr, m.date):
             continue
         if row.pk and row.date != m.date:
             row.is_default = False
@@ -225,8 +240,13 @@ def _move_due(item: Item, old: date | None, new: date | None, user, why):
         _save(row, user, why)
     dated = item.deadlines.filter(date__isnull=False)
     if new and dated.exists() and not dated.filter(Deadline.OPEN, date=new).exists():
-        row = Deadline(item=item, kind=Deadline.Kind.DEADLINE, date=new,
-                       expr=_by_office_expr(new), what="完成时限")
+        row = Deadline(
+            item=item,
+            kind=Deadline.Kind.DEADLINE,
+            date=new,
+            expr=_by_office_expr(new),
+            what="完成时限",
+        )
         _save(row, user, why)
 
 
@@ -242,7 +262,7 @@ class Part:
 
 
 def can_split(item: Item) -> str:
-    """"" when the item may be split, else why not (shown on the page)."""
+    """ "" when the item may be split, else why not (shown on the page)."""
     if item.parent_id:
         return _("子任务不能再分解。")
     if item.status in (S.COMPLETED, S.COMPLETION_REQUESTED):
@@ -273,17 +293,31 @@ def do_split(user, item: Item, version: int, parts: list[Part]) -> list[Item]:
     tags = list(item.tags.all())
     children = []
     for number, part in enumerate(parts, start=existing + 1):
-        child = Item(parent=item, text=part.text.strip(), kind=item.kind, section=item.section,
-                     ref=f"{item.ref}-{number}" if item.ref else str(number),
-                     due_date=part.due_date, fields=item.fields)
+        child = Item(
+            parent=item,
+            text=part.text.strip(),
+            kind=item.kind,
+            section=item.section,
+            ref=f"{item.ref}-{number}" if item.ref else str(number),
+            due_date=part.due_date,
+            fields=item.fields,
+        )
         _save(child, user, audit.reason("split_from"))
         for position, owner in enumerate([part.lead, *part.co]):
             ItemOwner.objects.get_or_create(
-                item=child, role=owner.role, name=owner.name,
-                defaults={"unit": owner.unit, "group": owner.group, "position": position})
+                item=child,
+                role=owner.role,
+                name=owner.name,
+                defaults={"unit": owner.unit, "group": owner.group, "position": position},
+            )
         for person in people:
-            ItemPerson.objects.create(item=child, role=person.role, name=person.name,
-                                      user=person.user, position=person.position)
+            ItemPerson.objects.create(
+                item=child,
+                role=person.role,
+                name=person.name,
+                user=person.user,
+                position=person.position,
+            )
         child.tags.set(tags)
         children.append(child)
     roll_up(item.pk, user)
@@ -305,8 +339,9 @@ def do_withdraw(user, item: Item, version: int, reason: str) -> Item:
     why = audit.reason("withdraw", reason=reason.strip())
     _claim(item, version, user, why, withdrawn_at=now, withdrawn_reason=reason.strip()[:500])
     for child in item.children.filter(withdrawn_at__isnull=True):
-        _claim(child, child.version, user, why, withdrawn_at=now,
-               withdrawn_reason=reason.strip()[:500])
+        _claim(
+            child, child.version, user, why, withdrawn_at=now, withdrawn_reason=reason.strip()[:500]
+        )
     return item
 
 
@@ -315,8 +350,10 @@ def do_restore(user, item: Item, version: int) -> Item:
     """Undo a withdrawal: the item is back in lists, dashboards and reminders as it was."""
     if not item.withdrawn:
         raise ActionError(_("该事项未撤销。"))
-    if item.parent_id and Item.objects.filter(pk=item.parent_id,
-                                              withdrawn_at__isnull=False).exists():
+    if (
+        item.parent_id
+        and Item.objects.filter(pk=item.parent_id, withdrawn_at__isnull=False).exists()
+    ):
         raise ActionError(_("上级事项已撤销，请先恢复上级事项。"))
     if item.parent_id and Item.objects.filter(pk=item.parent_id, status=S.COMPLETED).exists():
         raise ActionError(_("上级事项已办结，不能恢复其子任务。"))
@@ -324,8 +361,14 @@ def do_restore(user, item: Item, version: int) -> Item:
         raise Conflict(Item.objects.get(pk=item.pk))
     # Sub-items withdrawn together with it come back with it (before it: no roll-up yet).
     for child in item.children.filter(withdrawn_at=item.withdrawn_at):
-        _claim(child, child.version, user, audit.reason("restore"), withdrawn_at=None,
-               withdrawn_reason="")
+        _claim(
+            child,
+            child.version,
+            user,
+            audit.reason("restore"),
+            withdrawn_at=None,
+            withdrawn_reason="",
+        )
     _claim(item, version, user, audit.reason("restore"), withdrawn_at=None, withdrawn_reason="")
     roll_up(item.pk, user)
     return item

@@ -57,8 +57,17 @@ def _save(job, record):
 
 def start(user, query):
     job = uuid.uuid4().hex
-    _save(job, {"user": user.pk, "query": query, "state": QUEUED, "done": 0, "total": None,
-                "started": time.time()})
+    _save(
+        job,
+        {
+            "user": user.pk,
+            "query": query,
+            "state": QUEUED,
+            "done": 0,
+            "total": None,
+            "started": time.time(),
+        },
+    )
     return job
 
 

@@ -22,10 +22,16 @@ def export_job(request, job):
     record = _own_job(request, job)
     total, done = record["total"], record["done"]
     percent = round(100 * done / total) if total else 0
-    return render(request, "tracker/export_job.html", {
-        "job": job, "record": record, "percent": percent,
-        "finished": record["state"] in (export_jobs.DONE, export_jobs.FAILED),
-    })
+    return render(
+        request,
+        "tracker/export_job.html",
+        {
+            "job": job,
+            "record": record,
+            "percent": percent,
+            "finished": record["state"] in (export_jobs.DONE, export_jobs.FAILED),
+        },
+    )
 
 
 @login_required
@@ -37,7 +43,9 @@ def export_download(request, job):
     filename = f"督办事项台账-{timezone.localdate():%Y%m%d}.xlsx"
     response = FileResponse(
         path.open("rb"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = (
-        f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}")
+        f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response

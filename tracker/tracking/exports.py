@@ -95,8 +95,12 @@ def build_ledger(items, title=None, progress=None):
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
-    put(sheet, 2, 1, _("导出时间：%(when)s") % {
-        "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")})
+    put(
+        sheet,
+        2,
+        1,
+        _("导出时间：%(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    )
     sheet.cell(row=2, column=1).alignment = Alignment(horizontal="right")
 
     header_fill = PatternFill("solid", fgColor="DDE5F0")

@@ -41,8 +41,12 @@ SORTS = {
     "-updated": ("-updated_at", "-id"),
 }
 SORT_CHOICES = [
-    ("ref", _("按文档顺序")), ("due", _("完成时限由近到远")), ("-due", _("完成时限由远到近")),
-    ("-percent", _("进度由高到低")), ("percent", _("进度由低到高")), ("-updated", _("最近更新")),
+    ("ref", _("按文档顺序")),
+    ("due", _("完成时限由近到远")),
+    ("-due", _("完成时限由远到近")),
+    ("-percent", _("进度由高到低")),
+    ("percent", _("进度由低到高")),
+    ("-updated", _("最近更新")),
 ]
 # Filters on the table columns kept in Item.fields, by parameter name.
 FIELD_KEYS = {"level": "层级", "county": "建设地点"}
@@ -60,9 +64,13 @@ def matching_ids(word):
     built on UPPER(...) because that is what icontains compares), where an OR mixing columns
     and subqueries forces a scan of every item.
     """
-    items = Item.objects.filter(
-        Q(text__icontains=word) | Q(ref__icontains=word) | Q(section__icontains=word)
-    ).order_by().values("pk")
+    items = (
+        Item.objects.filter(
+            Q(text__icontains=word) | Q(ref__icontains=word) | Q(section__icontains=word)
+        )
+        .order_by()
+        .values("pk")
+    )
     owners = ItemOwner.objects.filter(name__icontains=word).order_by().values("item_id")
     people = ItemPerson.objects.filter(name__icontains=word).order_by().values("item_id")
     return items.union(owners, people)
@@ -74,41 +82,56 @@ def _with_state(queryset):
 
 class ItemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", max_length=100)
-    unit = django_filters.ModelChoiceFilter(label=_("单位"), queryset=Unit.objects.none(),
-                                            method="by_unit", empty_label=_("全部单位"))
-    lead = django_filters.ModelChoiceFilter(label=_("牵头单位"), queryset=Unit.objects.none(),
-                                            method="by_lead", empty_label=_("全部单位"))
-    leader = django_filters.ChoiceFilter(label=_("责任领导"), method="by_leader",
-                                         empty_label=_("全部领导"))
-    document = django_filters.ModelChoiceFilter(label=_("来源文档"),
-                                                queryset=SourceDocument.objects.none(),
-                                                empty_label=_("全部文档"))
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Item.Status.choices,
-                                         empty_label=_("全部状态"))
-    state = django_filters.ChoiceFilter(label=_("时限状态"), choices=Item.State.choices,
-                                        method="by_state", empty_label=_("全部"))
-    light = django_filters.ChoiceFilter(label=_("序时进度"), choices=Light.choices,
-                                        method="by_light", empty_label=_("全部"))
-    grade = django_filters.ChoiceFilter(label=_("评定等次"), choices=Item.Grade.choices,
-                                        empty_label=_("全部"))
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Item.Kind.choices,
-                                       empty_label=_("全部类型"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("单位"), queryset=Unit.objects.none(), method="by_unit", empty_label=_("全部单位")
+    )
+    lead = django_filters.ModelChoiceFilter(
+        label=_("牵头单位"),
+        queryset=Unit.objects.none(),
+        method="by_lead",
+        empty_label=_("全部单位"),
+    )
+    leader = django_filters.ChoiceFilter(
+        label=_("责任领导"), method="by_leader", empty_label=_("全部领导")
+    )
+    document = django_filters.ModelChoiceFilter(
+        label=_("来源文档"), queryset=SourceDocument.objects.none(), empty_label=_("全部文档")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Item.Status.choices, empty_label=_("全部状态")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("时限状态"), choices=Item.State.choices, method="by_state", empty_label=_("全部")
+    )
+    light = django_filters.ChoiceFilter(
+        label=_("序时进度"), choices=Light.choices, method="by_light", empty_label=_("全部")
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("评定等次"), choices=Item.Grade.choices, empty_label=_("全部")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("类型"), choices=Item.Kind.choices, empty_label=_("全部类型")
+    )
     tag = django_filters.ChoiceFilter(label=_("标签"), method="by_tag", empty_label=_("全部标签"))
     year = django_filters.ChoiceFilter(label=_("年度"), method="by_year", empty_label=_("全部年度"))
-    due_from = django_filters.DateFilter(label=_("完成时限自"), field_name="due_date",
-                                         lookup_expr="gte")
-    due_to = django_filters.DateFilter(label=_("完成时限至"), field_name="due_date",
-                                       lookup_expr="lte")
-    category = django_filters.CharFilter(label=_("项目类别"), method="by_category",
-                                         max_length=200)
+    due_from = django_filters.DateFilter(
+        label=_("完成时限自"), field_name="due_date", lookup_expr="gte"
+    )
+    due_to = django_filters.DateFilter(
+        label=_("完成时限至"), field_name="due_date", lookup_expr="lte"
+    )
+    category = django_filters.CharFilter(label=_("项目类别"), method="by_category", max_length=200)
     level = django_filters.CharFilter(label=_("层级"), method="by_field", max_length=100)
     county = django_filters.CharFilter(label=_("建设地点"), method="by_field", max_length=100)
-    due = django_filters.NumberFilter(label=_("N天内到期"), method="due_within",
-                                      min_value=0, max_value=3650, decimal_places=0)
-    overdue = django_filters.BooleanFilter(label=_("仅看逾期"), method="only_overdue",
-                                           widget=forms.CheckboxInput)
-    sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORT_CHOICES, method="keep",
-                                       empty_label=None)
+    due = django_filters.NumberFilter(
+        label=_("N天内到期"), method="due_within", min_value=0, max_value=3650, decimal_places=0
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("仅看逾期"), method="only_overdue", widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("排序"), choices=SORT_CHOICES, method="keep", empty_label=None
+    )
 
     class Meta:
         model = Item
@@ -137,9 +160,11 @@ class ItemFilter(django_filters.FilterSet):
         names = leaders.order_by("name").values_list("name", flat=True).distinct()
         self.filters["leader"].extra["choices"] = [(n, n) for n in names]
         self.filters["tag"].extra["choices"] = [
-            (n, n) for n in tags.order_by("name").values_list("name", flat=True)]
+            (n, n) for n in tags.order_by("name").values_list("name", flat=True)
+        ]
         self.filters["year"].extra["choices"] = [
-            (y, _("%(year)s年") % {"year": y}) for y in self._years(span)]
+            (y, _("%(year)s年") % {"year": y}) for y in self._years(span)
+        ]
 
     def _years(self, items):
         """Years from the latest due date to the earliest (two index look-ups), clipped."""
@@ -163,12 +188,16 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.annotate(lead_unit_id=lead_owner("unit_id")).filter(lead_unit_id=unit.pk)
 
     def by_leader(self, queryset, name, value):
-        return queryset.filter(pk__in=ItemPerson.objects.filter(
-            role=ItemPerson.Role.LEADER, name=value).values("item_id"))
+        return queryset.filter(
+            pk__in=ItemPerson.objects.filter(role=ItemPerson.Role.LEADER, name=value).values(
+                "item_id"
+            )
+        )
 
     def by_tag(self, queryset, name, value):
-        return queryset.filter(pk__in=Item.tags.through.objects.filter(
-            tag__name=value).values("item_id"))
+        return queryset.filter(
+            pk__in=Item.tags.through.objects.filter(tag__name=value).values("item_id")
+        )
 
     def by_state(self, queryset, name, value):
         return _with_state(queryset).filter(state=value)
@@ -185,8 +214,10 @@ class ItemFilter(django_filters.FilterSet):
         if value == UNCLASSIFIED:
             return queryset.filter(section="").exclude(fields__has_key="类别")
         return queryset.filter(
-            Q(section=value) | Q(section__startswith=f"{value} / ")
-            | (Q(section="") & Q(fields__类别=value)))
+            Q(section=value)
+            | Q(section__startswith=f"{value} / ")
+            | (Q(section="") & Q(fields__类别=value))
+        )
 
     def by_field(self, queryset, name, value):
         """A column of the source table kept in Item.fields: 层级 (level), 建设地点 (county)."""
@@ -237,10 +268,17 @@ class ItemFilter(django_filters.FilterSet):
             bound = self.form[name]
             current = "" if bound.value() is None else str(bound.value())
             options = format_html_join(
-                "", '<option value="{}"{}>{}</option>',
-                ((value, " selected" if str(value) == current else "", label)
-                 for value, label in bound.field.choices),
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, " selected" if str(value) == current else "", label)
+                    for value, label in bound.field.choices
+                ),
             )
-            select = format_html('<select name="{}" id="{}">{}</select>', bound.html_name,
-                                 bound.id_for_label, options)
+            select = format_html(
+                '<select name="{}" id="{}">{}</select>',
+                bound.html_name,
+                bound.id_for_label,
+                options,
+            )
             yield bound.label, select, bound.errors

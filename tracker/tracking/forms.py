@@ -4,7 +4,6 @@ Every form that changes an item carries the item's version (a hidden field); the
 compares it with the stored one so that a second save of the same version becomes a conflict.
 """
 
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +42,7 @@ class PlausibleDateField(forms.DateField):
 
 # ---- workflow -------------------------------------------------------------------------------
 
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -71,9 +71,13 @@ class VersionForm(forms.Form):
     """Carries the version of the item the user saw (optimistic locking)."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1,
-        error_messages={"invalid": _("页面的版本号有误，请刷新页面后重试。"),
-                        "required": _("页面的版本号缺失，请刷新页面后重试。")})
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "invalid": _("页面的版本号有误，请刷新页面后重试。"),
+            "required": _("页面的版本号缺失，请刷新页面后重试。"),
+        },
+    )
 
 
 class SignForm(VersionForm):
@@ -82,16 +86,21 @@ class SignForm(VersionForm):
 
 class ReportForm(VersionForm):
     percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
-    narrative = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}),
-                                max_length=5000)
-    files = EvidenceField(label=_("佐证材料"), required=False,
-                          help_text=_("可多选；PDF、图片、Word、Excel、文本或压缩包"))
+    narrative = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    files = EvidenceField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可多选；PDF、图片、Word、Excel、文本或压缩包"),
+    )
 
 
 class ExtensionRequestForm(VersionForm):
     new_date = PlausibleDateField(label=_("申请延期至"))
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+    reason = forms.CharField(
+        label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,18 +116,27 @@ class ExtensionRequestForm(VersionForm):
 
 
 class CompletionRequestForm(VersionForm):
-    reason = forms.CharField(label=_("办结情况说明"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=5000)
-    files = EvidenceField(label=_("佐证材料"), required=True,
-                          help_text=_("申请办结须附佐证材料，可多选"))
+    reason = forms.CharField(
+        label=_("办结情况说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    files = EvidenceField(
+        label=_("佐证材料"), required=True, help_text=_("申请办结须附佐证材料，可多选")
+    )
 
 
 class DecisionForm(VersionForm):
     APPROVE, REJECT = "approve", "reject"
-    decision = forms.ChoiceField(label=_("审核结果"), widget=forms.RadioSelect,
-                                 choices=[(APPROVE, _("同意")), (REJECT, _("退回"))])
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        widget=forms.RadioSelect,
+        choices=[(APPROVE, _("同意")), (REJECT, _("退回"))],
+    )
+    note = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -130,8 +148,11 @@ class DecisionForm(VersionForm):
 class ExtensionDecisionForm(DecisionForm):
     """The office may grant another date than the one asked; then a reason is required."""
 
-    granted_date = PlausibleDateField(label=_("批准延期至"), required=False,
-                                      help_text=_("默认为申请的日期；调整时请在审核意见中写明理由"))
+    granted_date = PlausibleDateField(
+        label=_("批准延期至"),
+        required=False,
+        help_text=_("默认为申请的日期；调整时请在审核意见中写明理由"),
+    )
 
     def __init__(self, *args, asked=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,18 +173,23 @@ class ExtensionDecisionForm(DecisionForm):
 
 
 class ReturnReportForm(forms.Form):
-    note = forms.CharField(label=_("退回理由"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("退回理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class UnitReviewForm(VersionForm):
     """The unit head's decision on a completion request before it goes to the office."""
 
     CONFIRM, RETURN = "confirm", "return"
-    decision = forms.ChoiceField(label=_("部门负责人意见"), widget=forms.RadioSelect,
-                                 choices=[(CONFIRM, _("确认，报督查室审核")), (RETURN, _("退回"))])
-    note = forms.CharField(label=_("意见"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        label=_("部门负责人意见"),
+        widget=forms.RadioSelect,
+        choices=[(CONFIRM, _("确认，报督查室审核")), (RETURN, _("退回"))],
+    )
+    note = forms.CharField(
+        label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         data = super().clean()
@@ -173,16 +199,21 @@ class UnitReviewForm(VersionForm):
 
 
 class GradeForm(VersionForm):
-    grade = forms.ChoiceField(label=_("评定等次"), choices=Item.Grade.choices,
-                              widget=forms.RadioSelect)
+    grade = forms.ChoiceField(
+        label=_("评定等次"), choices=Item.Grade.choices, widget=forms.RadioSelect
+    )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}),
-                           max_length=2000)
+    text = forms.CharField(
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
     # Leaders only (the item page drops it for others): a 批示 with a date becomes a 批示件.
-    due_date = PlausibleDateField(label=_("反馈时限（可选）"), required=False,
-                                  help_text=_("设定后，该批示转为批示件，由责任单位签收办理并反馈"))
+    due_date = PlausibleDateField(
+        label=_("反馈时限（可选）"),
+        required=False,
+        help_text=_("设定后，该批示转为批示件，由责任单位签收办理并反馈"),
+    )
 
     def clean_due_date(self):
         due = self.cleaned_data.get("due_date")
@@ -192,24 +223,35 @@ class CommentForm(forms.Form):
 
 
 class UrgeForm(forms.Form):
-    text = forms.CharField(label=_("催办内容"), widget=forms.Textarea(attrs={"rows": 2}),
-                           max_length=2000, initial=_("请抓紧办理，按时反馈进展。"))
+    text = forms.CharField(
+        label=_("催办内容"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        initial=_("请抓紧办理，按时反馈进展。"),
+    )
 
 
 class AdhocForm(forms.Form):
     SIMPLE, COMPLEX = "simple", "complex"
-    text = forms.CharField(label=_("交办事项"), widget=forms.Textarea(attrs={"rows": 4}),
-                           max_length=5000)
+    text = forms.CharField(
+        label=_("交办事项"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
     lead = forms.ModelChoiceField(label=_("承办（牵头）单位"), queryset=Unit.objects.all())
     co_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=Unit.objects.all(), required=False,
+        label=_("配合单位"),
+        queryset=Unit.objects.all(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     received_on = PlausibleDateField(label=_("接收日期"), initial=timezone.localdate)
     complexity = forms.ChoiceField(
-        label=_("办理类型"), widget=forms.RadioSelect, initial=SIMPLE,
-        choices=[(SIMPLE, _("能马上落实：3-5个工作日内反馈")),
-                 (COMPLEX, _("暂时无法解决：5-7个工作日内反馈"))],
+        label=_("办理类型"),
+        widget=forms.RadioSelect,
+        initial=SIMPLE,
+        choices=[
+            (SIMPLE, _("能马上落实：3-5个工作日内反馈")),
+            (COMPLEX, _("暂时无法解决：5-7个工作日内反馈")),
+        ],
     )
     due_date = PlausibleDateField(label=_("办结时限（可选）"), required=False)
 

@@ -17,11 +17,15 @@ def _list_queryset(queryset):
     latest = ProgressReport.objects.filter(
         item=OuterRef("pk"), confirmed_at__isnull=False
     ).order_by("-created_at", "-id")
-    return queryset.select_related("document").prefetch_related(
-        Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
-        Prefetch("people", queryset=ItemPerson.objects.all()),
-        "tags",
-    ).annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
+    return (
+        queryset.select_related("document")
+        .prefetch_related(
+            Prefetch("owners", queryset=ItemOwner.objects.select_related("unit")),
+            Prefetch("people", queryset=ItemPerson.objects.all()),
+            "tags",
+        )
+        .annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
+    )
 
 
 def with_pace(items, today=None):

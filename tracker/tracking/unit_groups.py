@@ -20,14 +20,18 @@ from tracker.models import Unit, UnitGroup
 
 class UnitGroupForm(forms.ModelForm):
     members = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("成员单位"), required=False, queryset=Unit.objects.order_by("kind", "name"),
+        label=gettext_lazy("成员单位"),
+        required=False,
+        queryset=Unit.objects.order_by("kind", "name"),
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = UnitGroup
         fields = ["name", "member_kind", "members"]
-        help_texts = {"member_kind": gettext_lazy("选择后，该类别的全部单位（包括以后新增的）都是成员")}
+        help_texts = {
+            "member_kind": gettext_lazy("选择后，该类别的全部单位（包括以后新增的）都是成员")
+        }
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -39,7 +43,8 @@ class UnitGroupForm(forms.ModelForm):
 @perms.office_required(perms.MANAGE_UNITS)
 def group_list(request):
     groups = UnitGroup.objects.annotate(
-        listed=Count("members", distinct=True), items=Count("item_roles", distinct=True))
+        listed=Count("members", distinct=True), items=Count("item_roles", distinct=True)
+    )
     return render(request, "tracker/units/groups.html", {"groups": groups.order_by("name")})
 
 
@@ -56,6 +61,9 @@ def group_edit(request, pk=None):
         messages.success(request, _("单位组“%(name)s”已保存。") % {"name": saved.name})
         return redirect("unit_groups")
     members = group.member_units() if group else Unit.objects.none()
-    return render(request, "tracker/units/group_form.html",
-                  {"form": form, "group": group, "members": members},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "tracker/units/group_form.html",
+        {"form": form, "group": group, "members": members},
+        status=400 if form.is_bound else 200,
+    )

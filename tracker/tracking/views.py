@@ -44,13 +44,17 @@ MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "grade", "tag", 
 
 # ---- workbench ------------------------------------------------------------------------------
 
+
 @login_required
 def home(request):
     """The workbench: how the user's items stand today and what waits for this user."""
     user = request.user
     visible = perms.visible_items(user)
     counts = dict(
-        visible.with_state().order_by().values_list("state").annotate(n=Count("id"))
+        visible.with_state()
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
         .values_list("state", "n")
     )
     states = [(state, label, counts.get(state, 0)) for state, label in Item.State.choices]
@@ -64,37 +68,51 @@ def home(request):
         "to_sign": visible.filter(status=Item.Status.NEW).count() if user.is_unit_member else 0,
         "inbox_messages": inbox_views.my_messages(user)[:INBOX_ON_HOME],
         "unread": inbox_views.my_messages(user).filter(read_at__isnull=True).count(),
-        "open_notices": (perms.notices_visible_to(user)
-                         .filter(status=SupervisionNotice.Status.ISSUED)
-                         .select_related("unit").order_by("reply_due", "pk")[:10]),
+        "open_notices": (
+            perms.notices_visible_to(user)
+            .filter(status=SupervisionNotice.Status.ISSUED)
+            .select_related("unit")
+            .order_by("reply_due", "pk")[:10]
+        ),
     }
     if user.manages_items:
         context["pending_requests"] = (
             Request.objects.filter(decision=Request.Decision.PENDING, awaits_unit=False)
-            .select_related("item", "requested_by").order_by("requested_at")[:20]
+            .select_related("item", "requested_by")
+            .order_by("requested_at")[:20]
         )
     if user.role == user.Role.LEADER:
         context["my_instructions"] = instructions.waiting_for(user, visible)[:20]
     if user.role == user.Role.UNIT_HEAD:
         context["unconfirmed"] = (
             ProgressReport.objects.filter(
-                item__in=visible, confirmed_at__isnull=True, returned_at__isnull=True,
+                item__in=visible,
+                confirmed_at__isnull=True,
+                returned_at__isnull=True,
                 author__unit_id=user.unit_id,
-            ).select_related("item", "author").order_by("created_at")[:20]
+            )
+            .select_related("item", "author")
+            .order_by("created_at")[:20]
         )
         context["unit_requests"] = (
-            Request.objects.filter(item__in=visible, awaits_unit=True,
-                                   decision=Request.Decision.PENDING,
-                                   requested_by__unit_id=user.unit_id)
-            .select_related("item", "requested_by").order_by("requested_at")[:20]
+            Request.objects.filter(
+                item__in=visible,
+                awaits_unit=True,
+                decision=Request.Decision.PENDING,
+                requested_by__unit_id=user.unit_id,
+            )
+            .select_related("item", "requested_by")
+            .order_by("requested_at")[:20]
         )
     if user.is_unit_member:
-        context["sign_list"] = (visible.filter(status=Item.Status.NEW)
-                                .order_by("due_date", "id")[:SIGN_ON_HOME])
+        context["sign_list"] = visible.filter(status=Item.Status.NEW).order_by("due_date", "id")[
+            :SIGN_ON_HOME
+        ]
     return render(request, "tracker/home.html", context)
 
 
 # ---- list and export ------------------------------------------------------------------------
+
 
 def _filtered(request):
     return listing.filtered(request.user, request.GET)
@@ -106,16 +124,20 @@ def item_list(request):
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tracker/item_list.html", {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
-        "can_sign": perms.can(request.user, perms.BULK_SIGN),
-        "has_new": any(item.status == Item.Status.NEW for item in page.object_list),
-        "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
-        "withdrawn": request.GET.get("withdrawn") == "1",
-    })
+    return render(
+        request,
+        "tracker/item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create_adhoc": perms.can(request.user, perms.CREATE_ADHOC),
+            "can_sign": perms.can(request.user, perms.BULK_SIGN),
+            "has_new": any(item.status == Item.Status.NEW for item in page.object_list),
+            "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
+            "withdrawn": request.GET.get("withdrawn") == "1",
+        },
+    )
 
 
 @login_required
@@ -138,6 +160,7 @@ def item_export(request):
 
 
 # ---- item page ------------------------------------------------------------------------------
+
 
 def source_context(item, around=CONTEXT_LINES):
     """The item's lines in its document with a few lines around: [(number, text, is_item)].
@@ -182,11 +205,21 @@ FORM_ACTION = {
 def _detail_item(user, pk):
     queryset = Item.objects.select_related("document", "parent").prefetch_related(
         Prefetch("owners", queryset=ItemOwner.objects.select_related("unit", "group")),
-        "people", "tags", "deadlines",
-        Prefetch("reports", queryset=ProgressReport.objects.select_related(
-            "author", "confirmed_by").prefetch_related("evidence")),
-        Prefetch("requests", queryset=Request.objects.select_related(
-            "requested_by", "decided_by").prefetch_related("evidence")),
+        "people",
+        "tags",
+        "deadlines",
+        Prefetch(
+            "reports",
+            queryset=ProgressReport.objects.select_related(
+                "author", "confirmed_by"
+            ).prefetch_related("evidence"),
+        ),
+        Prefetch(
+            "requests",
+            queryset=Request.objects.select_related("requested_by", "decided_by").prefetch_related(
+                "evidence"
+            ),
+        ),
         Prefetch("comments", queryset=Comment.objects.select_related("author")),
     )
     return perms.get_item_for(user, pk, queryset.with_state())
@@ -229,28 +262,40 @@ def render_detail(request, item, bound=None, status=200, conflict=None):
     }
     review_forms = {
         r.pk: bound.get(("review", r.pk)) or forms.UnitReviewForm(initial=initial)
-        for r in requests if perms.can_review_request(user, r)
+        for r in requests
+        if perms.can_review_request(user, r)
     }
-    return render(request, "tracker/item_detail.html", {
-        "item": item,
-        "state": item.state_on(),
-        "pace": pace_of(item),
-        "owners": list(item.owners.all()),
-        "group_progress": group_progress(item, reports),
-        "people": list(item.people.all()),
-        "source": source_context(item),
-        "forms": detail_forms,
-        "requests": [(r, decision_forms.get(r.pk), review_forms.get(r.pk)) for r in requests],
-        "reports": reports,
-        "report_note": _report_note(user) if "report" in detail_forms else "",
-        "trail": audit.trail(item),
-        "sub_items": list(instructions.sub_items(item)),
-        "instruction_of": item.instruction.item if item.instruction_id else None,
-        "conflict": conflict,
-        "office": {key: perms.can(user, action, item) for key, action in
-                   (("edit", perms.EDIT), ("split", perms.SPLIT), ("withdraw", perms.WITHDRAW))},
-        "children": item.children.visible_to(user).with_state().order_by("pk"),
-    }, status=status)
+    return render(
+        request,
+        "tracker/item_detail.html",
+        {
+            "item": item,
+            "state": item.state_on(),
+            "pace": pace_of(item),
+            "owners": list(item.owners.all()),
+            "group_progress": group_progress(item, reports),
+            "people": list(item.people.all()),
+            "source": source_context(item),
+            "forms": detail_forms,
+            "requests": [(r, decision_forms.get(r.pk), review_forms.get(r.pk)) for r in requests],
+            "reports": reports,
+            "report_note": _report_note(user) if "report" in detail_forms else "",
+            "trail": audit.trail(item),
+            "sub_items": list(instructions.sub_items(item)),
+            "instruction_of": item.instruction.item if item.instruction_id else None,
+            "conflict": conflict,
+            "office": {
+                key: perms.can(user, action, item)
+                for key, action in (
+                    ("edit", perms.EDIT),
+                    ("split", perms.SPLIT),
+                    ("withdraw", perms.WITHDRAW),
+                )
+            },
+            "children": item.children.visible_to(user).with_state().order_by("pk"),
+        },
+        status=status,
+    )
 
 
 def decision_form(request, data=None, **kwargs):
@@ -270,10 +315,16 @@ def group_progress(item, reports):
     for owner in item.owners.all():
         if owner.group is None:
             continue
-        members = [{"unit": unit, "report": latest.get(unit.pk)}
-                   for unit in owner.group.member_units()]
-        out.append({"group": owner.group, "members": members,
-                    "reported": sum(1 for m in members if m["report"])})
+        members = [
+            {"unit": unit, "report": latest.get(unit.pk)} for unit in owner.group.member_units()
+        ]
+        out.append(
+            {
+                "group": owner.group,
+                "members": members,
+                "reported": sum(1 for m in members if m["report"]),
+            }
+        )
     return out
 
 
@@ -293,6 +344,7 @@ def item_detail(request, pk):
 
 # ---- workflow actions -----------------------------------------------------------------------
 
+
 def _perform(request, item, key, form, run):
     """Run an action from a valid form; on bad input, refusal or conflict show the item page."""
     if not form.is_valid():
@@ -303,8 +355,11 @@ def _perform(request, item, key, form, run):
         fresh = _detail_item(request.user, item.pk)
         data = request.POST.copy()
         data["version"] = conflict.current.version
-        again = type(form)(data, request.FILES, **_form_kwargs(key, fresh)) \
-            if isinstance(key, str) else type(form)(data, **_form_kwargs(form, fresh))
+        again = (
+            type(form)(data, request.FILES, **_form_kwargs(key, fresh))
+            if isinstance(key, str)
+            else type(form)(data, **_form_kwargs(form, fresh))
+        )
         again.is_valid()
         return render_detail(request, fresh, bound={key: again}, status=409, conflict=conflict)
     except actions.ActionError as error:
@@ -329,8 +384,7 @@ def _action_view(key, done_message, run):
         item = _detail_item(request.user, pk)
         perms.require(request.user, FORM_ACTION[key], item)
         form = DETAIL_FORMS[key](request.POST, request.FILES, **_form_kwargs(key, item))
-        response = _perform(request, item, key, form,
-                            lambda data: run(request.user, item, data))
+        response = _perform(request, item, key, form, lambda data: run(request.user, item, data))
         if response is not None:
             return response
         messages.success(request, done_message())
@@ -341,28 +395,38 @@ def _action_view(key, done_message, run):
 
 
 item_sign = _action_view(
-    "sign", lambda: _("已签收。"),
+    "sign",
+    lambda: _("已签收。"),
     lambda user, item, d: actions.do_sign(user, item, d["version"]),
 )
 item_report = _action_view(
-    "report", lambda: _("进展已报送。"),
+    "report",
+    lambda: _("进展已报送。"),
     lambda user, item, d: actions.do_report(
-        user, item, d["version"], d["percent"], d["narrative"], d["files"]),
+        user, item, d["version"], d["percent"], d["narrative"], d["files"]
+    ),
 )
 item_extension = _action_view(
-    "extension", lambda: _("延期申请已提交，等待督查室审核。"),
+    "extension",
+    lambda: _("延期申请已提交，等待督查室审核。"),
     lambda user, item, d: actions.do_request_extension(
-        user, item, d["version"], d["new_date"], d["reason"]),
+        user, item, d["version"], d["new_date"], d["reason"]
+    ),
 )
 item_completion = _action_view(
-    "completion", lambda: _("办结申请已提交，等待督查室审核。"),
+    "completion",
+    lambda: _("办结申请已提交，等待督查室审核。"),
     lambda user, item, d: actions.do_request_completion(
-        user, item, d["version"], d["reason"], d["files"]),
+        user, item, d["version"], d["reason"], d["files"]
+    ),
 )
 item_grade = _action_view(
-    "grade", lambda: _("已评定等次。"),
+    "grade",
+    lambda: _("已评定等次。"),
     lambda user, item, d: actions.do_grade(user, item, d["version"], d["grade"]),
 )
+
+
 def _and_mail(result):
     """After an action that posts inbox messages: e-mail them once the transaction commits."""
     tasks.notices_mail.delay_on_commit()
@@ -370,12 +434,13 @@ def _and_mail(result):
 
 
 item_comment = _action_view(
-    "comment", lambda: _("已发表。"),
-    lambda user, item, d: _and_mail(actions.do_comment(user, item, d["text"],
-                                                       d.get("due_date"))),
+    "comment",
+    lambda: _("已发表。"),
+    lambda user, item, d: _and_mail(actions.do_comment(user, item, d["text"], d.get("due_date"))),
 )
 item_urge = _action_view(
-    "urge", lambda: _("催办通知已发至责任单位（站内消息和邮件）。"),
+    "urge",
+    lambda: _("催办通知已发至责任单位（站内消息和邮件）。"),
     lambda user, item, d: _and_mail(actions.do_urge(user, item, d["text"])),
 )
 
@@ -398,8 +463,14 @@ def request_decide(request, pk, request_id):
         if is_completion:
             actions.do_decide_completion(request.user, req, data["version"], approve, data["note"])
         else:
-            actions.do_decide_extension(request.user, req, data["version"], approve, data["note"],
-                                        date=data.get("granted_date"))
+            actions.do_decide_extension(
+                request.user,
+                req,
+                data["version"],
+                approve,
+                data["note"],
+                date=data.get("granted_date"),
+            )
         tasks.notices_mail.delay_on_commit()
 
     response = _perform(request, item, ("decide", req.pk), form, run)
@@ -416,7 +487,9 @@ def evidence_download(request, pk):
     item = perms.get_item_for(request.user, evidence.item_id)
     perms.require(request.user, perms.DOWNLOAD, item)
     response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
         content_type=evidence.content_type,
     )
     response["Cache-Control"] = "private, no-store"
@@ -424,6 +497,7 @@ def evidence_download(request, pk):
 
 
 # ---- ad hoc assignments ---------------------------------------------------------------------
+
 
 @login_required
 @once_per_submission
@@ -433,11 +507,19 @@ def adhoc_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         item = adhoc.do_create_adhoc(
-            request.user, data["text"], data["lead"], list(data["co_units"]),
+            request.user,
+            data["text"],
+            data["lead"],
+            list(data["co_units"]),
             received_on=data["received_on"],
-            complex_item=data["complexity"] == form.COMPLEX, due_date=data["due_date"],
+            complex_item=data["complexity"] == form.COMPLEX,
+            due_date=data["due_date"],
         )
         messages.success(request, _("交办事项已创建，已按“13710”生成时间节点。"))
         return redirect("item_detail", pk=item.pk)
-    return render(request, "tracker/item_adhoc_form.html", {"form": form},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "tracker/item_adhoc_form.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )

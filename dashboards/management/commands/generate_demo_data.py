@@ -17,8 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=defaults.seed)
 
     def handle(self, *args, **options):
-        sizes = Sizes(items=options["items"], units=options["units"],
-                      leaders=options["leaders"], year=options["year"], seed=options["seed"])
+        sizes = Sizes(
+            items=options["items"],
+            units=options["units"],
+            leaders=options["leaders"],
+            year=options["year"],
+            seed=options["seed"],
+        )
         started = time.perf_counter()
         try:
             counts = generate(sizes, log=lambda msg: self.stdout.write(f"  {msg}"))

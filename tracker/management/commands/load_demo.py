@@ -13,5 +13,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username:<10} {user.get_role_display()}  {user}")
         source, created = demo.load_sample_gazette()
         state = "imported" if created else "already imported"
-        self.stdout.write(f"示例公报 sample gazette {source.name}: {state}, "
-                          f"{source.documents.count()} documents")
+        self.stdout.write(
+            f"示例公报 sample gazette {source.name}: {state}, {source.documents.count()} documents"
+        )

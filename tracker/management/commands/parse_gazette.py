@@ -7,6 +7,7 @@ items and warnings, or with ``--json`` one object per file in the format that
 ``shared/tools/score_extraction.py`` reads. ``--out DIR`` writes
 ``DIR/<file name>.json`` per input instead of printing the JSON.
 """
+
 from __future__ import annotations
 
 import json
