@@ -30,10 +30,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
-# ruff, migrations in step with the models, mypy (the Django side against .ci/mypy-baseline.txt;
+# ruff (lint and format), migrations in step with the models, mypy (the Django side against .ci/mypy-baseline.txt;
 # the parser, gazette/, fully typed under --strict).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python .ci/mypy_baseline.py
 	$(BIN)/python -m mypy --strict gazette
