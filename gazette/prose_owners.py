@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from gazette.lines import fold
-from gazette.owners import Owners, clause_spans, split_names
+from gazette.names import split_names
+from gazette.owners import Owners, clause_spans
 
 _UNIT_SUFFIX = (
     r"(?:政府|局|委|办|委员会|中心|公司|集团|部门|单位|机构|支队|大队|分局|街道|办事处|乡镇|"

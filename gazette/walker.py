@@ -3,14 +3,14 @@ into items, keeping the chain of headings above the current line."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import date
 
+from gazette import walk_state as patterns
 from gazette.deadlines import document_period, find_deadlines
 from gazette.lines import Line, fold
 from gazette.model import CONFIDENCE, Deadline, Item
-from gazette.owners import Owners, find_annotations, heading_owners, split_names
+from gazette.names import split_names
+from gazette.owners import Owners, find_annotations, heading_owners
 from gazette.paragraphs import (
     GENERIC_HEADING,
     MIN_TASK,
@@ -26,50 +26,7 @@ from gazette.paragraphs import (
 from gazette.prose_owners import glued_units, sentence_owners
 from gazette.split import Document
 from gazette.tables import TableRecord, _Layout, read_table
-
-_UNIT_HEADING = re.compile(
-    r"^[^,，。;；:：的]{2,16}(?:机构|医院|中心|局|委|办|政府|公司|部门|单位|街道|镇)$"
-)
-# sections that explain rather than assign: 指导思想, 基本原则, 适用范围
-_NOT_TASKS = re.compile(r"指导思想|原则$|总体思路|范围$|编制依据|重要意义|术语|定义|工作背景|附则")
-_DASH = re.compile(r"^\s*[-—]{1,2}\s*\S")
-# 列第一位的为牵头单位（下同） / 排在首位的为牵头单位: a rule for every later annotation
-_FIRST_LEADS = re.compile(
-    r"(?:列|排|排在|排名)(?:第一位|首位|第一)(?:的|者)?(?:单位)?为牵头(?:单位|部门)"
-    r"|第一个?单位为牵头"
-)
-_QUICK_TIME = re.compile(r"[年月季日天旬前底内]")
-_LOOKAHEAD = 30  # lines read ahead for a sibling's annotation
-# who sits where and does what, in a command structure or an emergency plan
-_DUTY_LIST = re.compile(r"组成|职责|成员|名单|人员|机构设置|办公室")
-_STANDING = re.compile(r"以下均?(?:需|由|要)?(.{2,40}?)(?:负责|落实)[,，]?不再(?:一一)?列出")
-# 附件：1.X 2.Y — a list of attachments (forms, templates) closes the plan
-_ATTACHMENT_LIST = re.compile(r"^\s*附\s*件\s*[:：]?\s*(?:1\s*[.、].*)?$")
-
-
-@dataclass
-class _Heading:
-    level: int
-    label: str
-    text: str
-    owners: Owners
-    # a time the heading sets for the tasks under it: (三)建立机制（11月30日前完成）
-    deadlines: list[Deadline] = field(default_factory=list)
-
-
-@dataclass
-class _Pending:
-    level: int
-    line: Line
-    ref: str
-    text: str
-    section: str
-    stack: list[_Heading]
-    count: int  # items found up to it
-    item: int | None = None
-    seen: int = 0  # paragraphs and headings walked up to it
-    checked: int = 0  # items up to here are known to be prose items
-    owned_since: bool = False  # an item with owners of its own came after it
+from gazette.walk_state import _apply, _first_leads, _Heading, _Pending
 
 
 class Walker:
@@ -111,13 +68,17 @@ class Walker:
         if (
             level in (1, 2)
             and not owners.has_units()
-            and _UNIT_HEADING.match(bare)
+            and patterns.UNIT_HEADING.match(bare)
             and not GENERIC_HEADING.search(bare)
         ):
             owners.lead_units.append(text.strip().rstrip("。"))
         self.stack.append(
             _Heading(
-                level, label, text, owners, self.deadlines(text) if _QUICK_TIME.search(text) else []
+                level,
+                label,
+                text,
+                owners,
+                self.deadlines(text) if patterns.QUICK_TIME.search(text) else [],
             )
         )
         self.seen += 1
@@ -161,7 +122,7 @@ class Walker:
         while self.stack and self.stack[-1].level >= level:
             self.stack.pop()  # a numbered paragraph closes its preceding siblings
         own, spans = find_annotations(text)
-        if _FIRST_LEADS.search(fold(text)):
+        if patterns.FIRST_LEADS.search(fold(text)):
             self.first_leads = True  # 列第一位的为牵头单位（下同）: from here on
         if self.first_leads:
             _first_leads(own)
@@ -206,7 +167,7 @@ class Walker:
             return
         prose = self.prose and not normal and self.prose_task(label, text, spans, terse)
         self.in_task = (label is not None and level >= 2) or (
-            self.in_task and bool(_DASH.match(text))
+            self.in_task and bool(patterns.DASH.match(text))
         )
         if not (normal or prose) and not REPORT_VERB.search(text):
             self.hold(line, label, text, level, terse)
@@ -297,7 +258,7 @@ class Walker:
     def sibling_annotated(self, level: int) -> bool:
         """Does a later sibling of the current numbered paragraph carry its own
         owner annotation (before the list ends)?"""
-        for ahead in self.body[self.index + 1 : self.index + 1 + _LOOKAHEAD]:
+        for ahead in self.body[self.index + 1 : self.index + 1 + patterns.LOOKAHEAD]:
             found = marker(ahead.key)
             if found is None:
                 continue
@@ -313,8 +274,8 @@ class Walker:
         heading = self.stack[-1]
         if (
             heading.level < 2
-            or _DUTY_LIST.search(heading.text)
-            or any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack)
+            or patterns.DUTY_LIST.search(heading.text)
+            or any(patterns.NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack)
         ):
             return False
         said = sentence_owners(text)
@@ -346,7 +307,7 @@ class Walker:
     def add_standing(self, owners: Owners, text: str) -> None:
         """(…以下均需各县（市、区）人民政府负责，不再一一列出): a unit for every
         later task that names owners."""
-        standing = _STANDING.search(fold(text))
+        standing = patterns.STANDING.search(fold(text))
         if standing:
             self.standing = split_names(text[standing.start(1) : standing.end(1)])
         elif self.standing and owners.has_units():
@@ -422,7 +383,7 @@ class Walker:
         """A numbered paragraph of running text (or a ——dash paragraph under one)
         outside the sections that only explain."""
         if label is None:
-            if not (_DASH.match(text) and self.in_task):
+            if not (patterns.DASH.match(text) and self.in_task):
                 return False
         elif label.endswith("条"):
             return False
@@ -435,9 +396,9 @@ class Walker:
         elif len(bare) < MIN_TASK or not SENTENCE_END.search(bare):
             return False
         head = SENTENCE_END.split(bare, maxsplit=1)[0]
-        return not any(_NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack) and not (
-            len(head) <= 12 and _NOT_TASKS.search(head)
-        )
+        return not any(
+            patterns.NOT_TASKS.search(h.text.strip().rstrip("。")) for h in self.stack
+        ) and not (len(head) <= 12 and patterns.NOT_TASKS.search(head))
 
     def table(self, lines: list[Line]) -> None:
         records, self.table_layout = read_table(
@@ -494,29 +455,6 @@ class Walker:
         ]
 
 
-def _apply(owners: Owners, own: Owners) -> None:
-    """An item's own units replace inherited ones; people add up."""
-    if own.has_units():
-        owners.lead_units = list(own.lead_units)
-        owners.co_units = list(own.co_units)
-        owners.responsible_units = list(own.responsible_units)
-    for name in ("responsible_leaders", "responsible_offices", "responsible_persons", "tags"):
-        mine = getattr(owners, name)
-        mine.extend(n for n in getattr(own, name) if n not in mine)
-
-
-def _first_leads(owners: Owners) -> None:
-    """Under 列第一位的为牵头单位: a list of units with no lead named apart
-    is led by its first unit; the others co-operate."""
-    if len(owners.lead_units) > 1 and not owners.co_units:
-        owners.co_units = owners.lead_units[1:]
-        owners.lead_units = owners.lead_units[:1]
-    elif not owners.lead_units and len(owners.responsible_units) > 1 and not owners.co_units:
-        owners.lead_units = owners.responsible_units[:1]
-        owners.co_units = owners.responsible_units[1:]
-        owners.responsible_units = []
-
-
 def walk(doc: Document, prose: bool) -> Walker:
     walker = Walker(doc)
     walker.prose = prose
@@ -537,7 +475,7 @@ def walk(doc: Document, prose: bool) -> Walker:
         if (
             walker.prose
             and not found
-            and _ATTACHMENT_LIST.match(line.key)
+            and patterns.ATTACHMENT_LIST.match(line.key)
             and index + 1 < len(body)
             and marker(body[index + 1].key)
             and "\t" not in line.text

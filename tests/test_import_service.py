@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import import_files
 from tests.processes import celery_worker, wait_for
-from tracker.imports import checks, confirm, jobs, preview
+from tracker.imports import checks, confirm, jobs, planning, preview
 from tracker.models import (
     Comment,
     Deadline,
@@ -319,17 +319,17 @@ def test_an_edited_due_date_rewrites_later_dates_and_clearing_it_keeps_recurrenc
             },
         ],
     }
-    earlier = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 5, 1)})
+    earlier = planning.planned_deadlines(entry, {"due": datetime.date(2025, 5, 1)})
     assert [(d["expr"], d["date"]) for d in earlier] == [
         ("一季度", datetime.date(2025, 3, 31)),
         ("上半年", datetime.date(2025, 5, 1)),
         ("每月25日前", None),
     ]
-    later = confirm.planned_deadlines(entry, {"due": datetime.date(2025, 9, 30)})
+    later = planning.planned_deadlines(entry, {"due": datetime.date(2025, 9, 30)})
     assert max(d["date"] for d in later if d["date"]) == datetime.date(2025, 9, 30)
-    cleared = confirm.planned_deadlines(entry, {"due": None})
+    cleared = planning.planned_deadlines(entry, {"due": None})
     assert [d["expr"] for d in cleared] == ["每月25日前"]
-    assert len(confirm.planned_deadlines(entry, {})) == 3
+    assert len(planning.planned_deadlines(entry, {})) == 3
 
 
 # --- units ----------------------------------------------------------------------------------

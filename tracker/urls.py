@@ -12,10 +12,11 @@ from tracker.tracking import (
     review_views,
     unit_groups,
     views,
+    workbench,
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", workbench.home, name="home"),
     # Tracking and workflow (tracker/tracking/views.py)
     path("items/", views.item_list, name="item_list"),
     path("items/export/", views.item_export, name="item_export"),

@@ -1,7 +1,8 @@
 """Stage 2: artefacts of PDF extraction undone, original line numbers kept."""
 
-from gazette.clean import clean, undouble
+from gazette.clean import clean
 from gazette.lines import fold
+from gazette.undouble import undouble
 
 
 def texts(raw: str) -> list[str]:

@@ -1,11 +1,7 @@
 """Stage 5: owners from annotations and headings."""
 
-from gazette.owners import (
-    find_annotations,
-    heading_owners,
-    parse_annotation,
-    split_names,
-)
+from gazette.names import split_names
+from gazette.owners import find_annotations, heading_owners, parse_annotation
 from gazette.prose_owners import sentence_owners
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from tracker.imports import checks, confirm
+from tracker.imports import checks, confirm, planning
 from tracker.imports.decisions import OWNER_KEYS
 from tracker.lib.dates import format_date
 from tracker.models import ImportJob, ItemOwner, User
@@ -72,7 +72,7 @@ def current_inputs(differences: list[dict]) -> dict:
 
 
 def rows(job: ImportJob) -> list[dict]:
-    users = confirm._users_by_display_name()
+    users = planning._users_by_display_name()
     accounts = {
         u.pk: f"{u.username}（{u.unit or '—'}）"
         for u in User.objects.filter(
@@ -118,7 +118,7 @@ def rows(job: ImportJob) -> list[dict]:
                 ],
                 "namesakes": [
                     {"name": found["name"], "account": accounts.get(found["user"], "")}
-                    for found in confirm.namesakes(item, users=users)
+                    for found in planning.namesakes(item, users=users)
                     if found["name"] in names
                 ],
             }

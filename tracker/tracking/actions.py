@@ -9,11 +9,6 @@ No lost updates: an action that changes an item names the version the user start
 someone saved first and the action raises Conflict carrying the newer item, changing nothing.
 """
 
-import hashlib
-from pathlib import PurePath
-
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -26,29 +21,17 @@ from tracker.lib.dates import format_date
 from tracker.models import (
     Comment,
     Deadline,
-    Evidence,
     Item,
     Message,
     ProgressReport,
     Request,
 )
 from tracker.tracking import audit, instructions
-
-
-class ActionError(Exception):
-    """The action cannot happen now (the item's status does not allow it)."""
-
-
-class Conflict(ActionError):
-    """Someone changed the item since the user loaded it; `current` is the newer item."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(
-            _("该事项已被他人更新（当前为第 %(version)s 版），您的修改未保存。")
-            % {"version": current.version}
-        )
-
+from tracker.tracking.errors import ActionError, Conflict
+from tracker.tracking.evidence import (
+    check_evidence_file,
+    store_all,
+)
 
 # Which statuses each action may start from: the workflow in one table.
 S = Item.Status
@@ -136,84 +119,6 @@ def _close_deadlines(item, user, why):
         deadline._history_user = user
         deadline._change_reason = why
         deadline.save(update_fields=["done_at"])
-
-
-# ---- evidence files -------------------------------------------------------------------------
-
-# Allowed evidence types: extension → (content type, leading bytes the file must start with).
-EVIDENCE_TYPES = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    "txt": ("text/plain; charset=utf-8", ()),
-    "zip": ("application/zip", (b"PK\x03\x04",)),
-}
-
-
-def check_evidence_file(upload):
-    """Raise ActionError unless the upload is an allowed type within the size limit."""
-    name = PurePath(upload.name).name
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in EVIDENCE_TYPES:
-        raise ActionError(
-            _("“%(name)s”的文件类型不允许，可上传：%(types)s。")
-            % {"name": name, "types": "、".join(sorted(EVIDENCE_TYPES))}
-        )
-    limit = settings.DUBAN_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ActionError(
-            _("“%(name)s”超过大小上限 %(mb)s MB。") % {"name": name, "mb": limit // (1024 * 1024)}
-        )
-    if upload.size == 0:
-        raise ActionError(_("“%(name)s”是空文件。") % {"name": name})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    magics = EVIDENCE_TYPES[ext][1]
-    if magics and not any(head.startswith(m) for m in magics):
-        raise ActionError(_("“%(name)s”的内容与扩展名不符。") % {"name": name})
-    if ext == "txt" and b"\x00" in head:
-        raise ActionError(_("“%(name)s”不是文本文件。") % {"name": name})
-    return ext
-
-
-def _store_evidence(item, user, upload, **owner):
-    """Store one file; `owner` names what it belongs to (report, request or reply)."""
-    ext = check_evidence_file(upload)
-    data = b"".join(upload.chunks())
-    evidence = Evidence(
-        item=item,
-        uploaded_by=user,
-        **owner,
-        original_name=PurePath(upload.name).name[:255],
-        content_type=EVIDENCE_TYPES[ext][0],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-    # Default storage lives outside the web root (settings.STORAGES); served by a checked view.
-    evidence.file.save(evidence.sha256, ContentFile(data), save=False)
-    evidence.save()
-    return evidence
-
-
-def store_all(item, user, files, **owner):
-    stored = []
-    try:
-        for upload in files:
-            stored.append(_store_evidence(item, user, upload, **owner))
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
-    return stored
 
 
 # ---- the unit's actions ---------------------------------------------------------------------

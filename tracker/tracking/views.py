@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from tracker import access as perms
 from tracker import tasks
-from tracker.inbox import views as inbox_views
 from tracker.models import (
     Comment,
     Evidence,
@@ -26,89 +25,16 @@ from tracker.models import (
     ItemOwner,
     ProgressReport,
     Request,
-    SupervisionNotice,
     pace_of,
 )
 from tracker.tracking import actions, adhoc, audit, export_jobs, forms, instructions, listing
 from tracker.tracking.exports import build_ledger
-from tracker.tracking.listing import _list_queryset, with_pace
 from tracker.tracking.once import once_per_submission
 
 PAGE_SIZE = 30
-INBOX_ON_HOME = 8
-SIGN_ON_HOME = 50
 CONTEXT_LINES = 3
 # Filters folded under 更多筛选条件 (shown open when one of them is in use).
 MORE_FILTERS = ["unit", "leader", "document", "status", "kind", "grade", "tag", "due", "overdue"]
-
-
-# ---- workbench ------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    """The workbench: how the user's items stand today and what waits for this user."""
-    user = request.user
-    visible = perms.visible_items(user)
-    counts = dict(
-        visible.with_state()
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
-    states = [(state, label, counts.get(state, 0)) for state, label in Item.State.choices]
-    attention = _list_queryset(
-        with_pace(visible).filter(state__in=[Item.State.OVERDUE, Item.State.AT_RISK])
-    ).order_by("next_due", "id")[:10]
-    context = {
-        "states": states,
-        "total": sum(counts.values()),
-        "attention": attention,
-        "to_sign": visible.filter(status=Item.Status.NEW).count() if user.is_unit_member else 0,
-        "inbox_messages": inbox_views.my_messages(user)[:INBOX_ON_HOME],
-        "unread": inbox_views.my_messages(user).filter(read_at__isnull=True).count(),
-        "open_notices": (
-            perms.notices_visible_to(user)
-            .filter(status=SupervisionNotice.Status.ISSUED)
-            .select_related("unit")
-            .order_by("reply_due", "pk")[:10]
-        ),
-    }
-    if user.manages_items:
-        context["pending_requests"] = (
-            Request.objects.filter(decision=Request.Decision.PENDING, awaits_unit=False)
-            .select_related("item", "requested_by")
-            .order_by("requested_at")[:20]
-        )
-    if user.role == user.Role.LEADER:
-        context["my_instructions"] = instructions.waiting_for(user, visible)[:20]
-    if user.role == user.Role.UNIT_HEAD:
-        context["unconfirmed"] = (
-            ProgressReport.objects.filter(
-                item__in=visible,
-                confirmed_at__isnull=True,
-                returned_at__isnull=True,
-                author__unit_id=user.unit_id,
-            )
-            .select_related("item", "author")
-            .order_by("created_at")[:20]
-        )
-        context["unit_requests"] = (
-            Request.objects.filter(
-                item__in=visible,
-                awaits_unit=True,
-                decision=Request.Decision.PENDING,
-                requested_by__unit_id=user.unit_id,
-            )
-            .select_related("item", "requested_by")
-            .order_by("requested_at")[:20]
-        )
-    if user.is_unit_member:
-        context["sign_list"] = visible.filter(status=Item.Status.NEW).order_by("due_date", "id")[
-            :SIGN_ON_HOME
-        ]
-    return render(request, "tracker/home.html", context)
 
 
 # ---- list and export ------------------------------------------------------------------------
