@@ -389,29 +389,21 @@ def do_grade(user, item, version, grade):
     return _claim(item, version, user, audit.reason("grade", grade=grade), grade=grade)
 
 
+def _tell_units(item, code, comment, user, about=None, **extra):
+    """A 催办 or 批示 reaches every member of the item's units (inbox, e-mail; `extra` data
+    goes to them) and each unit's channels, once per comment."""
+    key = f"comment:{comment.pk}"
+    data = {"item": about or item, "actor": user, "text": comment.text, **item_data(item)}
+    post(item_members(item), code, key, **data, **extra)
+    announce(item_units(item), code, key, **data)
+
+
 @transaction.atomic
 def do_urge(user, item, text):
     """催办: an urging notice on the item; every member of its units finds it in their inbox
     and by e-mail (the view enqueues tracker.tasks.notices_mail)."""
     comment = Comment.objects.create(item=item, author=user, kind=Comment.Kind.URGE, text=text)
-    post(
-        item_members(item),
-        Message.Code.URGE,
-        f"comment:{comment.pk}",
-        item=item,
-        actor=user,
-        text=text,
-        **item_data(item),
-    )
-    announce(
-        item_units(item),
-        Message.Code.URGE,
-        f"comment:{comment.pk}",
-        item=item,
-        actor=user,
-        text=text,
-        **item_data(item),
-    )
+    _tell_units(item, Message.Code.URGE, comment, user)
     return comment
 
 
@@ -426,42 +418,9 @@ def do_comment(user, item, text, due_date=None):
     )
     if due_date is not None:
         sub = instructions.create_sub_item(user, item, comment)
-        post(
-            item_members(item),
-            Message.Code.INSTRUCTION,
-            f"comment:{comment.pk}",
-            item=sub,
-            actor=user,
-            text=text,
-            date=due_date.isoformat(),
-            **item_data(item),
-        )
-        announce(
-            item_units(item),
-            Message.Code.INSTRUCTION,
-            f"comment:{comment.pk}",
-            item=sub,
-            actor=user,
-            text=text,
-            **item_data(item),
+        _tell_units(
+            item, Message.Code.INSTRUCTION, comment, user, about=sub, date=due_date.isoformat()
         )
     elif kind == Comment.Kind.INSTRUCTION:
-        post(
-            item_members(item),
-            Message.Code.INSTRUCTION,
-            f"comment:{comment.pk}",
-            item=item,
-            actor=user,
-            text=text,
-            **item_data(item),
-        )
-        announce(
-            item_units(item),
-            Message.Code.INSTRUCTION,
-            f"comment:{comment.pk}",
-            item=item,
-            actor=user,
-            text=text,
-            **item_data(item),
-        )
+        _tell_units(item, Message.Code.INSTRUCTION, comment, user)
     return comment
