@@ -9,13 +9,13 @@ transaction that creates it; tracker.reminders.mail claims and sends it (retries
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from tracker.lib import clock
 from tracker.models import Delivery, Item, Message, ReminderSettings, User
+from tracker.reminders.plan import open_delivery
 
 KINDS = (Delivery.Kind.NOTICE, Delivery.Kind.NOTICE_DAILY)
 
@@ -36,29 +36,18 @@ def plan_notices(moment=None, rules=None):
     for recipient_id, preference in list(waiting):
         if preference == User.Timing.DIGEST:
             if local.time() >= rules.digest_time:
-                opened += _open(recipient_id, Delivery.Kind.NOTICE_DAILY, local.date())
+                opened += open_delivery(
+                    recipient_id,
+                    Delivery.Kind.NOTICE_DAILY,
+                    local.date(),
+                    Message,
+                    one_per_period=True,
+                )
         else:
-            opened += _open(recipient_id, Delivery.Kind.NOTICE, local.date())
-    return opened
-
-
-def _open(recipient_id, kind, period):
-    with transaction.atomic():
-        if kind == Delivery.Kind.NOTICE:
-            delivery = Delivery.objects.create(recipient_id=recipient_id, kind=kind, period=period)
-        else:
-            delivery, created = Delivery.objects.get_or_create(
-                recipient_id=recipient_id, kind=kind, period=period
+            opened += open_delivery(
+                recipient_id, Delivery.Kind.NOTICE, local.date(), Message, one_per_period=False
             )
-            if not created:
-                return 0  # today's digest exists; what came later goes into tomorrow's
-        attached = Message.objects.filter(recipient_id=recipient_id, delivery__isnull=True).update(
-            delivery=delivery
-        )
-        if not attached:
-            delivery.delete()
-            return 0
-    return 1
+    return opened
 
 
 def sendable(now=None, rules=None):

@@ -54,9 +54,13 @@ def plan_deliveries(moment=None, rules=None, calendar=None):
         try:  # one recipient's trouble must not hold back the others' e-mails
             if preference == User.Timing.DIGEST:
                 if local.time() >= rules.digest_time:
-                    opened += _open_delivery(recipient_id, Delivery.Kind.DAILY, today)
+                    opened += open_delivery(
+                        recipient_id, Delivery.Kind.DAILY, today, Notice, one_per_period=True
+                    )
             else:
-                opened += _open_delivery(recipient_id, Delivery.Kind.IMMEDIATE, today)
+                opened += open_delivery(
+                    recipient_id, Delivery.Kind.IMMEDIATE, today, Notice, one_per_period=False
+                )
         except (DatabaseError, *RULE_ERRORS):
             log.exception("cannot plan the e-mail of user %s; the others go on", recipient_id)
     monday = today - datetime.timedelta(days=today.weekday())
@@ -96,14 +100,16 @@ def _weekly_digest_due(today, rules, calendar):
     )
 
 
-def _open_delivery(recipient_id, kind, period):
-    """One new e-mail carrying all of the recipient's waiting notices (conditional UPDATE).
+def open_delivery(recipient_id, kind, period, waiting, *, one_per_period):
+    """One new e-mail carrying all of the recipient's waiting rows of `waiting` (Notice or
+    Message) by a conditional UPDATE; a digest kind (`one_per_period`) opens at most one
+    e-mail per period.
 
-    Inside one transaction, so no sender sees the Delivery before its notices are attached;
-    a notice is attached at most once because the UPDATE requires `delivery IS NULL`.
+    Inside one transaction, so no sender sees the Delivery before its rows are attached;
+    a row is attached at most once because the UPDATE requires `delivery IS NULL`.
     """
     with transaction.atomic():
-        if kind == Delivery.Kind.IMMEDIATE:
+        if not one_per_period:
             delivery = Delivery.objects.create(recipient_id=recipient_id, kind=kind, period=period)
         else:
             delivery, created = Delivery.objects.get_or_create(
@@ -111,7 +117,7 @@ def _open_delivery(recipient_id, kind, period):
             )
             if not created:
                 return 0  # today's digest exists; what came later waits for tomorrow's
-        attached = Notice.objects.filter(recipient_id=recipient_id, delivery__isnull=True).update(
+        attached = waiting.objects.filter(recipient_id=recipient_id, delivery__isnull=True).update(
             delivery=delivery
         )
         if not attached:
